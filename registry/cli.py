@@ -1,0 +1,121 @@
+"""The ``registry`` command (SPEC §5): thin doors into the same operations as the pages."""
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from .db import get_engine, get_session
+
+
+def _fail(message: str, code: int = 1):
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+@click.command("init")
+@with_appcontext
+def init_command():
+    """Create or upgrade the database schema, and add the shipped targets."""
+    from . import schema, seed
+
+    schema.upgrade(get_engine())
+    session = get_session()
+    added = seed.ensure_targets(session)
+    session.commit()
+    click.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm {added} chỉ tiêu.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Load the Điện Biên demonstration data set (idempotent)."""
+    from . import demo
+
+    session = get_session()
+    loaded, logins = demo.load(session)
+    session.commit()
+    click.echo("Đã nạp dữ liệu minh họa Điện Biên." if loaded else "Dữ liệu minh họa đã có sẵn; không nạp lại.")
+    click.echo("Tài khoản minh họa (chỉ dùng để trình diễn):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<8} {email:<32} {password}")
+
+
+@click.group("user")
+def user_group():
+    """Manage user accounts."""
+
+
+@user_group.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["focal", "auditor", "admin"]), required=True)
+@click.option("--agency", "agency_code", help="Agency code (required for a focal point).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@with_appcontext
+def user_add_command(email, role, agency_code, password_stdin):
+    """Create a user."""
+    from .accounts import create_user
+    from .errors import DomainError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    session = get_session()
+    try:
+        user = create_user(session, email, password, role, agency_code, source="cli")
+    except DomainError as exc:
+        _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
+    session.commit()
+    click.echo(f"Đã tạo người dùng {user.email} ({user.role}).")
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["agencies", "services", "levels", "reports"]))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--as-verified", is_flag=True, help="Mark the written submissions verified (historic data).")
+@with_appcontext
+def import_command(kind, file, dry_run, as_verified):
+    """Load CSV or XLSX rows: all of them, or none when any row is bad."""
+    from .errors import DomainError
+    from .importing import import_file
+
+    session = get_session()
+    try:
+        result = import_file(session, kind, file.name, file.read_bytes(), as_verified=as_verified)
+    except DomainError as exc:
+        session.rollback()
+        _fail(f"{file}: {exc.message}")
+    if not result.ok:
+        session.rollback()
+        for error in result.errors:
+            click.echo(f"{file}: {error}", err=True)
+        _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
+    summary = (f"{result.rows} dòng: {result.created} thêm mới, {result.updated} cập nhật, "
+               f"{result.unchanged} không đổi.")
+    if dry_run:
+        session.rollback()
+        click.echo(f"Chạy thử (không ghi): {summary}")
+    else:
+        session.commit()
+        click.echo(summary)
+
+
+COMMANDS = (init_command, demo_command, user_group, import_command)
+
+
+def init_app(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(name="registry", create_app=_create_app, help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")

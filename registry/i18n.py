@@ -1,0 +1,31 @@
+"""Languages: Vietnamese by default, English second (Flask-Babel).
+
+Message ids are the Vietnamese text, so a page is complete in Vietnamese even
+without a compiled catalogue; translations/en holds the English.
+"""
+
+from flask import Flask, request, session
+from flask_babel import Babel
+
+from . import ROOT
+
+
+def select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.args.get("lang") or session.get("lang")
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale,
+          default_translation_directories=str(ROOT / "translations"))
+
+    @app.before_request
+    def _remember_language():
+        chosen = request.args.get("lang")
+        if chosen in app.config["LANGUAGES"] and session.get("lang") != chosen:
+            session["lang"] = chosen

@@ -1,0 +1,498 @@
+"""Load agencies, services, levels and adoption reports from CSV or XLSX.
+
+All rows or none: every row is parsed and checked first, each problem reported
+by row number, column and reason; only a file without a single problem is
+written. Rows whose code exists update that record; writing the same file
+twice changes nothing the second time.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from . import audit, workflow
+from .errors import N_, DomainError, Msg
+from .models import REPORT_FIELDS, Agency, Kind, Service, State, Tier, User
+from .validation import (
+    check_evidence,
+    check_report,
+    clean_text,
+    parse_bool,
+    parse_count,
+    parse_level,
+    parse_report_value,
+    parse_url,
+)
+
+MAX_ROWS = 250_000
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
+SOURCE = "import"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+FORMATS = {
+    "agencies": FileFormat(("code", "name", "tier", "kind"), ("name_en", "parent_code", "active")),
+    "services": FileFormat(("code", "name", "agency_code", "sector"), ("name_en", "active")),
+    "levels": FileFormat(("service_code", "period", "level"), ("info_url", "form_url", "submission_url", "note")),
+    "reports": FileFormat(("agency_code", "period", *REPORT_FIELDS)),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"dòng {self.row}, cột {self.column}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportFileError(DomainError):
+    code = "bad_file"
+
+
+# --- reading -----------------------------------------------------------------
+
+Row = tuple[int, dict[str, Any]]
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
+    """The header and the numbered rows of a CSV or the first sheet of an XLSX.
+
+    Row numbers are those a spreadsheet shows: the header is row 1.
+    """
+    if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        table = _read_xlsx(data)
+    else:
+        table = _read_csv(data)
+    if not table or not any(clean_text(c) for c in table[0]):
+        raise ImportFileError(N_("Tệp trống hoặc thiếu dòng tiêu đề."))
+    header = [clean_text(c).lower() for c in table[0]]
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(clean_text(c) for c in cells if c is not None):
+            continue  # blank lines are not rows
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
+        if len(cells) > len(header):
+            extra = cells[len(header):]
+            if any(clean_text(c) for c in extra if c is not None):
+                rows.append((number, {"__too_many__": True}))
+                continue
+        rows.append((number, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header)}))
+    return header, rows
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(N_("Tệp CSV phải được mã hóa UTF-8."))
+    if "\x00" in text:
+        raise ImportFileError(N_("Tệp CSV chứa ký tự không hợp lệ (NUL)."))
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ImportFileError(N_("Tệp CSV sai định dạng: %(reason)s"), reason=str(exc))
+
+
+def _read_xlsx(data: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook  # imported here: only imports of XLSX pay for it
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__)
+    except Exception as exc:  # openpyxl raises a wide range on malformed workbooks
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
+            rows.append(list(values))
+        return rows
+    finally:
+        workbook.close()
+
+
+# --- checking ----------------------------------------------------------------
+
+class _Checker:
+    """Collects the errors of one row while its values are parsed."""
+
+    def __init__(self, number: int, values: dict[str, Any], errors: list[RowError]):
+        self.number, self.values, self.errors = number, values, errors
+        self.failed = False
+
+    def fail(self, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.number, column, reason))
+        self.failed = True
+
+    def text(self, column: str, max_length: int, required: bool = True) -> str | None:
+        value = clean_text(self.values.get(column))
+        if not value:
+            if required:
+                self.fail(column, N_("bắt buộc"))
+            return None
+        if len(value) > max_length:
+            self.fail(column, Msg(N_("dài quá %(max)s ký tự"), max=max_length))
+            return None
+        return value
+
+    def code(self, column: str) -> str | None:
+        value = clean_text(self.values.get(column))
+        if not value:
+            self.fail(column, N_("bắt buộc"))
+            return None
+        if not CODE_PATTERN.match(value):
+            self.fail(column, N_("mã chỉ gồm chữ cái không dấu, chữ số, '.', '-', '_' (tối đa 64 ký tự)"))
+            return None
+        return value
+
+    def parse(self, column: str, parser, default=None):
+        raw = self.values.get(column)
+        if raw is None or (isinstance(raw, str) and not clean_text(raw)):
+            return default
+        try:
+            return parser(raw)
+        except ValueError as exc:
+            self.fail(column, exc.args[0])
+            return None
+
+    def choice(self, column: str, choices) -> str | None:
+        value = clean_text(self.values.get(column)).lower()
+        allowed = [c.value for c in choices]
+        if value not in allowed:
+            self.fail(column, Msg(N_("phải là một trong: %(choices)s"), choices=", ".join(allowed)))
+            return None
+        return value
+
+    def period(self, column: str = "period") -> int | None:
+        if not clean_text(self.values.get(column)):
+            self.fail(column, N_("bắt buộc"))
+            return None
+        year = self.parse(column, parse_count)
+        if year is None:
+            return None
+        if not 2000 <= year <= 2100:
+            self.fail(column, N_("năm phải trong khoảng 2000–2100"))
+            return None
+        return year
+
+
+def _check_header(kind: str, header: list[str]) -> list[RowError]:
+    fmt = FORMATS[kind]
+    errors = []
+    seen = set()
+    for name in header:
+        if name in seen:
+            errors.append(RowError(1, name, N_("cột bị lặp")))
+        seen.add(name)
+        if name and name not in fmt.columns:
+            errors.append(RowError(1, name, Msg(N_("cột không được hỗ trợ; các cột là: %(columns)s"),
+                                                columns=", ".join(fmt.columns))))
+    errors += [RowError(1, name, N_("thiếu cột bắt buộc")) for name in fmt.required if name not in seen]
+    return errors
+
+
+def _codes(session: Session, model) -> dict[str, Any]:
+    return {row.code: row for row in session.exec(select(model))}
+
+
+def _check_agencies(session, rows, errors):
+    existing = _codes(session, Agency)
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        code = c.code("code")
+        record = dict(
+            code=code,
+            name=c.text("name", 255),
+            name_en=c.text("name_en", 255, required=False),
+            tier=c.choice("tier", Tier),
+            kind=c.choice("kind", Kind),
+            parent_code=clean_text(values.get("parent_code")) or None,
+            active=c.parse("active", parse_bool),
+        )
+        if code in in_file:
+            c.fail("code", Msg(N_("mã trùng với dòng %(row)s"), row=in_file[code]))
+        elif code:
+            in_file[code] = number
+        if record["parent_code"] and record["parent_code"] == code:
+            c.fail("parent_code", N_("cơ quan không thể là cấp trên của chính nó"))
+        if not c.failed:
+            records.append((number, record))
+    known = set(existing) | set(in_file)
+    for number, record in records:
+        parent = record["parent_code"]
+        if parent and parent not in known:
+            errors.append(RowError(number, "parent_code", Msg(N_("không có cơ quan mã %(code)s"), code=parent)))
+    _check_parent_cycles(existing, records, errors)
+    return records
+
+
+def _check_parent_cycles(existing: dict[str, Agency], records, errors) -> None:
+    by_id = {a.id: a.code for a in existing.values()}
+    parent_of = {code: by_id.get(a.parent_id) for code, a in existing.items()}
+    parent_of.update({r["code"]: r["parent_code"] for _, r in records})
+    for number, record in records:
+        seen, code = set(), record["code"]
+        while code is not None and code not in seen:
+            seen.add(code)
+            code = parent_of.get(code)
+        if code is not None and code == record["code"]:
+            errors.append(RowError(number, "parent_code", N_("quan hệ cấp trên tạo thành vòng lặp")))
+
+
+def _check_services(session, rows, errors):
+    agencies = _codes(session, Agency)
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        code = c.code("code")
+        agency_code = clean_text(values.get("agency_code"))
+        record = dict(
+            code=code,
+            name=c.text("name", 500),
+            name_en=c.text("name_en", 500, required=False),
+            agency_code=agency_code,
+            sector=c.text("sector", 128),
+            active=c.parse("active", parse_bool),
+        )
+        if not agency_code:
+            c.fail("agency_code", N_("bắt buộc"))
+        elif agency_code not in agencies:
+            c.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=agency_code))
+        if code in in_file:
+            c.fail("code", Msg(N_("mã trùng với dòng %(row)s"), row=in_file[code]))
+        elif code:
+            in_file[code] = number
+        if not c.failed:
+            records.append((number, record))
+    return records
+
+
+def _check_levels(session, rows, errors):
+    services = _codes(session, Service)
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        service_code = clean_text(values.get("service_code"))
+        service = services.get(service_code)
+        if not service_code:
+            c.fail("service_code", N_("bắt buộc"))
+        elif service is None:
+            c.fail("service_code", Msg(N_("không có dịch vụ mã %(code)s"), code=service_code))
+        year = c.period()
+        level = c.parse("level", parse_level)
+        if level is None and not any(e.row == number and e.column == "level" for e in errors):
+            c.fail("level", N_("bắt buộc"))
+        urls = {f: c.parse(f, parse_url) for f in ("info_url", "form_url", "submission_url")}
+        note = c.text("note", 2000, required=False)
+        if level is not None:
+            for column, reason in check_evidence(level, urls).items():
+                if not any(e.row == number and e.column == column for e in errors):
+                    c.fail(column, reason)
+        key = (service_code, year)
+        if service and year and key in in_file:
+            c.fail("service_code", Msg(N_("trùng dịch vụ và kỳ với dòng %(row)s"), row=in_file[key]))
+        elif service and year:
+            in_file[key] = number
+        if not c.failed:
+            records.append((number, dict(service=service, period=year, level=level, note=note, **urls)))
+    return records
+
+
+def _check_reports(session, rows, errors):
+    agencies = _codes(session, Agency)
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        agency_code = clean_text(values.get("agency_code"))
+        agency = agencies.get(agency_code)
+        if not agency_code:
+            c.fail("agency_code", N_("bắt buộc"))
+        elif agency is None:
+            c.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=agency_code))
+        year = c.period()
+        report = {}
+        for name in REPORT_FIELDS:
+            value = c.parse(name, lambda v, n=name: parse_report_value(n, v))
+            if value is None and not any(e.row == number and e.column == name for e in errors):
+                c.fail(name, N_("bắt buộc"))
+            report[name] = value
+        if not c.failed:
+            for column, reason in check_report(report).items():
+                c.fail(column, reason)
+        key = (agency_code, year)
+        if agency and year and key in in_file:
+            c.fail("agency_code", Msg(N_("trùng cơ quan và kỳ với dòng %(row)s"), row=in_file[key]))
+        elif agency and year:
+            in_file[key] = number
+        if not c.failed:
+            records.append((number, dict(agency=agency, period=year, report=report)))
+    return records
+
+
+CHECKS = {"agencies": _check_agencies, "services": _check_services,
+          "levels": _check_levels, "reports": _check_reports}
+
+
+# --- writing -----------------------------------------------------------------
+
+def _upsert(session, model, existing, code, values, actor, entity, result):
+    record = existing.get(code)
+    if record is None:
+        record = model(code=code, **values)
+        session.add(record)
+        session.flush()
+        existing[code] = record
+        audit.record(session, actor, f"{entity}.create", entity, code, after={"code": code, **values},
+                     source=SOURCE)
+        result.created += 1
+        return record
+    before = {k: getattr(record, k) for k in values}
+    old, new = audit.changes(before, values)
+    if new:
+        for k, v in new.items():
+            setattr(record, k, v)
+        audit.record(session, actor, f"{entity}.update", entity, code, old, new, source=SOURCE)
+        result.updated += 1
+    else:
+        result.unchanged += 1
+    return record
+
+
+def _apply_agencies(session, records, actor, result, as_verified):
+    existing = _codes(session, Agency)
+    pending = {r["code"]: r for _, r in records}
+    # Parents first, so that every parent_id can be resolved.
+    ordered, placed = [], set()
+
+    def place(code):
+        if code in placed or code not in pending:
+            return
+        parent = pending[code]["parent_code"]
+        if parent:
+            place(parent)
+        placed.add(code)
+        ordered.append(pending[code])
+
+    for code in pending:
+        place(code)
+    for r in ordered:
+        current = existing.get(r["code"])
+        values = dict(name=r["name"], name_en=r["name_en"], tier=r["tier"], kind=r["kind"],
+                      parent_id=existing[r["parent_code"]].id if r["parent_code"] else None)
+        active = r["active"] if r["active"] is not None else (current.active if current else True)
+        values["active"] = active
+        _upsert(session, Agency, existing, r["code"], values, actor, "agency", result)
+
+
+def _apply_services(session, records, actor, result, as_verified):
+    existing = _codes(session, Service)
+    agencies = _codes(session, Agency)
+    for _, r in records:
+        current = existing.get(r["code"])
+        active = r["active"] if r["active"] is not None else (current.active if current else True)
+        values = dict(name=r["name"], name_en=r["name_en"], agency_id=agencies[r["agency_code"]].id,
+                      sector=r["sector"], active=active)
+        _upsert(session, Service, existing, r["code"], values, actor, "service", result)
+
+
+def _apply_to_submissions(session, groups, actor, result, as_verified):
+    target = State.verified.value if as_verified else State.submitted.value
+    for (agency_id, year), (report, services) in groups.items():
+        agency = session.get(Agency, agency_id)
+        submission = workflow.ensure_submission(session, agency, year, actor, SOURCE)
+        changed = workflow.write_entries(session, submission, actor, report, services, SOURCE)
+        if changed or submission.state in workflow.EDITABLE_STATES or (
+                as_verified and submission.state != State.verified.value):
+            workflow.force_state(session, submission, actor, target, SOURCE)
+        count = len(services or {}) + (1 if report else 0)
+        if changed:
+            result.updated += count
+        else:
+            result.unchanged += count
+
+
+def _apply_levels(session, records, actor, result, as_verified):
+    groups = defaultdict(lambda: (None, {}))
+    for _, r in records:
+        service = r["service"]
+        groups[(service.agency_id, r["period"])][1][service.id] = {
+            k: r[k] for k in ("level", "info_url", "form_url", "submission_url", "note")}
+    _apply_to_submissions(session, groups, actor, result, as_verified)
+
+
+def _apply_reports(session, records, actor, result, as_verified):
+    groups = {(r["agency"].id, r["period"]): (r["report"], None) for _, r in records}
+    _apply_to_submissions(session, groups, actor, result, as_verified)
+
+
+APPLY = {"agencies": _apply_agencies, "services": _apply_services,
+         "levels": _apply_levels, "reports": _apply_reports}
+
+
+def import_table(session: Session, kind: str, header: list[str], rows: list[Row], actor: User | None = None,
+                 as_verified: bool = False) -> ImportResult:
+    """Check every row; write them all only if none has a problem. Flushes, never commits."""
+    if kind not in FORMATS:
+        raise ImportFileError(N_("Loại dữ liệu không hợp lệ: %(kind)s"), kind=kind)
+    result = ImportResult(kind=kind, rows=len(rows))
+    result.errors = _check_header(kind, header)
+    if result.errors:
+        return result
+    for number, values in rows:
+        if values.get("__too_many__"):
+            result.errors.append(RowError(number, "-", N_("dòng có nhiều ô hơn tiêu đề")))
+    good_rows = [(n, v) for n, v in rows if not v.get("__too_many__")]
+    records = CHECKS[kind](session, good_rows, result.errors)
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row, FORMATS[kind].columns.index(e.column)
+                                          if e.column in FORMATS[kind].columns else -1))
+        return result
+    APPLY[kind](session, records, actor, result, as_verified)
+    audit.record(session, actor, f"import.{kind}", "import", kind,
+                 after={"rows": result.rows, "created": result.created, "updated": result.updated,
+                        "unchanged": result.unchanged, "as_verified": as_verified}, source=SOURCE)
+    session.flush()
+    return result
+
+
+def import_file(session: Session, kind: str, filename: str, data: bytes, actor: User | None = None,
+                as_verified: bool = False) -> ImportResult:
+    header, rows = read_table(filename, data)
+    return import_table(session, kind, header, rows, actor, as_verified)

@@ -1,0 +1,331 @@
+"""The registry's tables (SPEC §2) and the fixed vocabularies they use.
+
+No Flask here, and no ``from __future__ import annotations``: SQLModel reads
+the annotations at class creation. Table models do not validate their input;
+validation lives in the forms, the importer and the workflow operations, and
+the database's own constraints are the last line.
+"""
+
+import enum
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, Index, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .levels import MAX_LEVEL, MIN_LEVEL
+
+# Deterministic constraint names, so that migrations can name what they alter
+# on every engine (SQLite batch mode needs names to drop constraints).
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Tier(str, enum.Enum):
+    province = "province"
+    district = "district"
+    commune = "commune"
+
+
+class Kind(str, enum.Enum):
+    department = "department"
+    people_committee = "people_committee"
+    political_org = "political_org"
+    school = "school"
+    hospital = "hospital"
+    health_facility = "health_facility"
+    other = "other"
+
+
+STATE_AGENCY_KINDS = (Kind.department, Kind.people_committee, Kind.political_org)
+
+
+class Role(str, enum.Enum):
+    focal = "focal"
+    auditor = "auditor"
+    admin = "admin"
+
+
+class PeriodStatus(str, enum.Enum):
+    open = "open"
+    closed = "closed"
+
+
+class State(str, enum.Enum):
+    draft = "draft"
+    submitted = "submitted"
+    returned = "returned"
+    verified = "verified"
+
+
+class Unit(str, enum.Enum):
+    percent = "percent"
+    count = "count"
+
+
+class Comparator(str, enum.Enum):
+    at_least = ">="
+    more_than = ">"
+
+
+class Formula(str, enum.Enum):
+    """The kinds of target an administrator can define without code."""
+
+    service_level_share = "service_level_share"  # services at level ≥ k ÷ active services
+    service_level_count = "service_level_count"  # count of services at level ≥ k
+    agency_flag_share = "agency_flag_share"  # in-scope agencies with all flags ÷ in-scope agencies
+    report_sum_ratio = "report_sum_ratio"  # Σ numerator field ÷ Σ denominator field over in-scope agencies
+
+
+# The adoption report (SPEC §2), in form order. Booleans and counts are kept
+# apart because targets may only combine flags, or sum counts.
+REPORT_FLAGS = (
+    "has_lan", "wan_connected", "broadband_internet", "official_email",
+    "exchanges_online", "legal_docs_online", "specialised_database",
+)
+REPORT_COUNTS = (
+    "staff_total", "staff_with_computer", "staff_with_email", "documents_total", "documents_online",
+)
+REPORT_FIELDS = (
+    "has_lan", "wan_connected", "broadband_internet", "official_email",
+    "staff_total", "staff_with_computer", "staff_with_email", "documents_total", "documents_online",
+    "exchanges_online", "legal_docs_online", "specialised_database",
+)
+# part ≤ whole, for every count that is a part of another.
+COUNT_BOUNDS = (
+    ("staff_with_computer", "staff_total"),
+    ("staff_with_email", "staff_total"),
+    ("documents_online", "documents_total"),
+)
+
+
+def _report_constraints() -> list:
+    checks = [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_non_negative") for c in REPORT_COUNTS]
+    checks += [
+        CheckConstraint(f"{part} IS NULL OR {whole} IS NULL OR {part} <= {whole}", name=f"{part}_within_total")
+        for part, whole in COUNT_BOUNDS
+    ]
+    return checks
+
+
+class AdoptionReport(SQLModel):
+    """The adoption report fields, shared by a submission and its verified copies.
+
+    All are optional while a submission is a draft; submitting requires them.
+    """
+
+    has_lan: Optional[bool] = None
+    wan_connected: Optional[bool] = None
+    broadband_internet: Optional[bool] = None
+    official_email: Optional[bool] = None
+    staff_total: Optional[int] = None
+    staff_with_computer: Optional[int] = None
+    staff_with_email: Optional[int] = None
+    documents_total: Optional[int] = None
+    documents_online: Optional[int] = None
+    exchanges_online: Optional[bool] = None
+    legal_docs_online: Optional[bool] = None
+    specialised_database: Optional[bool] = None
+
+
+class Agency(SQLModel, table=True):
+    __table_args__ = (
+        CheckConstraint(_in("tier", [t.value for t in Tier]), name="tier"),
+        CheckConstraint(_in("kind", [k.value for k in Kind]), name="kind"),
+        CheckConstraint("parent_id IS NULL OR parent_id <> id", name="not_own_parent"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(64), unique=True)
+    name: str = Field(sa_type=String(255))
+    name_en: Optional[str] = Field(default=None, sa_type=String(255))
+    tier: str = Field(sa_type=String(16), index=True)
+    kind: str = Field(sa_type=String(32), index=True)
+    parent_id: Optional[int] = Field(default=None, foreign_key="agency.id", index=True)
+    active: bool = Field(default=True)
+
+
+class Service(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(64), unique=True)
+    name: str = Field(sa_type=String(500))
+    name_en: Optional[str] = Field(default=None, sa_type=String(500))
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    sector: str = Field(sa_type=String(128), index=True)
+    active: bool = Field(default=True)
+
+
+class ReportingPeriod(SQLModel, table=True):
+    __tablename__ = "reporting_period"
+    __table_args__ = (
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
+        CheckConstraint(_in("status", [s.value for s in PeriodStatus]), name="status"),
+    )
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    status: str = Field(default=PeriodStatus.open.value, sa_type=String(16))
+
+
+class Submission(AdoptionReport, table=True):
+    """One agency's entries for one period, and where they are in the workflow."""
+
+    __table_args__ = (
+        UniqueConstraint("agency_id", "period_year", name="uq_submission_agency_period"),
+        CheckConstraint(_in("state", [s.value for s in State]), name="state"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        *_report_constraints(),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agency.id", index=True)
+    period_year: int = Field(foreign_key="reporting_period.year", index=True)
+    state: str = Field(default=State.draft.value, sa_type=String(16), index=True)
+    # Bumped by every write; a save must name the version it was read at.
+    version: int = Field(default=1)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    submitted_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+    # The sequence of the verified copy that counts in the "verified" basis,
+    # even while this submission is reopened; None before the first verification.
+    # A number, not a foreign key, to keep submission ↔ copy free of a cycle.
+    verified_sequence: Optional[int] = None
+
+
+class ServiceStatus(SQLModel, table=True):
+    """A service's online level and evidence, as entered in a submission."""
+
+    __tablename__ = "service_status"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "service_id", name="uq_service_status_submission_service"),
+        CheckConstraint(f"level BETWEEN {MIN_LEVEL} AND {MAX_LEVEL}", name="level_range"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    service_id: int = Field(foreign_key="service.id", index=True)
+    level: int = Field(default=0)
+    info_url: Optional[str] = Field(default=None, sa_type=String(2048))
+    form_url: Optional[str] = Field(default=None, sa_type=String(2048))
+    submission_url: Optional[str] = Field(default=None, sa_type=String(2048))
+    note: Optional[str] = Field(default=None, sa_type=Text)
+
+
+class VerifiedCopy(AdoptionReport, table=True):
+    """An immutable copy of a submission as it was verified. Never updated."""
+
+    __tablename__ = "verified_copy"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "sequence", name="uq_verified_copy_submission_sequence"),
+        *_report_constraints(),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    # 1 for the first verification of the submission, 2 after a correction, …
+    sequence: int
+    verified_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    verified_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
+
+
+class VerifiedServiceStatus(SQLModel, table=True):
+    __tablename__ = "verified_service_status"
+    __table_args__ = (
+        UniqueConstraint("copy_id", "service_id", name="uq_verified_service_status_copy_service"),
+        CheckConstraint(f"level BETWEEN {MIN_LEVEL} AND {MAX_LEVEL}", name="level_range"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    copy_id: int = Field(foreign_key="verified_copy.id", index=True)
+    service_id: int = Field(foreign_key="service.id", index=True)
+    level: int = Field(default=0)
+    info_url: Optional[str] = Field(default=None, sa_type=String(2048))
+    form_url: Optional[str] = Field(default=None, sa_type=String(2048))
+    submission_url: Optional[str] = Field(default=None, sa_type=String(2048))
+    note: Optional[str] = Field(default=None, sa_type=Text)
+
+
+class User(SQLModel, table=True):
+    # "user" is reserved in PostgreSQL.
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(_in("role", [r.value for r in Role]), name="role"),
+        CheckConstraint("role <> 'focal' OR agency_id IS NOT NULL", name="focal_has_agency"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(254), unique=True)
+    password_hash: str = Field(sa_type=String(255))
+    role: str = Field(sa_type=String(16))
+    agency_id: Optional[int] = Field(default=None, foreign_key="agency.id", index=True)
+    active: bool = Field(default=True)
+    # Bumped on logout-everywhere, password change and deactivation, so that
+    # sessions issued before no longer authenticate.
+    session_version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class Target(SQLModel, table=True):
+    """A target of a plan (SPEC §3). Rows, so that a new plan needs no code."""
+
+    __table_args__ = (
+        CheckConstraint(_in("unit", [u.value for u in Unit]), name="unit"),
+        CheckConstraint(_in("comparator", [c.value for c in Comparator]), name="comparator"),
+        CheckConstraint(_in("formula", [f.value for f in Formula]), name="formula"),
+        CheckConstraint("threshold >= 0", name="threshold_non_negative"),
+        CheckConstraint(f"min_level IS NULL OR min_level BETWEEN {MIN_LEVEL} AND {MAX_LEVEL}", name="min_level"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(64), unique=True)
+    title_vi: str = Field(sa_type=Text)
+    title_en: str = Field(sa_type=Text)
+    citation: str = Field(sa_type=Text)
+    unit: str = Field(sa_type=String(16))
+    comparator: str = Field(sa_type=String(2))
+    threshold: int
+    deadline: int
+    formula: str = Field(sa_type=String(32))
+    # service formulas: the level a service must reach
+    min_level: Optional[int] = None
+    # agency_flag_share: report flags that must all be true, comma-separated
+    flags: Optional[str] = Field(default=None, sa_type=String(255))
+    # report_sum_ratio: the summed count fields
+    numerator_field: Optional[str] = Field(default=None, sa_type=String(64))
+    denominator_field: Optional[str] = Field(default=None, sa_type=String(64))
+    # agency formulas: which agencies are in scope, as "tier:kind,kind;tier:kind"
+    # clauses joined by ";" ("*" for any tier or kind); see targets.parse_scope.
+    scope: Optional[str] = Field(default=None, sa_type=String(255))
+    position: int = Field(default=0)
+    active: bool = Field(default=True)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which entry, and what it was before and after. Append-only."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_entity_key", "entity", "entity_key"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    actor_id: Optional[int] = Field(default=None, foreign_key="user_account.id", index=True)
+    # Kept beside the id: the record must still say who even if the account goes.
+    actor: Optional[str] = Field(default=None, sa_type=String(254))
+    action: str = Field(sa_type=String(64), index=True)
+    entity: str = Field(sa_type=String(64))
+    entity_key: Optional[str] = Field(default=None, sa_type=String(255))
+    before: Optional[Any] = Field(default=None, sa_type=JSON)
+    after: Optional[Any] = Field(default=None, sa_type=JSON)
+    comment: Optional[str] = Field(default=None, sa_type=Text)
+    source: Optional[str] = Field(default=None, sa_type=String(64))

@@ -1,0 +1,18 @@
+"""Error pages in the user's language; no input reaches the user as a bare 500."""
+
+from flask import Flask, render_template
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError, translate
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        return render_template("errors/error.html", status=exc.code, name=exc.name), exc.code
+
+    @app.errorhandler(DomainError)
+    def _domain_error(exc: DomainError):
+        return render_template("errors/error.html", status=exc.status,
+                               message=translate(exc.message, gettext)), exc.status

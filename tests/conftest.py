@@ -1,0 +1,170 @@
+"""Fixtures: a fresh app and database per test, a client, factories.
+
+The suite runs on SQLite by default. With TEST_DATABASE_URL pointing at a
+PostgreSQL server (any database on it), the same tests run on a database this
+run creates there and drops at the end. Outside CI, suites whose server or
+browser is missing skip with the reason; in CI (CI=true) they fail instead.
+"""
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, SQLModel
+
+from registry import create_app
+from registry.config import normalise_database_url
+from registry.db import get_engine
+from registry.models import Agency, Service, User
+from registry.seed import ensure_targets
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def unavailable(reason: str):
+    """Skip outside CI; in CI a missing server or browser is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: not skipping)")
+    pytest.skip(reason)
+
+
+class PostgresServer:
+    """Creates throw-away databases on the server TEST_DATABASE_URL names."""
+
+    def __init__(self, url: str):
+        self.url = normalise_database_url(url)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def create_database(self) -> str:
+        name = f"registry_test_{uuid.uuid4().hex[:12]}"
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.admin.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    url = TEST_DATABASE_URL or ("postgresql://postgres@127.0.0.1:5432/test" if IN_CI else None)
+    if not url:
+        unavailable("PostgreSQL tests need TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test)")
+    server = PostgresServer(url)
+    try:
+        with server.admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the server means "unavailable"
+        unavailable(f"PostgreSQL at {server.admin.url.render_as_string()} is unreachable: {exc.__class__.__name__}")
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def _suite_postgres_url(request):
+    """The run's PostgreSQL database for the ordinary tests, when the run is on PostgreSQL."""
+    if not TEST_DATABASE_URL:
+        return None
+    server = request.getfixturevalue("postgres_server")
+    url = server.create_database()
+    engine = create_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def _truncate_all(engine) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch, _suite_postgres_url):
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    url = _suite_postgres_url or f"sqlite:///{tmp_path / 'registry.db'}"
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        engine = get_engine()
+        if _suite_postgres_url:
+            _truncate_all(engine)
+        else:
+            SQLModel.metadata.create_all(engine)
+        with Session(engine) as session:
+            ensure_targets(session)
+            session.commit()
+    yield app
+    with app.app_context():
+        get_engine().dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A session on the test database, outside any request."""
+    with app.app_context():
+        with Session(get_engine(), expire_on_commit=False) as session:
+            yield session
+
+
+@pytest.fixture
+def make_agency(db):
+    counter = iter(range(1, 1_000_000))
+
+    def make(code=None, tier="province", kind="department", parent=None, active=True, name=None):
+        n = next(counter)
+        agency = Agency(code=code or f"agency-{n}", name=name or f"Cơ quan {n}", tier=tier, kind=kind,
+                        parent_id=parent.id if parent else None, active=active)
+        db.add(agency)
+        db.commit()
+        return agency
+
+    return make
+
+
+@pytest.fixture
+def make_service(db, make_agency):
+    counter = iter(range(1, 1_000_000))
+
+    def make(agency=None, code=None, sector="Hộ tịch", active=True, name=None):
+        n = next(counter)
+        service = Service(code=code or f"svc-{n}", name=name or f"Thủ tục {n}",
+                          agency_id=(agency or make_agency()).id, sector=sector, active=active)
+        db.add(service)
+        db.commit()
+        return service
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from registry.accounts import create_user
+
+    counter = iter(range(1, 1_000_000))
+
+    def make(role="focal", agency=None, email=None, password="correct horse battery"):
+        n = next(counter)
+        user = create_user(db, email or f"user{n}@example.vn", password, role,
+                           agency.code if agency else None)
+        db.commit()
+        return user
+
+    return make

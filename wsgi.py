@@ -1,0 +1,3 @@
+from registry import create_app
+
+app = create_app()
