@@ -40,7 +40,7 @@ def demo_command():
     click.echo("Đã nạp dữ liệu minh họa Điện Biên." if loaded else "Dữ liệu minh họa đã có sẵn; không nạp lại.")
     click.echo("Tài khoản minh họa (chỉ dùng để trình diễn):")
     for role, email, password in logins:
-        click.echo(f"  {role:<8} {email:<32} {password}")
+        click.echo(f"  {role:<8} {email:<42} {password}")
 
 
 @click.group("user")

@@ -5,7 +5,7 @@ without a compiled catalogue; translations/en holds the English.
 """
 
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 
 from . import ROOT
 
@@ -23,6 +23,10 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(ROOT / "translations"))
+
+    @app.context_processor
+    def _language():
+        return {"lang": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
 
     @app.before_request
     def _remember_language():

@@ -1,0 +1,44 @@
+# Two commands for a new user: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+WORKERS ?= 2
+
+.PHONY: install run serve test test-sqlite test-postgres translations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP) translations
+
+translations: $(STAMP)
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+		$(BIN)/pybabel compile -d translations 2>/dev/null; fi
+
+## make run: create .venv, install, migrate, load the demo data and serve on http://127.0.0.1:5000
+run: install
+	$(BIN)/registry init
+	$(BIN)/registry demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+## make test: the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set
+test: install test-sqlite test-postgres
+
+test-sqlite:
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
+	else echo "== TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL"; fi
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache
