@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run serve test test-sqlite test-postgres translations clean
+.PHONY: install run serve test test-sqlite test-postgres translations messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ test-postgres:
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
+
+## make messages: refresh translations/en from the sources (then translate the new entries)
+messages: $(STAMP)
+	$(BIN)/pybabel extract --no-location -F babel.cfg -k N_ -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations

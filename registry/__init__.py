@@ -16,6 +16,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from . import cli, config, db, i18n
+    from .api import bp as api_bp
     from .views import errors, public
 
     config.load(app, test_config)
@@ -24,4 +25,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public.bp)
+    app.register_blueprint(api_bp)
     return app

@@ -104,7 +104,40 @@ def import_command(kind, file, dry_run, as_verified):
         click.echo(summary)
 
 
-COMMANDS = (init_command, demo_command, user_group, import_command)
+@click.command("targets")
+@click.option("--period", type=int, required=True, help="The reporting period (year).")
+@click.option("--basis", type=click.Choice(["verified", "reported"]), default="verified", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the same object as GET /api/v1/targets.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@with_appcontext
+def targets_command(period, basis, as_json, lang):
+    """Print each target's attainment for a period."""
+    import json
+
+    from .errors import DomainError
+    from .reading import period_or_404
+    from .targets import compute_targets
+
+    session = get_session()
+    try:
+        period_or_404(session, period)
+    except DomainError as exc:
+        _fail(str(exc.message))
+    results = compute_targets(session, period, basis)
+    if as_json:
+        body = {"period": period, "basis": basis, "targets": [r.as_dict(lang) for r in results]}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
+    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis}")
+    for r in results:
+        value = "—" if r.value is None else (f"{r.value:.1f}%" if r.target.unit == "percent" else str(r.value))
+        click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {r.target.threshold:<4} "
+                   f"{status_words[r.status]:<16} ({r.numerator}/{r.denominator}; "
+                   f"bao phủ {r.coverage.covered}/{r.coverage.total})")
+
+
+COMMANDS = (init_command, demo_command, user_group, import_command, targets_command)
 
 
 def init_app(app: Flask) -> None:

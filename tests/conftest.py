@@ -168,3 +168,12 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def demo_data(app, db):
+    """The Điện Biên demonstration data set, as `registry demo` loads it."""
+    from registry import demo
+
+    demo.load(db)
+    db.commit()

@@ -1,6 +1,6 @@
 """Error pages in the user's language; no input reaches the user as a bare 500."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
@@ -10,6 +10,10 @@ from ..errors import DomainError, translate
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/"):
+            from ..api import error_response
+
+            return error_response(exc.code, exc.name.lower().replace(" ", "_"), exc.name)
         return render_template("errors/error.html", status=exc.code, name=exc.name), exc.code
 
     @app.errorhandler(DomainError)

@@ -1,7 +1,7 @@
 """The home page in a real browser."""
 
 
-def test_home_renders_in_vietnamese_and_english(page, live_server, artifacts):
+def test_home_renders_in_vietnamese_and_english(page, live_server, artifacts, demo_data):
     page.goto(live_server + "/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", level=1).inner_text() == "Chỉ tiêu ứng dụng công nghệ thông tin"
