@@ -10,7 +10,7 @@ No Flask here.
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import and_, case, func, literal, null, or_, select, union_all
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, union_all
 from sqlmodel import Session
 
 from .levels import MAX_LEVEL, MIN_LEVEL
@@ -195,7 +195,7 @@ def basis_figures(period: int, basis: str):
             condition = and_(condition, extra_condition)
         return (
             select(Submission.agency_id.label("agency_id"), VerifiedCopy.id.label("copy_id"),
-                   null().label("submission_id"),
+                   cast(null(), Integer).label("submission_id"),
                    *[getattr(VerifiedCopy, f).label(f) for f in (*REPORT_FLAGS, *REPORT_COUNTS)])
             .join(VerifiedCopy, and_(VerifiedCopy.submission_id == Submission.id,
                                      VerifiedCopy.sequence == Submission.verified_sequence))
@@ -203,15 +203,15 @@ def basis_figures(period: int, basis: str):
         )
 
     if basis == "verified":
-        return from_copy().subquery("figures")
+        return from_copy().cte("figures")
     current = (
-        select(Submission.agency_id.label("agency_id"), null().label("copy_id"),
+        select(Submission.agency_id.label("agency_id"), cast(null(), Integer).label("copy_id"),
                Submission.id.label("submission_id"),
                *[getattr(Submission, f).label(f) for f in (*REPORT_FLAGS, *REPORT_COUNTS)])
         .where(Submission.period_year == period, Submission.state.in_(COUNTED_STATES))
     )
     fallback = from_copy(Submission.state.not_in(COUNTED_STATES))
-    return union_all(current, fallback).subquery("figures")
+    return union_all(current, fallback).cte("figures")
 
 
 def basis_levels(figures):
