@@ -15,15 +15,18 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from . import cli, config, db, i18n
+    from . import auth, cli, config, db, i18n
     from .api import bp as api_bp
-    from .views import errors, public
+    from .views import admin, errors, guard, public, review, workspace
+    from .views import auth as auth_views
 
     config.load(app, test_config)
     db.init_app(app)
     i18n.init_app(app)
+    auth.init_app(app)
+    guard.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    app.register_blueprint(public.bp)
-    app.register_blueprint(api_bp)
+    for blueprint in (public.bp, auth_views.bp, workspace.bp, review.bp, admin.bp, api_bp):
+        app.register_blueprint(blueprint)
     return app

@@ -14,17 +14,49 @@ MIN_PASSWORD_LENGTH = 12
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so that a failed sign-in takes as long either way.
+_DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password(user: User, password: str) -> bool:
+def check_password(user: User | None, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def authenticate(session: Session, email: str, password: str, source: str | None = None) -> User | None:
+    """The active user with this e-mail and password, or None; failures are audited."""
+    user = find_user(session, email)
+    if check_password(user, password) and user.active:
+        audit.record(session, user, "login.success", "user", user.email, source=source)
+        return user
+    audit.record(session, None, "login.failed", "user", normalise_email(email)[:254],
+                 comment="inactive" if user is not None and not user.active else None, source=source)
+    return None
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not check_password(user, current):
+        raise ValidationFailed(N_("Mật khẩu hiện tại không đúng."), fields={"current": N_("không đúng")})
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(N_("mật khẩu phải có ít nhất 12 ký tự"), fields={"new": N_("quá ngắn")})
+    user.password_hash = hash_password(new)
+    audit.record(session, user, "user.password_change", "user", user.email)
+    session.flush()
+
+
+def set_password(session: Session, user: User, new: str, actor: User | None) -> None:
+    """An administrator's password reset."""
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(N_("mật khẩu phải có ít nhất 12 ký tự"), fields={"password": N_("quá ngắn")})
+    user.password_hash = hash_password(new)
+    audit.record(session, actor, "user.password_reset", "user", user.email)
+    session.flush()
 
 
 def normalise_email(email: str) -> str:

@@ -5,7 +5,7 @@ without a compiled catalogue; translations/en holds the English.
 """
 
 from flask import Flask, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, format_datetime, get_locale, gettext
 
 from . import ROOT
 
@@ -23,6 +23,15 @@ def select_locale() -> str:
 def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(ROOT / "translations"))
+
+    from .levels import LEVELS
+    from .vocabulary import label, level_title
+
+    app.jinja_env.globals["label"] = lambda vocabulary, key: label(vocabulary, key, gettext)
+    app.jinja_env.globals["state_label"] = lambda state: label("state", state, gettext)
+    app.jinja_env.globals["levels"] = LEVELS
+    app.jinja_env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))
+    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
 
     @app.context_processor
     def _language():

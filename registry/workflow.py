@@ -87,19 +87,25 @@ def statuses_of(session: Session, submission: Submission) -> dict[int, ServiceSt
 
 # --- editing -----------------------------------------------------------------
 
-def check_version(submission: Submission, version: int | None) -> None:
-    if version is not None and version != submission.version:
+def check_version(submission: Submission | None, version: int | None) -> None:
+    """The caller read ``version`` (0: before the submission existed); refuse if it moved on."""
+    current = submission.version if submission is not None else 0
+    if version is not None and version != current:
         raise Conflict(
             N_("Bản ghi đã được người khác thay đổi (phiên bản %(current)s, bạn đọc phiên bản %(read)s). "
                "Hãy tải lại, xem thay đổi rồi lưu lại."),
-            current=submission.version, read=version,
+            current=current, read=version,
         )
 
 
-def check_editable(session: Session, submission: Submission) -> None:
-    period = session.get(ReportingPeriod, submission.period_year)
+def check_period_open(session: Session, year: int) -> None:
+    period = session.get(ReportingPeriod, year)
     if period is None or period.status != PeriodStatus.open.value:
-        raise Conflict(N_("Kỳ báo cáo %(year)s đã khóa; không thể sửa."), year=submission.period_year)
+        raise Conflict(N_("Kỳ báo cáo %(year)s đã khóa; không thể sửa."), year=year)
+
+
+def check_editable(session: Session, submission: Submission) -> None:
+    check_period_open(session, submission.period_year)
     if submission.state not in EDITABLE_STATES:
         raise Conflict(N_("Chỉ sửa được bản nháp hoặc bản bị trả lại (trạng thái hiện tại: %(state)s)."),
                        state=submission.state)

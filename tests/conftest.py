@@ -21,6 +21,7 @@ from registry.seed import ensure_targets
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PASSWORD = "correct horse battery"  # every factory-made user's
 
 
 def unavailable(reason: str):
@@ -160,7 +161,7 @@ def make_user(db):
 
     counter = iter(range(1, 1_000_000))
 
-    def make(role="focal", agency=None, email=None, password="correct horse battery"):
+    def make(role="focal", agency=None, email=None, password=PASSWORD):
         n = next(counter)
         user = create_user(db, email or f"user{n}@example.vn", password, role,
                            agency.code if agency else None)
@@ -177,3 +178,22 @@ def demo_data(app, db):
 
     demo.load(db)
     db.commit()
+
+
+
+class AuthActions:
+    """Sign in and out through the real /login form."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

@@ -6,9 +6,14 @@ from werkzeug.exceptions import HTTPException
 
 from sqlmodel import select
 
+from .. import permissions as can
+from .. import workflow
+from ..auth import actor
 from ..db import get_session
-from ..errors import DomainError, translate
-from ..models import ReportingPeriod
+from ..errors import N_, DomainError, NotFound, ValidationFailed, translate
+from ..models import REPORT_FIELDS, ReportingPeriod, Submission
+from ..submissions import agency_by_code, load_entries, save
+from ..views.guard import require
 from ..reading import check_basis, period_or_404
 from ..targets import compute_targets
 
@@ -49,3 +54,110 @@ def targets():
     results = compute_targets(session, period.year, basis)
     lang = _lang()
     return jsonify({"period": period.year, "basis": basis, "targets": [r.as_dict(lang) for r in results]})
+
+
+# --- submissions (focal points and auditors) -----------------------------------------
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed(N_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    return body
+
+
+def _version(body: dict, required: bool) -> int | None:
+    version = body.get("version")
+    if version is None and not required:
+        return None
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ValidationFailed(N_("Hãy gửi kèm phiên bản (version) đã đọc."),
+                               fields={"version": N_("phải là số nguyên không âm")})
+    return version
+
+
+def _text(body: dict, name: str) -> str:
+    value = body.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ValidationFailed(N_("Dữ liệu gửi lên không hợp lệ."), fields={name: N_("phải là chuỗi ký tự")})
+    return (value or "")[:2000]
+
+
+def _load(code: str, year: int, allowed) -> tuple:
+    session = get_session()
+    agency = agency_by_code(session, code)
+    require(allowed(actor(), agency), "submission", f"{code}/{year}")
+    return session, agency
+
+
+def _document(session, agency, year):
+    session.commit()
+    return jsonify(load_entries(session, agency, year).as_document())
+
+
+def _existing(session, agency, year) -> Submission:
+    submission = workflow.find_submission(session, agency, year)
+    if submission is None:
+        raise NotFound(N_("Không có báo cáo của cơ quan này cho kỳ %(year)s."), year=year)
+    return submission
+
+
+@bp.get("/agencies/<code>/submissions/<int:year>")
+def submission_read(code: str, year: int):
+    session, agency = _load(code, year, can.can_read_private)
+    return jsonify(load_entries(session, agency, year).as_document())
+
+
+@bp.put("/agencies/<code>/submissions/<int:year>")
+def submission_write(code: str, year: int):
+    session, agency = _load(code, year, can.can_edit)
+    body = _json_body()
+    unknown = set(body) - {"version", "report", "services", "state", "agency", "period"}
+    if unknown:
+        raise ValidationFailed(N_("Dữ liệu gửi lên không hợp lệ."),
+                               fields={str(k)[:64]: N_("trường không được hỗ trợ") for k in unknown})
+    save(session, agency, year, actor(), _version(body, required=True), body.get("report"), body.get("services"),
+         source="api")
+    return _document(session, agency, year)
+
+
+@bp.post("/agencies/<code>/submissions/<int:year>/submit")
+def submission_submit(code: str, year: int):
+    session, agency = _load(code, year, can.can_edit)
+    body = request.get_json(silent=True) or {}
+    submission = workflow.find_submission(session, agency, year)
+    if submission is None:
+        workflow.check_period_open(session, year)
+        raise ValidationFailed(N_("Chưa gửi được: còn thiếu hoặc sai %(count)s mục."),
+                               fields={f: N_("bắt buộc khi gửi") for f in REPORT_FIELDS}, count=len(REPORT_FIELDS))
+    workflow.submit(session, submission, actor(), _version(body, required=False) if isinstance(body, dict) else None)
+    return _document(session, agency, year)
+
+
+def _review(code: str, year: int, operation):
+    session = get_session()
+    agency = agency_by_code(session, code)
+    require(can.can_review(actor()), "submission", f"{code}/{year}")
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise ValidationFailed(N_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    submission = _existing(session, agency, year)
+    operation(session, submission, body)
+    return _document(session, agency, year)
+
+
+@bp.post("/agencies/<code>/submissions/<int:year>/verify")
+def submission_verify(code: str, year: int):
+    return _review(code, year, lambda s, sub, body: workflow.verify(
+        s, sub, actor(), _version(body, False), _text(body, "comment") or None, source="api"))
+
+
+@bp.post("/agencies/<code>/submissions/<int:year>/return")
+def submission_return(code: str, year: int):
+    return _review(code, year, lambda s, sub, body: workflow.return_(
+        s, sub, actor(), _text(body, "comment"), _version(body, False)))
+
+
+@bp.post("/agencies/<code>/submissions/<int:year>/reopen")
+def submission_reopen(code: str, year: int):
+    return _review(code, year, lambda s, sub, body: workflow.reopen(
+        s, sub, actor(), _text(body, "reason"), _version(body, False)))

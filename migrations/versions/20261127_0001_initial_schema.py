@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 12992a0f6c34
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 05:36:09.333352
+Create Date: 2026-11-27 05:45:57.620018
 """
 from typing import Sequence, Union
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 
 
-revision: str = '12992a0f6c34'
+revision: str = '0001'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
@@ -137,7 +137,6 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=16), nullable=False),
     sa.Column('agency_id', sa.Integer(), nullable=True),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role <> 'focal' OR agency_id IS NOT NULL", name=op.f('ck_user_account_focal_has_agency')),
     sa.CheckConstraint("role IN ('focal', 'auditor', 'admin')", name=op.f('ck_user_account_role')),
@@ -147,6 +146,22 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_account_agency_id'), ['agency_id'], unique=False)
+
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('prefix', sa.String(length=16), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_api_token_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_user_id'), ['user_id'], unique=False)
 
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -168,6 +183,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_event_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_event_entity_key', ['entity', 'entity_key'], unique=False)
+
+    op.create_table('login_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_login_session_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_session')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_login_session_token_hash'))
+    )
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('service_status',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -260,6 +289,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_service_status_service_id'))
 
     op.drop_table('service_status')
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_session_user_id'))
+
+    op.drop_table('login_session')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_event_entity_key')
         batch_op.drop_index(batch_op.f('ix_audit_event_at'))
@@ -267,6 +300,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_audit_event_action'))
 
     op.drop_table('audit_event')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_user_id'))
+
+    op.drop_table('api_token')
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_account_agency_id'))
 

@@ -1,0 +1,183 @@
+"""Sign-in sessions, personal API tokens and CSRF, on Flask-Login and Flask-WTF.
+
+A sign-in is a row in login_session; the cookie carries its random token
+(Flask-Login's user id). Ending the row ends the sign-in wherever the cookie
+has been copied to. API clients may instead send a personal token as
+``Authorization: Bearer …``; such requests carry no cookie and need no CSRF token.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime, timezone
+
+from flask import Flask, g, request
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from . import audit
+from .db import get_session
+from .errors import N_, NotFound, ValidationFailed
+from .models import ApiToken, LoginSession, User, utcnow
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+TOKEN_PREFIX = "slr_"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class SignedInUser:
+    """A user account as Flask-Login sees it: the account plus this sign-in's token.
+
+    Attribute reads fall through to the account, so domain code can take it as a User.
+    """
+
+    is_authenticated = True
+    is_anonymous = False
+
+    def __init__(self, user: User, token: str | None = None):
+        self.account = user
+        self.token = token
+
+    def get_id(self) -> str | None:
+        return self.token
+
+    @property
+    def is_active(self) -> bool:
+        return self.account.active
+
+    def __getattr__(self, name):
+        return getattr(self.account, name)
+
+
+# --- sign-in sessions ------------------------------------------------------------
+
+def start_login_session(session: Session, user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(token_hash=_hash(token), user_id=user.id))
+    session.flush()
+    return token
+
+
+def end_login_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(update(LoginSession).where(LoginSession.token_hash == _hash(token),
+                                                   LoginSession.ended_at.is_(None)).values(ended_at=utcnow()))
+
+
+def end_all_login_sessions(session: Session, user: User, keep: str | None = None) -> None:
+    """End every sign-in of ``user`` (password change, deactivation), except ``keep``."""
+    statement = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+    if keep:
+        statement = statement.where(LoginSession.token_hash != _hash(keep))
+    session.execute(statement.values(ended_at=utcnow()))
+
+
+def user_for_login_token(session: Session, token: str) -> SignedInUser | None:
+    row = session.exec(
+        select(User, LoginSession).join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    user, _login = row
+    if not user.active:
+        return None
+    return SignedInUser(user, token)
+
+
+# --- personal API tokens -----------------------------------------------------------
+
+def create_api_token(session: Session, user: User, name: str, actor: User | None = None,
+                     source: str | None = None) -> tuple[ApiToken, str]:
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed(N_("Hãy đặt tên cho mã truy cập (tối đa 100 ký tự)."), fields={"name": N_("bắt buộc")})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name, token_hash=_hash(secret), prefix=secret[:10])
+    session.add(token)
+    session.flush()
+    audit.record(session, actor or user, "api_token.create", "api_token", f"{user.email}/{token.prefix}",
+                 after={"name": name}, source=source)
+    return token, secret
+
+
+def revoke_api_token(session: Session, user: User, token_id: int, actor: User | None = None) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(N_("Không có mã truy cập này."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record(session, actor or user, "api_token.revoke", "api_token", f"{user.email}/{token.prefix}")
+    session.flush()
+    return token
+
+
+def user_for_api_token(session: Session, secret: str) -> SignedInUser | None:
+    row = session.exec(
+        select(User, ApiToken).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _hash(secret), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or not row[0].active:
+        return None
+    user, token = row
+    now = datetime.now(timezone.utc)
+    last = token.last_used_at
+    if last is None or (now - (last if last.tzinfo else last.replace(tzinfo=timezone.utc))).total_seconds() > 60:
+        token.last_used_at = now  # committed with the request; at most once a minute
+    return SignedInUser(user)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+# --- wiring ---------------------------------------------------------------------
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Hãy đăng nhập để tiếp tục.")
+    login_manager.session_protection = None  # the server-side sign-in row is the protection
+
+    @login_manager.user_loader
+    def _load_user(token: str):
+        return user_for_login_token(get_session(), token)
+
+    @login_manager.request_loader
+    def _load_user_from_request(_request):
+        secret = bearer_token()
+        if secret is None:
+            return None
+        user = user_for_api_token(get_session(), secret)
+        if user is not None:
+            g.token_auth = True
+        return user
+
+    @app.before_request
+    def _protect_cookie_writes():
+        # A request with a bearer token carries no cookie a third site could
+        # ride on, so CSRF does not apply; everything else must carry the token.
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        if bearer_token() is not None:
+            return
+        if app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+
+
+def actor() -> SignedInUser | None:
+    """The signed-in user of this request, or None."""
+    return current_user._get_current_object() if current_user.is_authenticated else None
