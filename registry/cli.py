@@ -72,6 +72,33 @@ def user_add_command(email, role, agency_code, password_stdin):
     click.echo(f"Đã tạo người dùng {user.email} ({user.role}).")
 
 
+@click.group("token")
+def token_group():
+    """Personal API tokens."""
+
+
+@token_group.command("create")
+@click.argument("email")
+@click.option("--name", default="registry token create", show_default=True, help="What the token is for.")
+@with_appcontext
+def token_create_command(email, name):
+    """Print a new personal API token for that user (shown only once)."""
+    from .accounts import find_user
+    from .auth import create_api_token
+    from .errors import DomainError
+
+    session = get_session()
+    user = find_user(session, email)
+    if user is None or not user.active:
+        _fail(f"Không có người dùng đang hoạt động {email}.")
+    try:
+        _token, secret = create_api_token(session, user, name, source="cli")
+    except DomainError as exc:
+        _fail(str(exc.message))
+    session.commit()
+    click.echo(secret)
+
+
 @click.command("import")
 @click.argument("kind", type=click.Choice(["agencies", "services", "levels", "reports"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -137,7 +164,7 @@ def targets_command(period, basis, as_json, lang):
                    f"bao phủ {r.coverage.covered}/{r.coverage.total})")
 
 
-COMMANDS = (init_command, demo_command, user_group, import_command, targets_command)
+COMMANDS = (init_command, demo_command, user_group, token_group, import_command, targets_command)
 
 
 def init_app(app: Flask) -> None:

@@ -119,10 +119,15 @@ def runner(app):
 
 @pytest.fixture
 def db(app):
-    """A session on the test database, outside any request."""
+    """A session on the test database, outside any request.
+
+    No app context stays pushed: requests made during the test must get their
+    own context (and so their own ``g`` and database session), as in production.
+    """
     with app.app_context():
-        with Session(get_engine(), expire_on_commit=False) as session:
-            yield session
+        engine = get_engine()
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
 
 
 @pytest.fixture
