@@ -123,14 +123,13 @@ def verified_entries(session: Session, agency: Agency, year: int) -> tuple[dict,
 
 
 def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
-                raw_services: list[dict] | None) -> tuple[dict, dict[int, dict]]:
+                raw_services: list[dict] | None) -> tuple[dict, dict[int, dict], dict[str, str]]:
     """Parse submitted values (form strings or JSON values) into typed edits.
 
     ``raw_report`` maps report fields to values; ``raw_services`` is a list of
     ``{"code": …, "level": …, "info_url": …, …}`` with any subset of the status
-    fields. Every problem is collected; if there is one, ValidationFailed lists
-    them all by field (``staff_total``, ``<service code>.info_url``) and nothing is
-    parsed further.
+    fields. Returns the edits that parsed and every problem, by field
+    (``staff_total``, ``<service code>.info_url``).
     """
     errors: dict[str, str] = {}
     report: dict = {}
@@ -182,17 +181,14 @@ def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
             except ValueError as exc:
                 errors[f"{code}.{name}"] = exc.args[0]
         services[service.id] = values
-    if errors:
-        raise ValidationFailed(N_("Có %(count)s giá trị chưa hợp lệ; chưa lưu gì."), fields=errors, count=len(errors))
-    return report, services
+    return report, services, errors
 
 
-def evidence_errors(session: Session, submission: Submission | None, services: dict[int, dict]) -> dict[str, str]:
+def evidence_errors(session: Session, submission: Submission | None, services: dict[int, dict],
+                    codes: dict[int, str]) -> dict[str, str]:
     """Evidence missing for the levels the edits would leave (checked before writing,
     so that every service's problem is shown at once)."""
     current = workflow.statuses_of(session, submission) if submission else {}
-    codes = {s.id: s.code for s in session.exec(select(Service).where(Service.id.in_(list(services))))} \
-        if services else {}
     errors = {}
     for service_id, values in services.items():
         merged = {**(workflow.status_values(current[service_id]) if service_id in current else {}), **values}
@@ -207,16 +203,21 @@ def save(session: Session, agency: Agency, year: int, actor, version: int | None
     period = session.get(ReportingPeriod, year)
     if period is None:
         raise NotFound(N_("Không có kỳ báo cáo %(year)s."), year=year)
-    report, services = parse_edits(session, agency, raw_report, raw_services)
+    report, services, errors = parse_edits(session, agency, raw_report, raw_services)
     submission = workflow.find_submission(session, agency, year)
     workflow.check_version(submission, version)
     if submission is None:
         workflow.check_period_open(session, year)
-        submission = workflow.ensure_submission(session, agency, year, actor, source)
     else:
         workflow.check_editable(session, submission)
-    errors = evidence_errors(session, submission, services)
+    codes = {s.id: s.code for s in agency_services(session, agency)}
+    failed = {key.rsplit(".", 1)[0] for key in errors}
+    parsed = {sid: v for sid, v in services.items() if codes[sid] not in failed}
+    errors.update(evidence_errors(session, submission, parsed, codes))
     if errors:
         raise ValidationFailed(N_("Có %(count)s giá trị chưa hợp lệ; chưa lưu gì."), fields=errors, count=len(errors))
+    if submission is None:
+        submission = workflow.ensure_submission(session, agency, year, actor, source)
     workflow.write_entries(session, submission, actor, report, services, source)
     return submission
+

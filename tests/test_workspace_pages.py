@@ -1,0 +1,127 @@
+"""The focal point's workspace pages."""
+
+import pytest
+from sqlmodel import select
+
+from registry import workflow
+from registry.models import AuditEvent, Submission
+
+FULL_FORM = {"report-has_lan": "1", "report-wan_connected": "1", "report-broadband_internet": "1",
+             "report-official_email": "0", "report-staff_total": "40", "report-staff_with_computer": "38",
+             "report-staff_with_email": "30", "report-documents_total": "1000", "report-documents_online": "900",
+             "report-exchanges_online": "1", "report-legal_docs_online": "0", "report-specialised_database": "1"}
+
+
+@pytest.fixture
+def setup(db, auth, make_agency, make_service, make_user):
+    agency = make_agency(code="so-tp", name="Sở Tư pháp")
+    service = make_service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
+    workflow.ensure_period(db, 2015)
+    db.commit()
+    focal = make_user("focal", agency)
+    auth.login(focal.email)
+    return agency, service, focal
+
+
+def service_fields(code, level, info="", form="", submission=""):
+    return {"service": code, f"svc-{code}-level": str(level), f"svc-{code}-info_url": info,
+            f"svc-{code}-form_url": form, f"svc-{code}-submission_url": submission, f"svc-{code}-note": ""}
+
+
+def current(db):
+    db.rollback()
+    return db.exec(select(Submission)).first()
+
+
+def test_workspace_lists_periods(client, setup):
+    page = client.get("/workspace/").get_data(as_text=True)
+    assert "Sở Tư pháp" in page and "Cập nhật báo cáo 2015" in page
+
+
+def test_save_then_submit(client, db, setup):
+    data = {"version": "0", "action": "save", **FULL_FORM,
+            **service_fields("1.001", 1, "https://dvc.example/1")}
+    assert client.post("/workspace/so-tp/2015", data=data).status_code == 302
+    submission = current(db)
+    assert submission.state == "draft" and submission.staff_total == 40 and submission.official_email is False
+    page = client.get("/workspace/so-tp/2015").get_data(as_text=True)
+    assert 'value="40"' in page and "Đã lưu bản nháp." in page
+    data["version"], data["action"] = str(submission.version), "submit"
+    response = client.post("/workspace/so-tp/2015", data=data)
+    assert response.status_code == 302
+    assert current(db).state == "submitted"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "đã gửi" in page and "Lưu bản nháp" not in page  # read-only once submitted
+
+
+def test_validation_errors_are_shown_next_to_the_field_and_nothing_saved(client, db, setup):
+    data = {"version": "0", "action": "save", **FULL_FORM, "report-staff_with_email": "41",
+            **service_fields("1.001", 2, "https://dvc.example/1")}
+    response = client.post("/workspace/so-tp/2015", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="f-staff_with_email-error"' in page and "không được lớn hơn staff_total" in page
+    assert 'id="f-1-001-form_url-error"' in page and "mức độ 2 cần minh chứng này" in page
+    assert 'value="41"' in page  # what the user typed is kept
+    assert current(db) is None
+
+
+def test_submit_with_missing_items_keeps_the_draft_and_lists_them(client, db, setup):
+    data = {"version": "0", "action": "submit", "report-staff_total": "12", **service_fields("1.001", 0)}
+    response = client.post("/workspace/so-tp/2015", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Đã lưu bản nháp, nhưng chưa gửi được." in page
+    assert 'id="f-has_lan-error"' in page
+    submission = current(db)
+    assert submission.state == "draft" and submission.staff_total == 12
+
+
+def test_two_editors_conflict_and_nothing_is_overwritten(app, client, db, setup, make_user):
+    agency, service, focal = setup
+    colleague = app.test_client()
+    colleague.post("/login", data={"email": focal.email, "password": "correct horse battery"})
+    first = {"version": "0", "action": "save", "report-staff_total": "40"}
+    second = {"version": "0", "action": "save", "report-staff_total": "55"}
+    assert client.post("/workspace/so-tp/2015", data=first).status_code == 302
+    response = colleague.post("/workspace/so-tp/2015", data=second)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Báo cáo đã được người khác lưu" in page
+    assert 'value="55"' in page  # the colleague's input is kept for them
+    assert "đang lưu: 40" in page  # and what is stored is shown beside it
+    assert current(db).staff_total == 40
+
+
+def test_comparison_with_previous_period_flags_sudden_changes(client, db, setup, make_user):
+    agency, service, focal = setup
+    auditor = make_user("auditor")
+    previous = workflow.ensure_submission(db, agency, 2014)
+    report = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=False,
+                  staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
+                  documents_online=900, exchanges_online=True, legal_docs_online=False, specialised_database=True)
+    workflow.write_entries(db, previous, None, report)
+    workflow.submit(db, previous, None)
+    workflow.verify(db, previous, auditor)
+    db.commit()
+    client.post("/workspace/so-tp/2015", data={"version": "0", "action": "save", "report-staff_total": "400"})
+    page = client.get("/workspace/so-tp/2015").get_data(as_text=True)
+    assert "thay đổi lớn so với kỳ trước" in page
+    assert "Kỳ 2014 (đã xác minh)" in page
+
+
+def test_focal_point_cannot_touch_another_agency(client, db, setup, make_agency):
+    other = make_agency(code="so-yt")
+    assert client.get("/workspace/so-yt/2015").status_code == 403
+    assert client.post("/workspace/so-yt/2015", data={"version": "0", "action": "save",
+                                                      "report-staff_total": "1"}).status_code == 403
+    db.rollback()
+    assert db.exec(select(Submission)).all() == []
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).first().entity_key == "so-yt/2015"
+
+
+def test_version_tampering_is_a_conflict(client, db, setup):
+    response = client.post("/workspace/so-tp/2015", data={"version": "abc", "action": "save",
+                                                          "report-staff_total": "1"})
+    assert response.status_code == 409
+    assert current(db) is None
