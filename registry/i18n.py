@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["label"] = lambda vocabulary, key: label(vocabulary, key, gettext)
     app.jinja_env.globals["state_label"] = lambda state: label("state", state, gettext)
+    from .workflow import display_state
+
+    app.jinja_env.globals["display_state"] = display_state
     app.jinja_env.globals["levels"] = LEVELS
     app.jinja_env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""

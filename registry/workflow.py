@@ -44,6 +44,15 @@ def status_values(status) -> dict:
     return {f: getattr(status, f) for f in STATUS_FIELDS}
 
 
+def display_state(submission: Submission | None) -> str:
+    """The state as people name it: a draft that was verified before is "reopened"."""
+    if submission is None:
+        return State.draft.value
+    if submission.state == State.draft.value and submission.verified_sequence is not None:
+        return "reopened"
+    return submission.state
+
+
 def submission_key(agency: Agency, year: int) -> str:
     return f"{agency.code}/{year}"
 
@@ -143,6 +152,7 @@ def write_entries(
             changed = True
     if services:
         existing = statuses_of(session, submission)
+        codes = dict(session.exec(select(Service.id, Service.code).where(Service.id.in_(list(services)))).all())
         for service_id, values in services.items():
             status = existing.get(service_id)
             before = status_values(status) if status else {f: None for f in STATUS_FIELDS}
@@ -151,11 +161,10 @@ def write_entries(
                 merged["level"] = 0
             errors = check_evidence(merged["level"], merged)
             if errors:
-                service = session.get(Service, service_id)
+                code = codes[service_id]
                 raise ValidationFailed(
                     N_("Dịch vụ %(code)s: thiếu minh chứng cho mức độ %(level)s."),
-                    fields={f"{service.code}.{f}": m for f, m in errors.items()},
-                    code=service.code, level=merged["level"],
+                    fields={f"{code}.{f}": m for f, m in errors.items()}, code=code, level=merged["level"],
                 )
             old, new = audit.changes(before, merged)
             if not new:
@@ -165,9 +174,8 @@ def write_entries(
                 session.add(status)
             for field, value in new.items():
                 setattr(status, field, value)
-            service = session.get(Service, service_id)
             audit.record(session, actor, "service_status.update", "service_status",
-                         f"{key}/{service.code}", old, new, source=source)
+                         f"{key}/{codes[service_id]}", old, new, source=source)
             changed = True
     if changed:
         submission.version += 1
