@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
           default_translation_directories=str(ROOT / "translations"))
 
     from .levels import LEVELS
-    from .vocabulary import label, level_title
+    from .vocabulary import field_name, label, level_title
 
     app.jinja_env.globals["label"] = lambda vocabulary, key: label(vocabulary, key, gettext)
     app.jinja_env.globals["state_label"] = lambda state: label("state", state, gettext)
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.globals["display_state"] = display_state
     app.jinja_env.globals["levels"] = LEVELS
+    app.jinja_env.filters["field_name"] = lambda key: field_name(key, gettext)
     app.jinja_env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
 

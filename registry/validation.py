@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from .errors import N_, Msg
 from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL, required_evidence
 from .models import COUNT_BOUNDS, REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS
+from .vocabulary import REPORT_LABELS
 
 MAX_COUNT = 10_000_000  # far above any agency's staff or yearly documents
 MAX_URL_LENGTH = 2048
@@ -97,7 +98,7 @@ def check_report(values: dict) -> dict[str, str]:
     errors = {}
     for part, whole in COUNT_BOUNDS:
         if values.get(part) is not None and values.get(whole) is not None and values[part] > values[whole]:
-            errors[part] = Msg(N_("không được lớn hơn %(other)s"), other=whole)
+            errors[part] = Msg(N_("không được lớn hơn mục “%(other)s”"), other=REPORT_LABELS[whole])
     return errors
 
 

@@ -68,3 +68,13 @@ def level_title(number: int, lang: str) -> str:
         if level.number == number:
             return level.title_en if lang == "en" else level.title_vi
     return str(number)
+
+
+def field_name(key: str, gettext=lambda s: s) -> str:
+    """A human name for an error key: a report field, or "<service code>.<status field>"."""
+    if key in REPORT_LABELS:
+        return gettext(REPORT_LABELS[key])
+    code, _, name = key.rpartition(".")
+    if code and name in STATUS_LABELS:
+        return f"{code} — {gettext(STATUS_LABELS[name])}"
+    return key

@@ -60,7 +60,7 @@ def test_validation_errors_are_shown_next_to_the_field_and_nothing_saved(client,
     response = client.post("/workspace/so-tp/2015", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert 'id="f-staff_with_email-error"' in page and "không được lớn hơn staff_total" in page
+    assert 'id="f-staff_with_email-error"' in page and "không được lớn hơn mục “Tổng số cán bộ, công chức, viên chức”" in page
     assert 'id="f-1-001-form_url-error"' in page and "mức độ 2 cần minh chứng này" in page
     assert 'value="41"' in page  # what the user typed is kept
     assert current(db) is None

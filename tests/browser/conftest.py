@@ -41,6 +41,7 @@ def browser():
 
 @pytest.fixture
 def live_server(app):
+    app.config["WTF_CSRF_ENABLED"] = True  # the browser goes through the real forms
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,18 +50,35 @@ def live_server(app):
     thread.join()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A page that records console errors and any request leaving 127.0.0.1."""
-    context = browser.new_context(locale="vi-VN")
+def _watched_page(context):
     page = context.new_page()
     page.console_errors = []
     page.outside_requests = []
     page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
     page.on("request", lambda req: not req.url.startswith(("http://127.0.0.1", "data:", "about:"))
             and page.outside_requests.append(req.url))
-    yield page
-    context.close()
+    return page
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """Opens pages in separate browser contexts (separate people), each recording
+    console errors and any request leaving 127.0.0.1."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(locale="vi-VN")
+        contexts.append(context)
+        return _watched_page(context)
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
 
 
 @pytest.fixture
