@@ -1,0 +1,432 @@
+"""The auditor's pages: queue, review of a submission, verify / return / reopen,
+late agencies and the audit log (SPEC §2, §4)."""
+
+import html
+import re
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import event, func
+from sqlmodel import select
+
+from registry import workflow
+from registry.db import get_engine
+from registry.models import AuditEvent, PeriodStatus, ReportingPeriod, State, Submission, VerifiedCopy
+
+FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
+                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
+                   documents_online=900, exchanges_online=True, legal_docs_online=True,
+                   specialised_database=False)
+LEVEL1 = {"level": 1, "info_url": "https://dvc.example.vn/tt/1"}
+
+
+def submitted(db, agency, service, actor, year=2015, report=None, status=None):
+    """A submitted submission of ``agency`` for ``year``, built with the workflow."""
+    submission = workflow.ensure_submission(db, agency, year, actor)
+    workflow.write_entries(db, submission, actor, report or FULL_REPORT, {service.id: status or LEVEL1})
+    workflow.submit(db, submission, actor)
+    db.commit()
+    return submission
+
+
+def verified(db, agency, service, actor, auditor, year=2015, report=None, status=None):
+    submission = submitted(db, agency, service, actor, year, report, status)
+    workflow.verify(db, submission, auditor)
+    db.commit()
+    return submission
+
+
+def fresh(db, submission) -> Submission:
+    """The submission as the database has it now (after requests by the client)."""
+    db.rollback()
+    db.expire_all()
+    return db.get(Submission, submission.id)
+
+
+def copies(db, submission) -> int:
+    db.rollback()
+    return db.exec(select(func.count()).select_from(VerifiedCopy)
+                   .where(VerifiedCopy.submission_id == submission.id)).one()
+
+
+def page(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def world(db, make_agency, make_service, make_user):
+    """An agency with one service, its focal point, an auditor, and a submitted 2015 report."""
+    agency = make_agency(code="so-tu-phap", name="Sở Tư pháp")
+    service = make_service(agency, code="1.001", name="Đăng ký khai sinh")
+    focal = make_user("focal", agency, email="focal@tuphap.example.vn")
+    auditor = make_user("auditor", email="auditor@tttt.example.vn")
+    submission = submitted(db, agency, service, focal)
+    return {"agency": agency, "service": service, "focal": focal, "auditor": auditor, "submission": submission}
+
+
+# --- queue ---------------------------------------------------------------------------
+
+def test_queue_lists_submitted_submissions_and_not_drafts(client, auth, db, world, make_agency):
+    draft_agency = make_agency(code="so-y-te", name="Sở Y tế")
+    workflow.ensure_submission(db, draft_agency, 2015, None)
+    db.commit()
+    auth.login(world["auditor"].email)
+    response = client.get("/review/")
+    assert response.status_code == 200
+    text = page(response)
+    assert "/review/so-tu-phap/2015" in text
+    assert "Sở Tư pháp" in text
+    assert "/review/so-y-te/2015" not in text
+    # counts for the open period: one submitted, one draft
+    counts = re.search(r"<th scope=\"row\">2015</th>(.*?)</tr>", text, re.S).group(1)
+    assert re.findall(r"<td>(\d+)</td>", counts) == ["0", "1", "1", "0", "0"]
+
+
+def test_queue_oldest_submitted_first(client, auth, db, world, make_agency, make_service):
+    later = make_agency(code="so-xay-dung", name="Sở Xây dựng")
+    submitted(db, later, make_service(later), None)
+    auth.login(world["auditor"].email)
+    text = page(client.get("/review/"))
+    assert text.index("/review/so-tu-phap/2015") < text.index("/review/so-xay-dung/2015")
+
+
+def test_review_lists_are_a_bounded_number_of_queries(app, client, auth, db, world, make_agency, make_service):
+    auth.login(world["auditor"].email)
+
+    def queries(url):
+        count = [0]
+
+        def _count(*_args):
+            count[0] += 1
+
+        with app.app_context():
+            engine = get_engine()
+        event.listen(engine, "before_cursor_execute", _count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", _count)
+        return count[0]
+
+    before = {url: queries(url) for url in ("/review/", "/review/late")}
+    for n in range(6):
+        agency = make_agency(code=f"ubnd-xa-{n}")
+        if n % 2:
+            submitted(db, agency, make_service(agency), None)
+        else:
+            workflow.ensure_submission(db, agency, 2015, None)
+            db.commit()
+    after = {url: queries(url) for url in ("/review/", "/review/late")}
+    assert after == before
+
+
+# --- the review page -----------------------------------------------------------------
+
+def test_review_page_shows_changes_against_the_previous_verified_period(client, auth, db, make_agency,
+                                                                         make_service, make_user):
+    agency = make_agency(code="so-gd", name="Sở Giáo dục")
+    service = make_service(agency, code="2.002", name="Cấp bằng")
+    auditor = make_user("auditor")
+    verified(db, agency, service, None, auditor, year=2014)
+    submitted(db, agency, service, None, year=2015, report={**FULL_REPORT, "staff_total": 60},
+              status={"level": 2, "info_url": "https://dvc.example.vn/tt/1",
+                      "form_url": "https://dvc.example.vn/mau/2", "note": "<script>alert(1)</script>"})
+    auth.login(auditor.email)
+    response = client.get("/review/so-gd/2015")
+    assert response.status_code == 200
+    text = page(response)
+    staff_row = re.search(r"<tr([^>]*)>\s*<th scope=\"row\">Tổng số cán bộ, công chức, viên chức</th>(.*?)</tr>",
+                          text, re.S)
+    assert 'class="changed"' in staff_row.group(1)
+    assert "60" in staff_row.group(2) and "40" in staff_row.group(2) and "khác kỳ 2014" in staff_row.group(2)
+    lan_row = re.search(r"<tr([^>]*)>\s*<th scope=\"row\">Có mạng nội bộ \(LAN\)</th>", text)
+    assert "changed" not in lan_row.group(1)
+    # evidence as safe links, the previous level beside the current one
+    assert '<a href="https://dvc.example.vn/mau/2" rel="noopener noreferrer nofollow">' in text
+    assert "Mức độ 2: tải được mẫu đơn, tờ khai" in text
+    assert "Mức độ 1: thông tin đầy đủ về thủ tục được công bố trực tuyến" in text
+    # data is escaped
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    # the auditor sees the forms
+    assert 'action="/review/so-gd/2015/verify"' in text
+    assert 'action="/review/so-gd/2015/return"' in text
+    assert 'action="/review/so-gd/2015/reopen"' not in text
+
+
+def test_review_page_of_unknown_agency_or_period_is_404(client, auth, world):
+    auth.login(world["auditor"].email)
+    assert client.get("/review/no-such-agency/2015").status_code == 404
+    assert client.get("/review/so-tu-phap/1999").status_code == 404
+    assert client.post("/review/no-such-agency/2015/verify", data={"version": "1"}).status_code == 404
+    assert client.post("/review/so-tu-phap/2016/verify", data={"version": "1"}).status_code == 404
+
+
+# --- verify, return, reopen --------------------------------------------------------------
+
+def test_verify_keeps_a_verified_copy_and_moves_the_state(client, auth, db, world):
+    submission = world["submission"]
+    auth.login(world["auditor"].email)
+    response = client.post("/review/so-tu-phap/2015/verify", data={"version": str(submission.version)})
+    assert response.status_code == 302 and response.headers["Location"] == "/review/so-tu-phap/2015"
+    now = fresh(db, submission)
+    assert now.state == State.verified.value and now.verified_sequence == 1
+    assert copies(db, submission) == 1
+    event_ = db.exec(select(AuditEvent).where(AuditEvent.action == "submission.verify")).one()
+    assert event_.actor == world["auditor"].email and event_.source == "web"
+    text = page(client.get("/review/so-tu-phap/2015"))
+    assert "Đã xác minh báo cáo của cơ quan cho kỳ 2015." in text
+    assert 'action="/review/so-tu-phap/2015/reopen"' in text
+    assert 'action="/review/so-tu-phap/2015/verify"' not in text
+
+
+def test_return_without_a_comment_is_refused_and_changes_nothing(client, auth, db, world):
+    submission = world["submission"]
+    version = submission.version
+    auth.login(world["auditor"].email)
+    response = client.post("/review/so-tu-phap/2015/return", data={"version": str(version), "comment": "   "})
+    assert response.status_code == 422
+    assert "Hãy ghi lý do trả lại." in page(response)
+    now = fresh(db, submission)
+    assert now.state == State.submitted.value and now.version == version
+
+
+def test_return_with_a_comment_reaches_the_focal_point(client, auth, db, world):
+    submission = world["submission"]
+    auth.login(world["auditor"].email)
+    comment = "Thiếu đường dẫn mẫu đơn cho thủ tục 1.001"
+    response = client.post("/review/so-tu-phap/2015/return",
+                           data={"version": str(submission.version), "comment": comment})
+    assert response.status_code == 302
+    assert fresh(db, submission).state == State.returned.value
+    assert comment in page(client.get("/review/so-tu-phap/2015"))  # in the comments history
+    auth.logout()
+    auth.login(world["focal"].email)
+    workspace = client.get("/workspace/so-tu-phap/2015")
+    assert workspace.status_code == 200
+    assert comment in page(workspace)
+
+
+def test_reopen_needs_a_reason(client, auth, db, world):
+    submission = world["submission"]
+    workflow.verify(db, submission, world["auditor"])
+    db.commit()
+    version = submission.version
+    auth.login(world["auditor"].email)
+    refused = client.post("/review/so-tu-phap/2015/reopen", data={"version": str(version), "reason": ""})
+    assert refused.status_code == 422
+    assert "Hãy ghi lý do mở lại." in page(refused)
+    assert fresh(db, submission).state == State.verified.value
+    response = client.post("/review/so-tu-phap/2015/reopen",
+                           data={"version": str(version), "reason": "Sai số văn bản điện tử"})
+    assert response.status_code == 302
+    now = fresh(db, submission)
+    assert now.state == State.draft.value and now.verified_sequence == 1  # the verified copy still counts
+    text = page(client.get("/review/so-tu-phap/2015"))
+    assert "mở lại" in text and "Sai số văn bản điện tử" in text
+
+
+def test_verify_with_a_stale_version_is_a_conflict_and_changes_nothing(client, auth, db, world):
+    submission = world["submission"]
+    version = submission.version
+    auth.login(world["auditor"].email)
+    response = client.post("/review/so-tu-phap/2015/verify", data={"version": str(version - 1)})
+    assert response.status_code == 409
+    assert "Bản ghi đã được người khác thay đổi" in page(response)
+    now = fresh(db, submission)
+    assert now.state == State.submitted.value and now.version == version
+    assert copies(db, submission) == 0
+    # the comment typed into a refused form is kept
+    stale = client.post("/review/so-tu-phap/2015/return",
+                        data={"version": str(version - 1), "comment": "Ý kiến đã gõ"})
+    assert stale.status_code == 409 and "Ý kiến đã gõ</textarea>" in page(stale)
+    # a missing or garbled version is refused the same way
+    assert client.post("/review/so-tu-phap/2015/verify", data={"version": "abc"}).status_code == 409
+    # and a transition from the wrong state is a conflict too, never a 500
+    assert client.post("/review/so-tu-phap/2015/reopen",
+                       data={"version": str(version), "reason": "x"}).status_code == 409
+    assert fresh(db, submission).state == State.submitted.value
+
+
+def test_a_too_long_comment_is_refused(client, auth, db, world):
+    submission = world["submission"]
+    auth.login(world["auditor"].email)
+    response = client.post("/review/so-tu-phap/2015/return",
+                           data={"version": str(submission.version), "comment": "x" * 2001})
+    assert response.status_code == 422
+    assert "Tối đa 2000 ký tự." in page(response)
+    assert fresh(db, submission).state == State.submitted.value
+
+
+REVIEW_GETS = ["/review/", "/review/late", "/review/audit", "/review/so-tu-phap/2015"]
+REVIEW_POSTS = ["/review/so-tu-phap/2015/verify", "/review/so-tu-phap/2015/return", "/review/so-tu-phap/2015/reopen"]
+
+
+def _unchanged(db, submission, version):
+    now = fresh(db, submission)
+    assert now.state == State.submitted.value and now.version == version
+    assert copies(db, submission) == 0
+
+
+def test_anonymous_is_sent_to_sign_in_and_nothing_changes(client, db, world):
+    submission = world["submission"]
+    version = submission.version
+    for url in REVIEW_GETS + REVIEW_POSTS:
+        method = client.post if url in REVIEW_POSTS else client.get
+        response = method(url, data={"version": str(version), "comment": "x", "reason": "x"})
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login"), url
+    _unchanged(db, submission, version)
+
+
+def test_focal_point_is_refused_every_review_url_and_nothing_changes(client, auth, db, world):
+    submission = world["submission"]
+    version = submission.version
+    auth.login(world["focal"].email)
+    for url in REVIEW_GETS + REVIEW_POSTS:
+        method = client.post if url in REVIEW_POSTS else client.get
+        response = method(url, data={"version": str(version), "comment": "x", "reason": "x"})
+        assert response.status_code == 403, url
+    _unchanged(db, submission, version)
+    refusals = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied",
+                                                AuditEvent.actor == world["focal"].email)).all()
+    assert len(refusals) == len(REVIEW_GETS + REVIEW_POSTS)
+
+
+def test_admin_reads_but_cannot_verify(client, auth, db, world, make_user):
+    submission = world["submission"]
+    version = submission.version
+    admin = make_user("admin")
+    auth.login(admin.email)
+    for url in REVIEW_GETS:
+        assert client.get(url).status_code == 200, url
+    text = page(client.get("/review/so-tu-phap/2015"))
+    assert "/verify" not in text and "/return" not in text
+    for url in REVIEW_POSTS:
+        assert client.post(url, data={"version": str(version), "comment": "x", "reason": "x"}).status_code == 403
+    _unchanged(db, submission, version)
+
+
+# --- late agencies ----------------------------------------------------------------------
+
+def test_late_list_shows_drafts_and_missing_reports_of_open_periods(client, auth, db, world, make_agency):
+    drafting = make_agency(code="so-nong-nghiep", name="Sở Nông nghiệp")
+    workflow.ensure_submission(db, drafting, 2015, None)
+    make_agency(code="so-cong-thuong", name="Sở Công Thương")  # nothing at all
+    make_agency(code="so-cu", name="Sở đã giải thể", active=False)
+    # a closed period is history, not late
+    old = make_agency(code="so-lao-dong", name="Sở Lao động")
+    workflow.ensure_submission(db, old, 2013, None)
+    db.get(ReportingPeriod, 2013).status = PeriodStatus.closed.value
+    db.commit()
+    auth.login(world["auditor"].email)
+    response = client.get("/review/late")
+    assert response.status_code == 200
+    text = page(response)
+    assert "Sở Nông nghiệp" in text and "/review/so-nong-nghiep/2015" in text
+    assert "Sở Công Thương" in text
+    assert "/review/so-tu-phap/2015" not in text  # submitted
+    assert "Sở đã giải thể" not in text  # inactive
+    assert "Kỳ báo cáo 2013" not in text
+    # every link of the list opens, even for an agency with no report yet
+    assert client.get("/review/so-cong-thuong/2015").status_code == 200
+    assert client.get("/review/so-nong-nghiep/2015?lang=en").status_code == 200
+
+
+def test_returned_and_reopened_reports_are_late(client, auth, db, world, make_agency, make_service):
+    workflow.return_(db, world["submission"], world["auditor"], "Thiếu minh chứng")
+    other = make_agency(code="so-van-hoa", name="Sở Văn hóa")
+    reopened = verified(db, other, make_service(other), None, world["auditor"])
+    workflow.reopen(db, reopened, world["auditor"], "Sửa số liệu")
+    db.commit()
+    auth.login(world["auditor"].email)
+    text = page(client.get("/review/late"))
+    assert "/review/so-tu-phap/2015" in text and "bị trả lại" in text
+    assert "/review/so-van-hoa/2015" in text and "mở lại" in text
+
+
+# --- audit log ----------------------------------------------------------------------------
+
+def _event(db, key, action="test.event", at=None, actor=None, after=None):
+    db.add(AuditEvent(action=action, entity="submission", entity_key=key, actor=actor, after=after,
+                      at=at or datetime.now(timezone.utc)))
+
+
+def test_audit_log_filters_by_agency_user_and_action(client, auth, db, world, make_agency, make_service):
+    similar = make_agency(code="so-tu-phap-2", name="Sở khác")
+    submitted(db, similar, make_service(similar), None)
+    auth.login(world["auditor"].email)
+
+    by_agency = page(client.get("/review/audit?agency=so-tu-phap"))
+    assert "so-tu-phap/2015" in by_agency
+    assert "so-tu-phap-2/2015" not in by_agency  # a prefix of another code is not a match
+
+    by_user = page(client.get("/review/audit?user=FOCAL@tuphap"))  # a part, any case
+    assert "so-tu-phap/2015" in by_user and "so-tu-phap-2/2015" not in by_user
+
+    by_action = client.get("/review/audit?action=submission.submit")
+    assert by_action.status_code == 200
+    rows = re.findall(r"<td><code>([a-z_.]+)</code></td>", page(by_action))
+    assert rows == ["submission.submit", "submission.submit"]
+    assert '<option value="submission.submit" selected>' in page(by_action)
+
+
+def test_audit_log_filters_by_date_in_local_days(client, auth, db, world):
+    # 20:00 UTC on 1 March is 03:00 on 2 March in Điện Biên (UTC+7)
+    _event(db, "early", at=datetime(2015, 3, 1, 10, 0, tzinfo=timezone.utc))
+    _event(db, "late-evening", at=datetime(2015, 3, 1, 20, 0, tzinfo=timezone.utc))
+    _event(db, "later", at=datetime(2015, 3, 5, 10, 0, tzinfo=timezone.utc))
+    db.commit()
+    auth.login(world["auditor"].email)
+
+    def keys(query):
+        response = client.get("/review/audit?action=test.event&" + query)
+        assert response.status_code == 200
+        return re.findall(r"submission <code>([a-z-]+)</code>", page(response))
+
+    assert keys("date_from=2015-03-02") == ["later", "late-evening"]
+    assert keys("date_to=2015-03-01") == ["early"]
+    assert keys("date_from=2015-03-02&date_to=2015-03-02") == ["late-evening"]
+    assert keys("") == ["later", "late-evening", "early"]
+
+
+@pytest.mark.parametrize("query", ["date_from=notadate", "date_to=2015-02-30", "date_from=99999-01-01",
+                                   "date_from=2015-03-05&date_to=2015-03-01", "before=abc",
+                                   "date_to=9999-12-31"])
+def test_audit_log_rejects_bad_filters_with_a_message(client, auth, world, query):
+    auth.login(world["auditor"].email)
+    response = client.get("/review/audit?" + query)
+    assert response.status_code == 422
+    text = page(response)
+    assert "Bộ lọc chưa hợp lệ" in text
+
+
+def test_audit_log_pages_by_key(client, auth, db, world):
+    for i in range(120):
+        _event(db, f"key-{i:03d}")
+    db.commit()
+    auth.login(world["auditor"].email)
+
+    def shown(text):
+        return re.findall(r"<code>(key-\d{3})</code>", text)
+
+    first = page(client.get("/review/audit?action=test.event"))
+    assert shown(first) == [f"key-{i:03d}" for i in range(119, 69, -1)]
+    older = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
+    assert "action=test.event" in older
+    second = page(client.get(older))
+    assert shown(second) == [f"key-{i:03d}" for i in range(69, 19, -1)]
+    third = page(client.get(html.unescape(re.search(r'<a rel="next" href="([^"]+)"', second).group(1))))
+    assert shown(third) == [f"key-{i:03d}" for i in range(19, -1, -1)]
+    assert 'rel="next"' not in third
+
+
+def test_audit_log_escapes_values(client, auth, db, world):
+    _event(db, "<b>key</b>", after={"name": "<script>alert('x')</script>", "tên": "Sở Tư pháp"},
+           actor="<i>someone</i>@example.vn")
+    db.commit()
+    auth.login(world["auditor"].email)
+    text = page(client.get("/review/audit?action=test.event"))
+    assert "<script>alert" not in text and "<b>key</b>" not in text and "<i>someone" not in text
+    assert "&lt;script&gt;" in text
+    assert "Sở Tư pháp" in text  # readable, not \\u escapes
