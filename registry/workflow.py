@@ -258,6 +258,8 @@ def reopen(session: Session, submission: Submission, actor: User | None, reason:
     if not (reason or "").strip():
         raise ValidationFailed(N_("Hãy ghi lý do mở lại."), fields={"reason": N_("bắt buộc")})
     check_version(submission, version)
+    # a closed period is history: reopening there would leave a draft nobody may edit
+    check_period_open(session, submission.period_year)
     _transition(session, submission, actor, "reopen", reason.strip())
     session.flush()
 

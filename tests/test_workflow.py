@@ -127,3 +127,14 @@ def test_closed_period_is_read_only(db, setup):
     db.get(ReportingPeriod, 2015).status = PeriodStatus.closed.value
     with pytest.raises(Conflict):
         workflow.save_draft(db, submission, focal, None, {"staff_total": 1})
+
+
+def test_reopen_is_refused_in_a_closed_period(db, setup):
+    agency, service, focal, auditor, submission = setup
+    workflow.save_draft(db, submission, focal, None, FULL_REPORT)
+    workflow.submit(db, submission, focal)
+    workflow.verify(db, submission, auditor)
+    db.get(ReportingPeriod, 2015).status = PeriodStatus.closed.value
+    with pytest.raises(Conflict):
+        workflow.reopen(db, submission, auditor, "Sửa số liệu cũ")
+    assert submission.state == State.verified.value
