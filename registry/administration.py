@@ -38,7 +38,7 @@ from .models import (
     Unit,
     User,
 )
-from .targets import definition_errors
+from .targets import definition_errors, parse_scope
 from .validation import MAX_COUNT, clean_text, parse_bool
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -486,22 +486,16 @@ def target_values(target: Target) -> dict:
 
 
 def scope_errors(scope: str | None) -> str | None:
-    """A message when ``scope`` names a tier or kind that does not exist (the
-    syntax of targets.parse_scope: ``tier:kind,kind;tier:kind``, ``*`` for any)."""
+    """A message when ``scope`` (the syntax of targets.parse_scope) names a tier or
+    kind that does not exist."""
     tiers = [t.value for t in Tier]
     kinds = [k.value for k in Kind]
-    for clause in (scope or "").split(";"):
-        clause = clause.strip()
-        if not clause:
-            continue
-        tier, _, kind_list = clause.partition(":")
-        tier = tier.strip()
-        if tier not in ("", "*", *tiers):
+    for tier, kind_set in parse_scope(scope):
+        if tier is not None and tier not in tiers:
             return Msg(N_("không có cấp «%(value)s»; các cấp là: %(choices)s, hoặc *"),
                        value=tier, choices=", ".join(tiers))
-        for kind in kind_list.split(","):
-            kind = kind.strip()
-            if kind not in ("", "*", *kinds):
+        for kind in sorted(kind_set or ()):
+            if kind not in kinds:
                 return Msg(N_("không có loại cơ quan «%(value)s»; các loại là: %(choices)s, hoặc *"),
                            value=kind, choices=", ".join(kinds))
     return None
