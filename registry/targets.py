@@ -265,17 +265,26 @@ def _flag_key(flags: tuple[str, ...]) -> str:
     return "all__" + "__".join(flags)
 
 
-def _agency_groups(session: Session, figures, flag_sets: Iterable[tuple[str, ...]]) -> list[dict]:
+def _ratio_key(numerator: str, denominator: str, part: str) -> str:
+    return f"sum__{numerator}__{denominator}__{part}"
+
+
+def _agency_groups(session: Session, figures, flag_sets: Iterable[tuple[str, ...]],
+                   ratios: Iterable[tuple[str, str]]) -> list[dict]:
     """Per (tier, kind) of the active agencies: how many, how many in the basis,
-    how many with each set of flags, and the sum of every count field."""
+    how many with each set of flags, and for each ratio the sums of its two
+    fields over the agencies that know both (an unknown figure cannot be summed)."""
     in_basis = figures.c.agency_id.is_not(None)
     columns = [Agency.tier.label("tier"), Agency.kind.label("kind"), func.count().label("total"),
                func.count(figures.c.agency_id).label("covered")]
     for flags in flag_sets:
         condition = and_(in_basis, *[figures.c[f].is_(True) for f in flags])
         columns.append(func.sum(case((condition, 1), else_=0)).label(_flag_key(flags)))
-    for name in REPORT_COUNTS:
-        columns.append(func.sum(func.coalesce(figures.c[name], 0)).label(name))
+    for numerator, denominator in ratios:
+        known = and_(figures.c[numerator].is_not(None), figures.c[denominator].is_not(None))
+        for part, name in (("numerator", numerator), ("denominator", denominator)):
+            columns.append(func.sum(case((known, figures.c[name]), else_=0))
+                           .label(_ratio_key(numerator, denominator, part)))
     rows = session.execute(
         select(*columns)
         .select_from(Agency)
@@ -305,7 +314,9 @@ def compute_targets(session: Session, period: int, basis: str = "verified",
     if agency_targets:
         flag_sets = sorted({target_flags(t) for t in agency_targets
                             if t.formula == Formula.agency_flag_share.value})
-        groups = _agency_groups(session, figures, flag_sets)
+        ratios = sorted({(t.numerator_field, t.denominator_field) for t in agency_targets
+                         if t.formula == Formula.report_sum_ratio.value})
+        groups = _agency_groups(session, figures, flag_sets, ratios)
     return [_compute_one(t, period, basis, services, groups) for t in usable]
 
 
@@ -325,8 +336,9 @@ def _compute_one(target: Target, period: int, basis: str, services: _ServiceCoun
     if target.formula == Formula.agency_flag_share.value:
         key = _flag_key(target_flags(target))
         return _result(target, period, basis, sum(g[key] for g in scoped), total, covered, total)
-    numerator = sum(g[target.numerator_field] for g in scoped)
-    denominator = sum(g[target.denominator_field] for g in scoped)
+    fields = (target.numerator_field, target.denominator_field)
+    numerator = sum(g[_ratio_key(*fields, "numerator")] for g in scoped)
+    denominator = sum(g[_ratio_key(*fields, "denominator")] for g in scoped)
     return _result(target, period, basis, numerator, denominator, covered, total)
 
 
