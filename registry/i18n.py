@@ -31,7 +31,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["state_label"] = lambda state: label("state", state, gettext)
     from .workflow import display_state
 
-    app.jinja_env.globals["display_state"] = display_state
+    # an agency without a submission yet is looking at an empty draft
+    app.jinja_env.globals["display_state"] = lambda submission: (
+        display_state(submission.state, submission.verified_sequence) if submission else "draft")
     app.jinja_env.globals["levels"] = LEVELS
     app.jinja_env.filters["field_name"] = lambda key: field_name(key, gettext)
     app.jinja_env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))

@@ -44,12 +44,8 @@ AUDIT_PAGE_SIZE = 50
 
 
 def display_state(state: str | None, verified_sequence: int | None) -> str:
-    """The state as the pages name it: a draft that was verified before is "reopened"."""
-    if state is None:
-        return "none"
-    if state == State.draft.value and verified_sequence is not None:
-        return "reopened"
-    return state
+    """workflow.display_state, with "none" for an agency that has no submission."""
+    return "none" if state is None else workflow.display_state(state, verified_sequence)
 
 
 # --- the queue -----------------------------------------------------------------

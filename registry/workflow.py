@@ -44,13 +44,11 @@ def status_values(status) -> dict:
     return {f: getattr(status, f) for f in STATUS_FIELDS}
 
 
-def display_state(submission: Submission | None) -> str:
+def display_state(state: str, verified_sequence: int | None = None) -> str:
     """The state as people name it: a draft that was verified before is "reopened"."""
-    if submission is None:
-        return State.draft.value
-    if submission.state == State.draft.value and submission.verified_sequence is not None:
+    if state == State.draft.value and verified_sequence is not None:
         return "reopened"
-    return submission.state
+    return state
 
 
 def submission_key(agency: Agency, year: int) -> str:
