@@ -10,10 +10,11 @@ import enum
 from datetime import datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, DateTime, Index, String, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 from .levels import MAX_LEVEL, MIN_LEVEL
+from .search import fold, sort_key
 
 # Deterministic constraint names, so that migrations can name what they alter
 # on every engine (SQLite batch mode needs names to drop constraints).
@@ -24,6 +25,10 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Sort keys compare byte by byte; PostgreSQL's locale collations would reorder them.
+BINARY_SORT = String(1200).with_variant(String(1200, collation="C"), "postgresql")
 
 
 def utcnow() -> datetime:
@@ -156,6 +161,9 @@ class Agency(SQLModel, table=True):
     kind: str = Field(sa_type=String(32), index=True)
     parent_id: Optional[int] = Field(default=None, foreign_key="agency.id", index=True)
     active: bool = Field(default=True)
+    # Kept by _set_name_keys on every write: see search.py.
+    name_key: str = Field(default="", sa_type=Text)
+    name_sort: str = Field(default="", sa_type=BINARY_SORT, index=True)
 
 
 class Service(SQLModel, table=True):
@@ -166,6 +174,19 @@ class Service(SQLModel, table=True):
     agency_id: int = Field(foreign_key="agency.id", index=True)
     sector: str = Field(sa_type=String(128), index=True)
     active: bool = Field(default=True)
+    name_key: str = Field(default="", sa_type=Text)
+    name_sort: str = Field(default="", sa_type=BINARY_SORT, index=True)
+
+
+def _set_name_keys(_mapper, _connection, record) -> None:
+    """The search key (code and names, folded) and the Vietnamese sort key of a name."""
+    record.name_key = fold(" ".join(filter(None, (record.code, record.name, record.name_en))))
+    record.name_sort = sort_key(record.name)
+
+
+for _model in (Agency, Service):
+    event.listen(_model, "before_insert", _set_name_keys)
+    event.listen(_model, "before_update", _set_name_keys)
 
 
 class ReportingPeriod(SQLModel, table=True):

@@ -50,3 +50,16 @@ def test_drift_is_detected(tmp_path):
         conn.exec_driver_sql("DROP INDEX ix_audit_event_action")
     assert any(d[0] == "add_index" for d in _drift(engine))
     engine.dispose()
+
+
+def test_search_keys_are_filled_for_existing_rows(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    schema.upgrade(engine, "0001")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO agency (code, name, tier, kind, active) "
+                             "VALUES ('so-tp', 'Sở Tư pháp', 'province', 'department', 1)")
+    schema.upgrade(engine)
+    with engine.connect() as conn:
+        key, sort = conn.exec_driver_sql("SELECT name_key, name_sort FROM agency").one()
+    assert key == "so-tp so tu phap" and sort
+    engine.dispose()
