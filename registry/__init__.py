@@ -17,7 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from . import auth, cli, config, db, i18n
     from .api import bp as api_bp
-    from .views import admin, errors, guard, public, review, workspace
+    from .views import admin, catalogue, errors, guard, opendata, public, review, workspace
     from .views import auth as auth_views
 
     config.load(app, test_config)
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     guard.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
-    for blueprint in (public.bp, auth_views.bp, workspace.bp, review.bp, admin.bp, api_bp):
+    for blueprint in (public.bp, catalogue.bp, opendata.bp, auth_views.bp, workspace.bp, review.bp, admin.bp,
+                      api_bp):
         app.register_blueprint(blueprint)
     return app

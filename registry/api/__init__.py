@@ -161,3 +161,6 @@ def submission_return(code: str, year: int):
 def submission_reopen(code: str, year: int):
     return _review(code, year, lambda s, sub, body: workflow.reopen(
         s, sub, actor(), _text(body, "reason"), _version(body, False)))
+
+
+from . import catalogue  # noqa: E402,F401  (its routes join this blueprint)

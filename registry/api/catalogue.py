@@ -1,0 +1,1 @@
+"""Public reads of the JSON API: agencies and services (verified data)."""
