@@ -418,7 +418,8 @@ def service_drilldown(period: int, basis: str, min_level: int):
 def agency_drilldown(target: Target, period: int, basis: str):
     """A select of every active agency in the target's scope with the figures that
     count for it (NULL when its submission is not in the basis) and whether it
-    meets the target's flags. Callers add ordering and paging."""
+    counts in the numerator (all flags true; for a sum target, both figures known).
+    Callers add ordering and paging."""
     figures = basis_figures(period, basis)
     clauses = parse_scope(target.scope)
     scope_conditions = []
@@ -429,9 +430,13 @@ def agency_drilldown(target: Target, period: int, basis: str):
         if kinds is not None:
             parts.append(Agency.kind.in_(sorted(kinds)))
         scope_conditions.append(and_(*parts) if parts else literal(True))
-    flags = target_flags(target)
-    meets = (and_(figures.c.agency_id.is_not(None), *[figures.c[f].is_(True) for f in flags])
-             if flags else figures.c.agency_id.is_not(None))
+    in_basis = figures.c.agency_id.is_not(None)
+    if target.formula == Formula.report_sum_ratio.value:
+        # summed only where both figures are known (see _agency_groups)
+        meets = and_(in_basis, figures.c[target.numerator_field].is_not(None),
+                     figures.c[target.denominator_field].is_not(None))
+    else:
+        meets = and_(in_basis, *[figures.c[f].is_(True) for f in target_flags(target)])
     return (
         select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind,
                figures.c.agency_id.is_not(None).label("in_basis"),

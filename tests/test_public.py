@@ -17,8 +17,9 @@ def test_home_lists_targets_in_vietnamese(client, db, make_agency):
     db.commit()
     page = client.get("/").get_data(as_text=True)
     assert "95% số dịch vụ công được cung cấp trên mạng ở mức độ 1 trở lên" in page
-    assert page.count('<tr>') == 16  # header + 15 targets
+    assert page.count('class="target-card"') == 15
     assert "chưa có dữ liệu" in page  # nothing verified: no data, never "met"
+    assert "đạt</span>" not in page.replace("chưa đạt</span>", "")
 
 
 def test_home_in_english(client, db, make_agency):
@@ -46,3 +47,34 @@ def test_demo_data_is_marked_and_shows_figures(client, demo_data):
     page = client.get("/").get_data(as_text=True)
     assert "Dữ liệu minh họa" in page
     assert "Kết quả thực hiện chỉ tiêu năm 2015" in page
+
+
+def test_drilldown_lists_exactly_what_is_counted(client, demo_data):
+    from registry.targets import compute_targets
+    from registry.db import get_engine
+    from sqlmodel import Session
+
+    with client.application.app_context():
+        with Session(get_engine()) as session:
+            results = {r.target.code: r for r in compute_targets(session, 2014)}
+    for code in ("services_level3_count", "agencies_network_pct", "hospitals_network_pct"):
+        page = client.get(f"/targets/{code}?period=2014&show=counted").get_data(as_text=True)
+        rows = page.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+        assert rows == results[code].numerator, code
+        everything = client.get(f"/targets/{code}?period=2014&show=all").get_data(as_text=True)
+        if results[code].denominator <= 100:
+            assert everything.split("<tbody>")[1].count("<tr>") == results[code].denominator
+
+
+def test_target_page_refuses_bad_input_cleanly(client, demo_data):
+    assert client.get("/targets/nope").status_code == 404
+    assert client.get("/targets/services_level1_pct?period=1999").status_code == 404
+    for query in ("show=weird", "page=abc", "page=-3", "page=99999999999999999999"):
+        assert client.get(f"/targets/services_level1_pct?{query}").status_code == 200, query
+
+
+def test_public_page_shows_trend_and_projection(client, demo_data):
+    page = client.get("/?period=2014").get_data(as_text=True)
+    assert page.count("<svg viewBox") >= 10  # a trend chart per target with two periods or more
+    assert "Dự báo: theo xu hướng" in page
+    assert "Số liệu qua các kỳ" in page  # the same numbers as a table

@@ -1,22 +1,88 @@
 """The public pages: no sign-in, verified data only."""
 
 from flask import Blueprint, render_template, request
+from sqlmodel import select
 
+from ..charts import trend_chart
 from ..db import get_session
 from ..demo import is_loaded as demo_loaded
+from ..errors import N_, NotFound
+from ..models import Agency, Formula, Service, Target
 from ..reading import latest_verified_period, period_or_404
-from ..targets import compute_targets, periods
+from ..targets import (
+    SERVICE_FORMULAS,
+    agency_drilldown,
+    compute_target,
+    periods,
+    project,
+    service_drilldown,
+    trend,
+)
 
 bp = Blueprint("public", __name__)
+
+BASIS = "verified"  # the public is told only what has been verified
+DRILLDOWN_PAGE = 100
+
+
+def _chosen_period(session) -> int | None:
+    year = request.args.get("period") or latest_verified_period(session)
+    return None if year is None else period_or_404(session, year).year
 
 
 @bp.get("/")
 def index():
     session = get_session()
-    year = request.args.get("period") or latest_verified_period(session)
-    results = []
+    year = _chosen_period(session)
+    years = periods(session)
+    rows = []
     if year is not None:
-        year = period_or_404(session, year).year
-        results = compute_targets(session, year, "verified")
-    return render_template("public/index.html", results=results, period=year, periods=periods(session),
+        shown = [y for y in years if y <= year]
+        for code, history in trend(session, BASIS, shown).items():
+            result = history[-1]
+            target = result.target
+            rows.append({
+                "result": result,
+                "projection": project(target, history),
+                "chart": trend_chart([(r.period, r.value) for r in history], target.threshold, target.unit),
+                "history": history,
+            })
+    return render_template("public/index.html", rows=rows, period=year, periods=years,
                            demo=demo_loaded(session))
+
+
+@bp.get("/targets/<code>")
+def target_detail(code: str):
+    session = get_session()
+    target = session.exec(select(Target).where(Target.code == code, Target.active)).first()
+    if target is None:
+        raise NotFound(N_("Không có chỉ tiêu %(code)s."), code=code)
+    year = _chosen_period(session)
+    if year is None:
+        raise NotFound(N_("Chưa có kỳ báo cáo nào."))
+    result = compute_target(session, target, year, BASIS)
+    show = request.args.get("show", "counted")
+    if show not in ("counted", "not_counted", "not_in_basis", "all"):
+        show = "counted"
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        page = 1
+    if target.formula in SERVICE_FORMULAS:
+        query = service_drilldown(year, BASIS, target.min_level)
+        kind, order = "services", (Service.name_sort, Service.code)
+    else:
+        query = agency_drilldown(target, year, BASIS)
+        kind, order = "agencies", (Agency.name_sort, Agency.code)
+    columns = query.selected_columns
+    if show == "counted":
+        query = query.where(columns.counted)
+    elif show == "not_counted":
+        query = query.where(~columns.counted, columns.in_basis)
+    elif show == "not_in_basis":
+        query = query.where(~columns.in_basis)
+    rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE).limit(DRILLDOWN_PAGE + 1)).all()
+    return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
+                           rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
+                           is_sum=target.formula == Formula.report_sum_ratio.value, demo=demo_loaded(session))
+

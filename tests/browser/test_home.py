@@ -5,12 +5,12 @@ def test_home_renders_in_vietnamese_and_english(page, live_server, artifacts, de
     page.goto(live_server + "/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", level=1).inner_text() == "Chỉ tiêu ứng dụng công nghệ thông tin"
-    assert page.locator("table.targets tbody tr").count() == 15
+    assert page.locator(".target-card").count() == 15
     page.screenshot(path=str(artifacts / "home-vi.png"), full_page=True)
 
     page.get_by_role("link", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_text("95% of public services provided online at level 1 or above").is_visible()
+    assert page.get_by_role("link", name="95% of public services provided online at level 1 or above", exact=True).is_visible()
     page.screenshot(path=str(artifacts / "home-en.png"), full_page=True)
 
     assert page.console_errors == []

@@ -28,7 +28,7 @@ def sign_in(page, base, email):
 
 def level1_row(page, base):
     page.goto(base + "/?period=2015")
-    return page.locator("table.targets tbody tr").filter(has_text="mức độ 1 trở lên")
+    return page.locator("#target-services_level1_pct")
 
 
 REPORT = {"Có mạng nội bộ (LAN)": "có", "Kết nối mạng diện rộng (WAN) của tỉnh": "có",
@@ -45,7 +45,8 @@ def test_whole_season(new_page, live_server, season, artifacts):
     public = new_page()
     before = level1_row(public, live_server).inner_text()
     # nothing verified: every service counts at level 0, and the coverage says why
-    assert "0.0%" in before and "chưa đạt" in before and "0/2" in before
+    assert "0.0%" in before and "chưa đạt" in before and "Tử số 0 trên mẫu số 2" in before
+    assert "0 trên 2 dịch vụ" in before
 
     focal = new_page()
     sign_in(focal, live_server, "focal@so-tp.example")
@@ -90,7 +91,7 @@ def test_whole_season(new_page, live_server, season, artifacts):
 
     after = level1_row(public, live_server)
     text = after.inner_text()
-    assert "100.0%" in text and "2/2" in text and "đạt" in text
+    assert "100.0%" in text and "Tử số 2 trên mẫu số 2" in text and "chưa đạt" not in text
     public.screenshot(path=str(artifacts / "season-public.png"), full_page=True)
     for page in (public, focal, auditor):
         assert page.outside_requests == []

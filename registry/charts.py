@@ -1,0 +1,48 @@
+"""Geometry of the small trend charts on the public page (drawn as SVG by the templates).
+
+No JavaScript and no outside service: the server computes the points, the
+template draws them, and a table beside each chart carries the same numbers.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    period: int
+    value: float | int | None
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    width: int
+    height: int
+    points: list[Point]  # periods with a value, left to right
+    threshold_y: float
+    top: float  # the value at the top edge
+
+    @property
+    def polyline(self) -> str:
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+
+def trend_chart(series: list[tuple[int, float | int | None]], threshold: float, unit: str,
+                width: int = 240, height: int = 64, pad: int = 6) -> TrendChart | None:
+    """A chart of (period, value) pairs with the threshold as a line; None without two values."""
+    values = [(period, value) for period, value in series if value is not None]
+    if len(values) < 2:
+        return None
+    top = 100.0 if unit == "percent" else max(float(threshold), *(float(v) for _, v in values)) * 1.15 or 1.0
+    first, last = series[0][0], series[-1][0]
+    span = max(last - first, 1)
+
+    def x(period: int) -> float:
+        return pad + (width - 2 * pad) * (period - first) / span
+
+    def y(value: float) -> float:
+        return height - pad - (height - 2 * pad) * min(float(value), top) / top
+
+    points = [Point(x(p), y(v), p, v) for p, v in values]
+    return TrendChart(width, height, points, y(threshold), top)
