@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run serve test test-sqlite test-postgres translations messages clean
+.PHONY: install browser-deps run serve test test-sqlite test-postgres translations messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations browser-deps
+
+## axe-core for the accessibility tests, from the npm registry (skipped where there is no npm)
+browser-deps: tests/browser/node_modules/.installed
+
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd tests/browser && npm ci --no-audit --no-fund --silent && touch node_modules/.installed; \
+	else echo "npm not found: the accessibility tests will skip (CI fails instead)"; fi
 
 translations: $(STAMP)
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
@@ -41,7 +49,7 @@ test-postgres:
 	else echo "== TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL"; fi
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache tests/browser/node_modules
 
 ## make messages: refresh translations/en from the sources (then translate the new entries)
 messages: $(STAMP)
