@@ -53,10 +53,12 @@ def load(app: Flask, test_config: dict | None) -> None:
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        JSON_SORT_KEYS=False,
     )
     if test_config is not None:
         app.config.from_mapping(test_config)
+    # JSON keeps the order the contract shows, and Vietnamese readable
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
