@@ -1,1 +1,66 @@
-"""Public reads of the JSON API: agencies and services (verified data)."""
+"""Public reads of the JSON API: agencies and services (verified data, no personal data).
+
+Lists are paged by key: ``limit`` (1–200, default 50) rows after the cursor
+``after``; the answer's ``next`` is the cursor of the following page, or null
+on the last one. Names follow Accept-Language (``name`` in the chosen
+language, ``name_en`` as stored).
+"""
+
+from flask import jsonify, request
+
+from . import _lang, bp
+from .. import catalogue as cat
+from ..db import get_session
+from ..reading import latest_verified_period, period_or_404
+
+
+@bp.get("/agencies")
+def agencies():
+    session = get_session()
+    args = request.args
+    tier = cat.parse_tier(args.get("tier"))
+    kind = cat.parse_kind(args.get("kind"))
+    limit = cat.parse_limit(args.get("limit"))
+    after = cat.parse_agency_cursor(args.get("after"))
+    page, _counts = cat.agency_page(session, q=args.get("q", ""), tier=tier, kind=kind, after=after, limit=limit)
+    lang = _lang()
+    return jsonify({"agencies": [row.as_dict(lang) for row in page.rows], "total": page.total, "next": page.next})
+
+
+@bp.get("/agencies/<code>")
+def agency(code: str):
+    session = get_session()
+    record = cat.active_agency(session, code)
+    relatives = cat.relatives(session, record)
+    lang = _lang()
+    return jsonify({
+        "code": record.code,
+        "name": cat.localised(record.name, record.name_en, lang),
+        "name_en": record.name_en,
+        "tier": record.tier,
+        "kind": record.kind,
+        "parent_code": relatives.parent.code if relatives.parent else None,
+        "reports": [{"period": r.period, "report": r.report}
+                    for r in cat.verified_reports(session, record) if r.report is not None],
+    })
+
+
+@bp.get("/services")
+def services():
+    session = get_session()
+    args = request.args
+    raw_period = cat.clean(args.get("period"), 20)
+    year = raw_period or latest_verified_period(session)
+    period = None if year is None else period_or_404(session, year).year
+    level = cat.parse_level_filter(args.get("level"))
+    limit = cat.parse_limit(args.get("limit"))
+    after = cat.parse_service_cursor(args.get("after"))
+    agency = cat.service_filter_agency(session, args.get("agency"))
+    page = cat.service_page(session, period, q=args.get("q", ""), agency=agency,
+                            sector=cat.clean(args.get("sector")) or None, level=level, after=after, limit=limit)
+    lang = _lang()
+    return jsonify({"period": period, "services": [row.as_dict(period, lang) for row in page.rows],
+                    "total": page.total, "next": page.next})
+
+
+from . import openapi  # noqa: E402,F401  (GET /api/v1/openapi.json joins the blueprint)

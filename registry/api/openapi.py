@@ -1,0 +1,343 @@
+"""The OpenAPI 3.0.3 document of /api/v1, built in Python and served at /api/v1/openapi.json.
+
+The schemas are strict (required keys, ``additionalProperties: false``) so that
+a test can check every answer against them: a field added to an answer must be
+added here too. tests/test_public_api.py checks that every /api/v1 route of the
+app is described.
+"""
+
+from copy import deepcopy
+
+from flask import jsonify
+
+from . import bp
+from ..catalogue import MAX_LIMIT, PAGE_SIZE
+from ..levels import MAX_LEVEL, MIN_LEVEL
+from ..models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, PeriodStatus, State, Tier
+from ..targets import BASES
+
+API_VERSION = "1.0.0"
+PREFIX = "/api/v1"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict, required=None, description: str | None = None) -> dict:
+    schema = {"type": "object", "properties": properties,
+              "required": list(properties) if required is None else list(required),
+              "additionalProperties": False}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _nullable(schema: dict) -> dict:
+    return {**schema, "nullable": True}
+
+
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+LEVEL = {"type": "integer", "minimum": MIN_LEVEL, "maximum": MAX_LEVEL,
+         "description": "Online level (Decree 64/2007/NĐ-CP): 0 not online … 3 submitted online."}
+URL = _nullable({"type": "string", "description": "An http:// or https:// address."})
+
+
+def _report_schema() -> dict:
+    properties = {}
+    for name in REPORT_FIELDS:
+        if name in REPORT_FLAGS:
+            properties[name] = _nullable({"type": "boolean"})
+        else:
+            assert name in REPORT_COUNTS
+            properties[name] = _nullable({"type": "integer", "minimum": 0})
+    return _object(properties, description="The adoption report (SPEC §2); null is an unknown figure.")
+
+
+SCHEMAS = {
+    "Error": _object({"error": _object({
+        "code": STRING,
+        "message": {"type": "string", "description": "In the language of the request."},
+        "fields": {"type": "object", "additionalProperties": {"type": "string"},
+                   "description": "A message per field at fault; empty when none."},
+    })}),
+    "Period": _object({"year": INTEGER, "status": {"type": "string", "enum": [s.value for s in PeriodStatus]}}),
+    "PeriodList": _object({"periods": {"type": "array", "items": _ref("Period")}}),
+    "TargetResult": _object({
+        "code": STRING,
+        "title": {"type": "string", "description": "Vietnamese, or English by Accept-Language."},
+        "citation": STRING,
+        "unit": {"type": "string", "enum": ["percent", "count"]},
+        "comparator": {"type": "string", "enum": [">=", ">"]},
+        "threshold": INTEGER,
+        "deadline": INTEGER,
+        "numerator": INTEGER,
+        "denominator": INTEGER,
+        "value": _nullable({"type": "number", "description": "Percent with one decimal, or the count; "
+                                                             "null when the denominator is zero."}),
+        "met": {"type": "boolean", "description": "Decided on the exact integers."},
+        "coverage": _object({"covered": INTEGER, "total": INTEGER}),
+    }),
+    "TargetList": _object({
+        "period": INTEGER,
+        "basis": {"type": "string", "enum": list(BASES)},
+        "targets": {"type": "array", "items": _ref("TargetResult")},
+    }),
+    "AdoptionReport": _report_schema(),
+    "Agency": _object({
+        "code": STRING,
+        "name": {"type": "string", "description": "In the language of the request when an English name exists."},
+        "name_en": _nullable(STRING),
+        "tier": {"type": "string", "enum": [t.value for t in Tier]},
+        "kind": {"type": "string", "enum": [k.value for k in Kind]},
+        "parent_code": _nullable(STRING),
+    }),
+    "AgencyList": _object({
+        "agencies": {"type": "array", "items": _ref("Agency")},
+        "total": {"type": "integer", "description": "How many agencies match the filters, on every page."},
+        "next": _nullable({"type": "string", "description": "Pass as `after` for the next page; null on the last."}),
+    }),
+    "AgencyDetail": _object({
+        "code": STRING,
+        "name": STRING,
+        "name_en": _nullable(STRING),
+        "tier": {"type": "string", "enum": [t.value for t in Tier]},
+        "kind": {"type": "string", "enum": [k.value for k in Kind]},
+        "parent_code": _nullable(STRING),
+        "reports": {"type": "array", "description": "The last verified report of each period that has one, "
+                                                    "oldest first.",
+                    "items": _object({"period": INTEGER, "report": _ref("AdoptionReport")})},
+    }),
+    "Service": _object({
+        "code": STRING,
+        "name": {"type": "string", "description": "In the language of the request when an English name exists."},
+        "name_en": _nullable(STRING),
+        "agency": {"type": "string", "description": "The owning agency's code."},
+        "sector": STRING,
+        "period": _nullable(INTEGER),
+        "level": LEVEL,
+        "verified": {"type": "boolean", "description": "The agency has a verified report for the period; when "
+                                                       "false the service counts at level 0 (no verified data)."},
+        "info_url": URL,
+        "form_url": URL,
+        "submission_url": URL,
+    }),
+    "ServiceList": _object({
+        "period": _nullable({"type": "integer", "description": "null only while no period exists."}),
+        "services": {"type": "array", "items": _ref("Service")},
+        "total": INTEGER,
+        "next": _nullable({"type": "string", "description": "Pass as `after` for the next page; null on the last."}),
+    }),
+    "ServiceStatus": _object({
+        "code": STRING, "level": LEVEL, "info_url": URL, "form_url": URL, "submission_url": URL,
+        "note": _nullable(STRING),
+    }),
+    "Submission": _object({
+        "agency": STRING,
+        "period": INTEGER,
+        "state": {"type": "string", "enum": [s.value for s in State]},
+        "version": {"type": "integer", "minimum": 0, "description": "Send it back with the next write."},
+        "report": _ref("AdoptionReport"),
+        "services": {"type": "array", "items": _ref("ServiceStatus")},
+    }),
+    "SubmissionEdit": {
+        "type": "object",
+        "required": ["version"],
+        "properties": {
+            "version": {"type": "integer", "minimum": 0, "description": "The version the entries were read at."},
+            "report": {"type": "object", "description": "Any subset of the adoption report fields."},
+            "services": {"type": "array", "items": {
+                "type": "object", "required": ["code"],
+                "properties": {"code": STRING, "level": LEVEL, "info_url": URL, "form_url": URL,
+                               "submission_url": URL, "note": _nullable(STRING)}}},
+            "agency": {"type": "string", "description": "Ignored (read-only)."},
+            "period": {"type": "integer", "description": "Ignored (read-only)."},
+            "state": {"type": "string", "description": "Ignored (read-only)."},
+        },
+        "additionalProperties": False,
+    },
+    "VersionBody": {"type": "object", "properties": {"version": {"type": "integer", "minimum": 0}}},
+    "CommentBody": {"type": "object", "properties": {"version": {"type": "integer", "minimum": 0},
+                                                     "comment": {"type": "string", "maxLength": 2000}}},
+    "ReasonBody": {"type": "object", "properties": {"version": {"type": "integer", "minimum": 0},
+                                                    "reason": {"type": "string", "maxLength": 2000}}},
+}
+
+ERROR_TEXT = {
+    400: "Bad request (for example a missing CSRF token on a cookie-authenticated write).",
+    401: "Not signed in: send a personal API token or a session cookie.",
+    403: "Signed in, but not allowed; nothing changed.",
+    404: "No such agency, period, submission or path.",
+    409: "The entries changed since they were read (stale version) or the transition is not allowed now.",
+    422: "A parameter or the body is invalid; `fields` says which.",
+}
+
+
+def _errors(*statuses: int) -> dict:
+    return {str(s): {"$ref": f"#/components/responses/Error{s}"} for s in statuses}
+
+
+def _ok(schema_name: str, description: str) -> dict:
+    return {"200": {"description": description, "content": {"application/json": {"schema": _ref(schema_name)}}}}
+
+
+def _query(name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+def _path(name: str, schema: dict, description: str) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema, "description": description}
+
+
+ACCEPT_LANGUAGE = {"name": "Accept-Language", "in": "header", "required": False,
+                   "schema": {"type": "string", "enum": ["vi", "en"]},
+                   "description": "Language of titles, names and error messages (Vietnamese by default)."}
+PERIOD_QUERY = _query("period", {"type": "integer", "minimum": 2000, "maximum": 2100},
+                      "Reporting period (a year).")
+PAGING = [
+    _query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": PAGE_SIZE},
+           "Rows per page."),
+    _query("after", {"type": "string"}, "The `next` cursor of the previous page."),
+]
+SEARCH = _query("q", {"type": "string", "maxLength": 200},
+                "Words that must all occur in the code or the (Vietnamese or English) name; "
+                "diacritics and case are ignored.")
+CODE = _path("code", {"type": "string"}, "Agency code, e.g. `so-tttt`.")
+YEAR = _path("year", {"type": "integer", "minimum": 0}, "Reporting period (a year).")
+PUBLIC: list = []  # no authentication
+WRITERS = [{"bearerAuth": []}, {"cookieAuth": []}]
+
+
+def _submission_action(summary: str, body: str, who: str) -> dict:
+    return {
+        "tags": ["submissions"],
+        "summary": summary,
+        "description": who,
+        "security": WRITERS,
+        "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": _ref(body)}}},
+        "responses": {**_ok("Submission", "The submission after the transition."),
+                      **_errors(400, 401, 403, 404, 409, 422)},
+    }
+
+
+def build_document() -> dict:
+    paths = {
+        "/periods": {"get": {
+            "tags": ["public"], "summary": "Reporting periods", "operationId": "listPeriods", "security": PUBLIC,
+            "responses": _ok("PeriodList", "Every period, oldest first."),
+        }},
+        "/targets": {"get": {
+            "tags": ["public"], "summary": "Attainment of every target for a period", "operationId": "listTargets",
+            "security": PUBLIC,
+            "parameters": [{**PERIOD_QUERY, "required": True},
+                           _query("basis", {"type": "string", "enum": list(BASES), "default": "verified"},
+                                  "`verified` (last verified copies) or `reported` (submitted figures)."),
+                           ACCEPT_LANGUAGE],
+            "responses": {**_ok("TargetList", "The targets, in their order."), **_errors(404, 422)},
+        }},
+        "/agencies": {"get": {
+            "tags": ["public"], "summary": "Active agencies", "operationId": "listAgencies", "security": PUBLIC,
+            "description": "Ordered by tier (province, district, commune), then by Vietnamese name.",
+            "parameters": [_query("tier", {"type": "string", "enum": [t.value for t in Tier]}, "Only this tier."),
+                           _query("kind", {"type": "string", "enum": [k.value for k in Kind]}, "Only this kind."),
+                           SEARCH, *PAGING, ACCEPT_LANGUAGE],
+            "responses": {**_ok("AgencyList", "One page of agencies."), **_errors(422)},
+        }},
+        "/agencies/{code}": {"get": {
+            "tags": ["public"], "summary": "An active agency and its verified reports", "operationId": "getAgency",
+            "security": PUBLIC, "parameters": [CODE, ACCEPT_LANGUAGE],
+            "responses": {**_ok("AgencyDetail", "The agency."), **_errors(404)},
+        }},
+        "/services": {"get": {
+            "tags": ["public"], "summary": "Active services with their verified level", "operationId": "listServices",
+            "security": PUBLIC,
+            "description": "A service's level and evidence are those of its agency's last verified report for the "
+                           "period; without one the service is at level 0 with `verified: false`. Ordered by "
+                           "Vietnamese name, then code.",
+            "parameters": [{**PERIOD_QUERY, "description": "Reporting period (default: the latest with verified "
+                                                           "data)."},
+                           _query("agency", {"type": "string"}, "Code of the owning agency."),
+                           _query("sector", {"type": "string"}, "Sector (lĩnh vực), exactly."),
+                           _query("level", LEVEL, "Only services at this verified level."),
+                           SEARCH, *PAGING, ACCEPT_LANGUAGE],
+            "responses": {**_ok("ServiceList", "One page of services."), **_errors(404, 422)},
+        }},
+        "/openapi.json": {"get": {
+            "tags": ["public"], "summary": "This document", "operationId": "getOpenApi", "security": PUBLIC,
+            "responses": {"200": {"description": "OpenAPI 3.0.3", "content": {"application/json": {
+                "schema": {"type": "object", "required": ["openapi", "paths"]}}}}},
+        }},
+        "/agencies/{code}/submissions/{year}": {
+            "get": {
+                "tags": ["submissions"], "summary": "An agency's current entries for a period",
+                "operationId": "getSubmission", "security": WRITERS,
+                "description": "That agency's focal points, auditors and administrators. In an open period where "
+                               "the agency has no submission yet: an empty draft at version 0.",
+                "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
+                "responses": {**_ok("Submission", "The entries."), **_errors(401, 403, 404)},
+            },
+            "put": {
+                "tags": ["submissions"], "summary": "Save entries into the draft", "operationId": "saveSubmission",
+                "security": WRITERS,
+                "description": "That agency's focal point, while the period is open and the submission is a draft "
+                               "or returned. `version` must be the one read; 409 and nothing written if stale.",
+                "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
+                "requestBody": {"required": True,
+                                "content": {"application/json": {"schema": _ref("SubmissionEdit")}}},
+                "responses": {**_ok("Submission", "The entries as saved."), **_errors(400, 401, 403, 404, 409, 422)},
+            },
+        },
+        "/agencies/{code}/submissions/{year}/submit": {"post": {
+            **_submission_action("Submit for verification", "VersionBody",
+                                 "That agency's focal point: draft or returned → submitted; 422 lists what is "
+                                 "missing."), "operationId": "submitSubmission"}},
+        "/agencies/{code}/submissions/{year}/verify": {"post": {
+            **_submission_action("Verify", "CommentBody", "Auditors: submitted → verified."),
+            "operationId": "verifySubmission"}},
+        "/agencies/{code}/submissions/{year}/return": {"post": {
+            **_submission_action("Return with a comment", "CommentBody", "Auditors: submitted → returned."),
+            "operationId": "returnSubmission"}},
+        "/agencies/{code}/submissions/{year}/reopen": {"post": {
+            **_submission_action("Reopen for a correction", "ReasonBody",
+                                 "Auditors: verified → draft; the last verified copy keeps counting until the "
+                                 "correction is verified."), "operationId": "reopenSubmission"}},
+    }
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "Điện Biên service-level registry",
+            "version": API_VERSION,
+            "description": (
+                "Online levels of public services and IT adoption of agencies against the targets of Decision "
+                "1529/QĐ-UBND (Điện Biên, 2009). Public reads give verified data only and no personal data. "
+                "Writes authenticate with a personal API token (`Authorization: Bearer …`, created with "
+                "`registry token create`) or with the session cookie of a signed-in user; a cookie-"
+                "authenticated write must also send the page's CSRF token in the `X-CSRFToken` header (a bearer "
+                "request needs none). Errors are `{\"error\": {\"code\", \"message\", \"fields\"}}`."),
+        },
+        "paths": {PREFIX + path: item for path, item in paths.items()},
+        "components": {
+            "schemas": deepcopy(SCHEMAS),
+            "responses": {f"Error{status}": {"description": text, "content": {
+                "application/json": {"schema": _ref("Error")}}} for status, text in ERROR_TEXT.items()},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer",
+                               "description": "A personal API token (`registry token create EMAIL`)."},
+                "cookieAuth": {"type": "apiKey", "in": "cookie", "name": "session",
+                               "description": "The session of a signed-in user (POST /login); writes also need "
+                                              "the `X-CSRFToken` header."},
+            },
+        },
+        "tags": [{"name": "public", "description": "No sign-in; verified data only."},
+                 {"name": "submissions", "description": "Focal points and auditors."}],
+    }
+
+
+DOCUMENT = build_document()
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(DOCUMENT)

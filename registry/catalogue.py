@@ -1,0 +1,387 @@
+"""Public reads of the catalogue: services with their verified level, agencies.
+
+Plain query functions for the catalogue pages and the JSON API. The public
+sees only verified data: a service's level is the level in its agency's last
+verified copy for the period (targets.basis_figures), and a service whose
+agency has no verified copy for the period is at level 0, "no verified data".
+
+Every list is filtered, counted and paged by the database, by key (a cursor
+naming the last row shown), so that a page costs the same few queries for 20
+agencies or 12 000. No Flask here.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from .errors import N_, DomainError, NotFound, ValidationFailed, translate
+from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL
+from .models import (
+    REPORT_FIELDS,
+    Agency,
+    Kind,
+    ReportingPeriod,
+    Service,
+    Submission,
+    Tier,
+    VerifiedCopy,
+    VerifiedServiceStatus,
+)
+from .search import search_terms
+from .targets import basis_figures
+
+PAGE_SIZE = 50
+MAX_LIMIT = 200
+MAX_TEXT = 200  # longest search text or filter value taken from a request
+MAX_CURSOR = 3000
+MAX_CHOICES = 500  # longest list offered in a filter's drop-down; beyond it, a text field
+TIER_ORDER = tuple(t.value for t in Tier)
+# the sort keys of search.sort_key are made of these characters only
+_SORT_KEY = re.compile(r"[0-9a-f]*\Z")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# --- request values ----------------------------------------------------------------
+
+def clean(value, max_length: int = MAX_TEXT) -> str:
+    """A request value as text: no control characters (PostgreSQL refuses NUL), trimmed, capped."""
+    if value is None:
+        return ""
+    return _CONTROL.sub(" ", str(value)).strip()[:max_length]
+
+
+def parse_level_filter(value) -> int | None:
+    text = clean(value)
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or not MIN_LEVEL <= int(text[:4]) <= MAX_LEVEL:
+        raise ValidationFailed(
+            N_("Mức độ phải là một trong %(levels)s."), fields={"level": N_("không hợp lệ")},
+            levels=", ".join(str(lv.number) for lv in LEVELS))
+    return int(text)
+
+
+def parse_choice(name: str, value, choices) -> str | None:
+    text = clean(value)
+    if not text:
+        return None
+    if text not in choices:
+        raise ValidationFailed(N_("Giá trị lọc không hợp lệ."), fields={name: N_("không hợp lệ")})
+    return text
+
+
+def parse_tier(value) -> str | None:
+    return parse_choice("tier", value, TIER_ORDER)
+
+
+def parse_kind(value) -> str | None:
+    return parse_choice("kind", value, tuple(k.value for k in Kind))
+
+
+def parse_limit(value, default: int = PAGE_SIZE) -> int:
+    text = clean(value)
+    if not text:
+        return default
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text[:6]) <= MAX_LIMIT:
+        raise ValidationFailed(N_("Số dòng mỗi trang phải từ 1 đến %(max)s."), fields={"limit": N_("không hợp lệ")},
+                               max=MAX_LIMIT)
+    return int(text)
+
+
+def make_cursor(*parts) -> str:
+    return "|".join(str(p) for p in parts)
+
+
+def _bad_cursor() -> ValidationFailed:
+    return ValidationFailed(N_("Liên kết trang không hợp lệ; hãy mở lại trang đầu."),
+                            fields={"after": N_("không hợp lệ")})
+
+
+def parse_service_cursor(value) -> tuple[str, str] | None:
+    """``<name_sort>|<code>`` of the last service of the previous page."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    sort, sep, code = text.partition("|")
+    if (len(text) > MAX_CURSOR or not sep or not _SORT_KEY.match(sort) or not code or len(code) > 64
+            or _CONTROL.search(code)):
+        raise _bad_cursor()
+    return sort, code
+
+
+def parse_agency_cursor(value) -> tuple[int, str, str] | None:
+    """``<tier rank>|<name_sort>|<code>`` of the last agency of the previous page."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    rank, sep, rest = text.partition("|")
+    if len(text) > MAX_CURSOR or not sep or rank not in [str(i) for i in range(len(TIER_ORDER))]:
+        raise _bad_cursor()
+    sort, code = parse_service_cursor(rest)
+    return int(rank), sort, code
+
+
+def safe_url(url: str | None) -> str | None:
+    """An evidence address worth linking to: http or https only."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def _matches(column, terms: list[str]):
+    """Every folded word of the query occurs in the folded key (LIKE, wildcards escaped)."""
+    conditions = []
+    for term in terms:
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(column.like(f"%{escaped}%", escape="\\"))
+    return and_(*conditions)
+
+
+def _after(columns, values):
+    """Rows strictly after ``values`` in the order of ``columns`` (all ascending)."""
+    (column, value), rest = (columns[0], values[0]), (columns[1:], values[1:])
+    if not rest[0]:
+        return column > value
+    return or_(column > value, and_(column == value, _after(*rest)))
+
+
+def localised(name: str, name_en: str | None, lang: str) -> str:
+    return name_en if lang == "en" and name_en else name
+
+
+# --- services ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceRow:
+    code: str
+    name: str
+    name_en: str | None
+    sector: str
+    agency_code: str
+    agency_name: str
+    agency_name_en: str | None
+    level: int
+    verified: bool  # the agency's verified copy for the period is in the basis
+    info_url: str | None
+    form_url: str | None
+    submission_url: str | None
+    name_sort: str
+
+    @property
+    def cursor(self) -> str:
+        return make_cursor(self.name_sort, self.code)
+
+    @property
+    def evidence(self) -> list[tuple[str, str]]:
+        """(field, address) of the linkable evidence, in the order of the scale."""
+        return [(f, u) for f, u in (("info_url", self.info_url), ("form_url", self.form_url),
+                                    ("submission_url", self.submission_url)) if u]
+
+    def as_dict(self, period: int | None, lang: str) -> dict:
+        return {"code": self.code, "name": localised(self.name, self.name_en, lang), "name_en": self.name_en,
+                "agency": self.agency_code, "sector": self.sector, "period": period, "level": self.level,
+                "verified": self.verified, "info_url": self.info_url, "form_url": self.form_url,
+                "submission_url": self.submission_url}
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list
+    total: int
+    next: str | None  # the cursor of the next page, None on the last
+
+
+def verified_services(period: int | None):
+    """Every active service of an active agency with its verified level and evidence
+    for ``period``: one statement over targets.basis_figures' verified CTE."""
+    figures = basis_figures(period, "verified")
+    status = VerifiedServiceStatus
+    level = func.coalesce(status.level, 0)
+    query = (
+        select(Service.code, Service.name, Service.name_en, Service.sector,
+               Agency.code.label("agency_code"), Agency.name.label("agency_name"),
+               Agency.name_en.label("agency_name_en"), level.label("level"),
+               figures.c.agency_id.is_not(None).label("verified"),
+               status.info_url, status.form_url, status.submission_url, Service.name_sort)
+        .join(Agency, Agency.id == Service.agency_id)
+        .join(figures, figures.c.agency_id == Service.agency_id, isouter=True)
+        .join(status, and_(status.copy_id == figures.c.copy_id, status.service_id == Service.id), isouter=True)
+        .where(Service.active, Agency.active)
+    )
+    return query, level
+
+
+def find_active_agency(session: Session, code: str | None) -> Agency | None:
+    code = clean(code, 64)
+    if not code:
+        return None
+    return session.execute(select(Agency).where(Agency.code == code, Agency.active)).scalars().first()
+
+
+def service_filter_agency(session: Session, code) -> Agency | None:
+    """The agency a service list is filtered by; an unknown code is the user's mistake."""
+    text = clean(code, 64)
+    if not text:
+        return None
+    agency = find_active_agency(session, text)
+    if agency is None:
+        raise ValidationFailed(N_("Không có cơ quan đang hoạt động mã %(code)s."),
+                               fields={"agency": N_("không có cơ quan này")}, code=text)
+    return agency
+
+
+def service_page(session: Session, period: int | None, *, q: str = "", agency: Agency | None = None,
+                 sector: str | None = None, level: int | None = None, after: tuple[str, str] | None = None,
+                 limit: int = PAGE_SIZE) -> Page:
+    """One page of the catalogue, in Vietnamese order, and how many services match: two queries."""
+    query, level_column = verified_services(period)
+    conditions = []
+    terms = search_terms(clean(q))
+    if terms:
+        conditions.append(_matches(Service.name_key, terms))
+    if agency is not None:
+        conditions.append(Service.agency_id == agency.id)
+    if sector:
+        conditions.append(Service.sector == sector)
+    if level is not None:
+        conditions.append(level_column == level)
+    query = query.where(*conditions)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    if after is not None:
+        query = query.where(_after((Service.name_sort, Service.code), after))
+    rows = session.execute(query.order_by(Service.name_sort, Service.code).limit(limit + 1)).all()
+    services = [ServiceRow(code=r.code, name=r.name, name_en=r.name_en, sector=r.sector,
+                           agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,
+                           level=int(r.level), verified=bool(r.verified), info_url=safe_url(r.info_url),
+                           form_url=safe_url(r.form_url), submission_url=safe_url(r.submission_url),
+                           name_sort=r.name_sort)
+                for r in rows[:limit]]
+    return Page(services, total, services[-1].cursor if len(rows) > limit else None)
+
+
+def sectors(session: Session, limit: int = MAX_CHOICES) -> list[str]:
+    """The sectors of active services (for a drop-down), at most ``limit`` + 1."""
+    rows = session.execute(
+        select(Service.sector).join(Agency, Agency.id == Service.agency_id)
+        .where(Service.active, Agency.active).group_by(Service.sector).order_by(Service.sector).limit(limit + 1))
+    return [r[0] for r in rows]
+
+
+def agency_choices(session: Session, limit: int = MAX_CHOICES) -> list[tuple[str, str, str | None]]:
+    """(code, name, name_en) of active agencies in Vietnamese order, at most ``limit`` + 1."""
+    rows = session.execute(select(Agency.code, Agency.name, Agency.name_en).where(Agency.active)
+                           .order_by(Agency.name_sort, Agency.code).limit(limit + 1))
+    return [tuple(r) for r in rows]
+
+
+# --- agencies -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AgencyRow:
+    code: str
+    name: str
+    name_en: str | None
+    tier: str
+    kind: str
+    parent_code: str | None
+    name_sort: str
+
+    @property
+    def cursor(self) -> str:
+        return make_cursor(TIER_ORDER.index(self.tier) if self.tier in TIER_ORDER else len(TIER_ORDER) - 1,
+                           self.name_sort, self.code)
+
+    def as_dict(self, lang: str) -> dict:
+        return {"code": self.code, "name": localised(self.name, self.name_en, lang), "name_en": self.name_en,
+                "tier": self.tier, "kind": self.kind, "parent_code": self.parent_code}
+
+
+def _tier_rank():
+    return case(*[(Agency.tier == tier, rank) for rank, tier in enumerate(TIER_ORDER[:-1])],
+                else_=len(TIER_ORDER) - 1)
+
+
+def agency_page(session: Session, *, q: str = "", tier: str | None = None, kind: str | None = None,
+                after: tuple[int, str, str] | None = None, limit: int = PAGE_SIZE) -> tuple[Page, dict[str, int]]:
+    """One page of active agencies ordered by tier, then Vietnamese name; with the
+    number that match in each tier. Two queries."""
+    parent = aliased(Agency)
+    rank = _tier_rank()
+    conditions = [Agency.active]
+    terms = search_terms(clean(q))
+    if terms:
+        conditions.append(_matches(Agency.name_key, terms))
+    if tier:
+        conditions.append(Agency.tier == tier)
+    if kind:
+        conditions.append(Agency.kind == kind)
+    counts = {t: int(n) for t, n in session.execute(
+        select(Agency.tier, func.count()).where(*conditions).group_by(Agency.tier))}
+    query = (select(Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind,
+                    parent.code.label("parent_code"), Agency.name_sort)
+             .join(parent, parent.id == Agency.parent_id, isouter=True)
+             .where(*conditions))
+    if after is not None:
+        query = query.where(_after((rank, Agency.name_sort, Agency.code), after))
+    rows = session.execute(query.order_by(rank, Agency.name_sort, Agency.code).limit(limit + 1)).all()
+    agencies = [AgencyRow(r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, r.name_sort)
+                for r in rows[:limit]]
+    page = Page(agencies, sum(counts.values()), agencies[-1].cursor if len(rows) > limit else None)
+    return page, counts
+
+
+def active_agency(session: Session, code) -> Agency:
+    """The agency a public page or the API names; 404 when unknown or inactive."""
+    agency = find_active_agency(session, code)
+    if agency is None:
+        raise NotFound(N_("Không có cơ quan mã %(code)s."), code=clean(code, 64))
+    return agency
+
+
+@dataclass(frozen=True)
+class Relatives:
+    parent: Agency | None
+    children: list[Agency]
+
+
+def relatives(session: Session, agency: Agency) -> Relatives:
+    """The agency's parent (active or not) and its active children, in Vietnamese order: one query."""
+    rows = session.execute(
+        select(Agency).where(or_(Agency.id == agency.parent_id, and_(Agency.active, Agency.parent_id == agency.id)))
+        .order_by(Agency.name_sort, Agency.code)).scalars().all()
+    parent = next((a for a in rows if a.id == agency.parent_id), None)
+    return Relatives(parent, [a for a in rows if a.parent_id == agency.id])
+
+
+@dataclass(frozen=True)
+class VerifiedReport:
+    period: int
+    report: dict | None  # None: no verified copy for this period
+    verified_at: object = None
+
+
+def verified_reports(session: Session, agency: Agency) -> list[VerifiedReport]:
+    """For every period, oldest first, the agency's last verified adoption report: one query."""
+    rows = session.execute(
+        select(ReportingPeriod.year, VerifiedCopy)
+        .join(Submission, and_(Submission.period_year == ReportingPeriod.year, Submission.agency_id == agency.id),
+              isouter=True)
+        .join(VerifiedCopy, and_(VerifiedCopy.submission_id == Submission.id,
+                                 VerifiedCopy.sequence == Submission.verified_sequence), isouter=True)
+        .order_by(ReportingPeriod.year)).all()
+    return [VerifiedReport(year, {f: getattr(copy, f) for f in REPORT_FIELDS} if copy is not None else None,
+                           copy.verified_at if copy is not None else None)
+            for year, copy in rows]
+
+
+def message_text(error: DomainError, gettext) -> str:
+    """A domain error's message in the user's language (for pages showing it inline)."""
+    return translate(error.message, gettext)

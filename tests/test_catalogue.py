@@ -1,0 +1,390 @@
+"""The public service catalogue and agency pages: verified data only, Vietnamese
+search and order, paging by key, bad input answered cleanly, bounded queries."""
+
+import re
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import select
+
+from registry import workflow
+from registry.catalogue import safe_url
+from registry.db import get_engine
+from registry.models import Agency, Service
+from registry.search import sort_key
+
+YEAR = 2015
+FULL = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
+            staff_total=10, staff_with_computer=9, staff_with_email=8, documents_total=100,
+            documents_online=70, exchanges_online=True, legal_docs_online=False, specialised_database=True)
+CODE_CELL = re.compile(r'<td class="code">([^<]*)</td>')
+
+
+def status(level: int, host: str = "https://dvc.dienbien.gov.vn") -> dict:
+    return {"level": level,
+            "info_url": f"{host}/info" if level >= 1 else None,
+            "form_url": f"{host}/form" if level >= 2 else None,
+            "submission_url": f"{host}/submit" if level >= 3 else None}
+
+
+def file_report(db, agency, state="verified", levels=None, year=YEAR, host="https://dvc.dienbien.gov.vn", rep=None):
+    """Give ``agency`` a submission for ``year`` in ``state`` with ``levels`` ([(service, level)])."""
+    workflow.ensure_period(db, year)
+    submission = workflow.ensure_submission(db, agency, year)
+    workflow.write_entries(db, submission, None, report=FULL if rep is None else rep,
+                           services={s.id: status(lv, host) for s, lv in (levels or [])})
+    if state in ("submitted", "verified"):
+        workflow.submit(db, submission, None)
+    if state == "verified":
+        workflow.verify(db, submission, None)
+    db.commit()
+    return submission
+
+
+def codes_on(page: str) -> list[str]:
+    return CODE_CELL.findall(page)
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def main(page: str) -> str:
+    return page.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+# --- search, filters, order -------------------------------------------------------------
+
+def test_search_ignores_diacritics_and_case(client, db, make_agency, make_service):
+    agency = make_agency()
+    birth = make_service(agency, code="1.001", name="Đăng ký khai sinh")
+    make_service(agency, code="1.002", name="Đăng ký kết hôn")
+    make_service(agency, code="1.003", name="Cấp giấy phép xây dựng")
+    file_report(db, agency, levels=[(birth, 2)])
+    for q in ("dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "  Dang   KY khai  ", "khai dang", "1.001"):
+        page = text(client.get("/services", query_string={"q": q}))
+        assert codes_on(page) == ["1.001"], q
+        assert "Đăng ký khai sinh" in page
+    assert codes_on(text(client.get("/services?q=dang+ky"))) == ["1.002", "1.001"]  # kết hôn < khai sinh
+    assert codes_on(text(client.get("/services?q=nothing+like+this"))) == []
+
+
+def test_search_wildcards_are_literal(client, make_agency, make_service):
+    agency = make_agency()
+    make_service(agency, code="p-1", name="Cấp 100% trực tuyến")
+    make_service(agency, code="p-2", name="Cấp phép")
+    make_service(agency, code="p_3", name="Gia hạn")
+    assert codes_on(text(client.get("/services", query_string={"q": "%"}))) == ["p-1"]
+    assert codes_on(text(client.get("/services", query_string={"q": "_"}))) == ["p_3"]
+    assert codes_on(text(client.get("/services", query_string={"q": "\\"}))) == []
+
+
+def test_vietnamese_order(client, make_agency, make_service):
+    agency = make_agency()
+    names = ["Bá", "Đi", "Ăn", "Ba", "Du", "An", "Ca", "Bà", "Ân"]
+    for i, name in enumerate(names):
+        make_service(agency, code=f"v-{i}", name=name)
+    page = text(client.get("/services"))
+    shown = re.findall(r'<th scope="row">([^<]*)</th>', page)
+    assert shown == ["An", "Ăn", "Ân", "Ba", "Bà", "Bá", "Ca", "Du", "Đi"]
+
+
+def test_filters(client, db, make_agency, make_service):
+    a = make_agency(code="so-a", name="Sở A")
+    b = make_agency(code="so-b", name="Sở B")
+    s1 = make_service(a, code="a-1", name="Một", sector="Hộ tịch")
+    s2 = make_service(a, code="a-2", name="Hai", sector="Đất đai")
+    s3 = make_service(b, code="b-1", name="Ba", sector="Hộ tịch")
+    make_service(b, code="b-2", name="Bốn", sector="Hộ tịch")
+    file_report(db, a, levels=[(s1, 3), (s2, 1)])
+    file_report(db, b, state="submitted", levels=[(s3, 3)])
+    assert sorted(codes_on(text(client.get("/services?agency=so-a")))) == ["a-1", "a-2"]
+    assert sorted(codes_on(text(client.get("/services?sector=Hộ+tịch")))) == ["a-1", "b-1", "b-2"]
+    assert codes_on(text(client.get("/services?level=3"))) == ["a-1"]  # b-1's level 3 is not verified
+    assert sorted(codes_on(text(client.get("/services?level=0")))) == ["b-1", "b-2"]
+    assert codes_on(text(client.get("/services?level=1&agency=so-a&q=hai"))) == ["a-2"]
+    page = text(client.get("/services?agency=so-b"))
+    assert "Tìm thấy 2 dịch vụ." in page
+
+
+def test_only_active_services_of_active_agencies(client, make_agency, make_service):
+    live = make_agency(code="live")
+    gone = make_agency(code="gone", active=False)
+    make_service(live, code="s-live")
+    make_service(live, code="s-off", active=False)
+    make_service(gone, code="s-gone")
+    assert codes_on(text(client.get("/services"))) == ["s-live"]
+    assert client.get("/agencies/gone").status_code == 404
+    assert client.get("/agencies/nobody").status_code == 404
+    assert "/agencies/gone" not in text(client.get("/agencies"))
+    assert client.get("/services?agency=gone").status_code == 400
+
+
+# --- verified data only ---------------------------------------------------------------------
+
+def test_unverified_levels_never_show(client, db, make_agency, make_service):
+    drafting = make_agency(code="drafting")
+    submitted = make_agency(code="submitted")
+    reopened = make_agency(code="reopened")
+    verified = make_agency(code="verified")
+    d = make_service(drafting, code="d-1")
+    s = make_service(submitted, code="s-1")
+    r = make_service(reopened, code="r-1")
+    v = make_service(verified, code="v-1")
+    file_report(db, drafting, state="draft", levels=[(d, 3)], host="https://draft.example")
+    file_report(db, submitted, state="submitted", levels=[(s, 3)], host="https://submitted.example")
+    sub = file_report(db, reopened, levels=[(r, 1)], host="https://old-verified.example")
+    workflow.reopen(db, sub, None, "Sửa")
+    workflow.write_entries(db, sub, None, services={r.id: status(3, "https://correction.example")})
+    db.commit()
+    file_report(db, verified, levels=[(v, 2)], host="https://verified.example")
+
+    page = text(client.get("/services"))
+    for host in ("draft.example", "submitted.example", "correction.example"):
+        assert host not in page
+    assert "https://old-verified.example/info" in page
+    assert "https://verified.example/form" in page
+    rows = {code: row for code, row in re.findall(r'<td class="code">([^<]*)</td>(.*?)</tr>', page, re.S)}
+    assert "level-0" in rows["d-1"] and "chưa có dữ liệu đã xác minh" in rows["d-1"]
+    assert "level-0" in rows["s-1"] and "chưa có dữ liệu đã xác minh" in rows["s-1"]
+    assert "level-1" in rows["r-1"] and "chưa có dữ liệu" not in rows["r-1"]
+    assert "level-2" in rows["v-1"] and "Mức độ 2" in rows["v-1"]
+    assert 'rel="noopener noreferrer nofollow"' in rows["v-1"]
+    for code in ("drafting", "submitted"):
+        agency_page = text(client.get(f"/agencies/{code}"))
+        assert ".example" not in agency_page.split('id="services"')[1]
+        assert "chưa có dữ liệu đã xác minh" in agency_page
+
+
+def test_level_is_per_period(client, db, make_agency, make_service):
+    agency = make_agency()
+    service = make_service(agency, code="x-1")
+    file_report(db, agency, levels=[(service, 1)], year=2014)
+    file_report(db, agency, levels=[(service, 3)], year=2015)
+    assert "level-1" in text(client.get("/services?period=2014"))
+    assert "level-3" in text(client.get("/services?period=2015"))
+    assert "level-3" in text(client.get("/services"))  # the latest verified period by default
+
+
+def test_evidence_links_are_http_only():
+    assert safe_url("https://a.example/x") == "https://a.example/x"
+    assert safe_url("http://a.example") == "http://a.example"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//a.example", "ftp://a.example", "", None, "http://"):
+        assert safe_url(bad) is None, bad
+
+
+# --- paging ----------------------------------------------------------------------------------
+
+def test_paging_returns_every_service_once(client, db, demo_data):
+    expected = set(db.exec(select(Service.code).join(Agency, Agency.id == Service.agency_id)
+                           .where(Service.active, Agency.active)).all())
+    seen, url, pages = [], "/services?period=2014", 0
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        page = text(response)
+        on_page = codes_on(page)
+        assert 0 < len(on_page) <= 50
+        seen += on_page
+        pages += 1
+        match = re.search(r'<a href="([^"]+)" rel="next">', page)
+        url = match.group(1).replace("&amp;", "&") if match else None
+        if url:
+            assert "period=2014" in url
+    assert len(seen) == len(set(seen)) == len(expected)
+    assert set(seen) == expected
+    assert pages == -(-len(expected) // 50)
+    assert f"Tìm thấy {len(expected)} dịch vụ." in text(client.get("/services?period=2014"))
+    # in Vietnamese order throughout
+    names = dict(db.exec(select(Service.code, Service.name)).all())
+    keys = [sort_key(names[c]) for c in seen]
+    assert keys == sorted(keys)
+
+
+def test_paging_keeps_filters(client, db, make_agency, make_service):
+    agency = make_agency(code="many")
+    other = make_agency(code="other")
+    for i in range(60):
+        make_service(agency, code=f"m-{i:02d}", name=f"Khai sinh {i:02d}", sector="Hộ tịch")
+    make_service(other, code="o-1", name="Khai sinh khác", sector="Hộ tịch")
+    first = text(client.get("/services?agency=many&q=khai"))
+    assert len(codes_on(first)) == 50 and "Tìm thấy 60 dịch vụ." in first
+    url = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
+    assert "agency=many" in url and "q=khai" in url and "after=" in url
+    second = text(client.get(url))
+    assert len(codes_on(second)) == 10 and 'rel="next"' not in second
+    assert "o-1" not in codes_on(first) + codes_on(second)
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+BAD_QUERIES = [
+    "period=abc", "period=1999", "period=99999999999999999999", "period=%00", "level=9", "level=-1", "level=abc",
+    "level=1.5", "level=%D9%A3", "after=garbage", "after=" + "f" * 5000 + "|x", "after=|", "after=abc|%00",
+    "after=0123|" + "x" * 100, "agency=nope", "agency=%00", "q=%00%00", "q=" + "a" * 10000, "q=%25%25%5F",
+    "sector=%00", "q=dang&level=2&period=2014&agency=so-tttt&after=zz",
+]
+
+
+@pytest.mark.parametrize("path", ["/services", "/agencies", "/agencies/so-tttt"])
+def test_bad_parameters_never_500(client, demo_data, path):
+    for query in BAD_QUERIES + ["kind=nope", "tier=city", "after=9|00|x", "after=0|zz|x"]:
+        response = client.get(f"{path}?{query}")
+        assert response.status_code < 500, (path, query)
+        if response.status_code >= 400:
+            page = text(response)
+            assert 'class="error-summary"' in page or "<h1>" in page, (path, query)
+
+
+def test_bad_parameters_are_explained(client, demo_data):
+    response = client.get("/services?period=abc&level=9&after=zz")
+    assert response.status_code == 400
+    page = text(response)
+    assert "Kỳ báo cáo phải là một năm" in page
+    assert "Mức độ phải là một trong 0, 1, 2, 3." in page
+    assert "Liên kết trang không hợp lệ" in page
+    assert '<form method="get" action="/services"' in page  # the form to fix it is there
+    assert "Không có kỳ báo cáo 1999." in text(client.get("/services?period=1999"))
+    assert "Loại cơ quan" in text(client.get("/agencies?kind=nope"))
+
+
+# --- agencies ---------------------------------------------------------------------------------
+
+def test_agency_list_grouped_by_tier_and_searchable(client, db, make_agency):
+    province = make_agency(code="ubnd-tinh", tier="province", kind="people_committee", name="UBND tỉnh Điện Biên")
+    make_agency(code="so-y-te", tier="province", name="Sở Y tế")
+    district = make_agency(code="huyen-a", tier="district", kind="people_committee", name="UBND huyện Điện Biên Đông",
+                           parent=province)
+    make_agency(code="xa-b", tier="commune", kind="people_committee", name="UBND xã Ăng Nưa", parent=district)
+    make_agency(code="truong", tier="district", kind="school", name="Trường THPT Điện Biên")
+    page = text(client.get("/agencies"))
+    assert page.index('id="tier-province"') < page.index('id="tier-district"') < page.index('id="tier-commune"')
+    assert page.index("Sở Y tế") < page.index("UBND tỉnh Điện Biên")
+    assert "Tìm thấy 5 cơ quan, đơn vị." in page
+    found = text(client.get("/agencies?q=dien+bien"))
+    assert "Tìm thấy 3 cơ quan, đơn vị." in found and "Sở Y tế" not in found
+    schools = text(client.get("/agencies?kind=school"))
+    assert "Trường THPT Điện Biên" in schools and "UBND" not in main(schools)
+    assert "UBND xã Ăng Nưa" in text(client.get("/agencies?tier=commune"))
+
+
+def test_agency_page(client, db, make_agency, make_service):
+    parent = make_agency(code="ubnd-tinh", kind="people_committee", name="UBND tỉnh")
+    agency = make_agency(code="so-tttt", name="Sở Thông tin và Truyền thông", parent=parent)
+    make_agency(code="trung-tam", name="Trung tâm CNTT", parent=agency)
+    make_agency(code="cu", name="Đơn vị cũ", parent=agency, active=False)
+    service = make_service(agency, code="tt-1", name="Cấp giấy phép bưu chính")
+    make_service(parent, code="other-1", name="Dịch vụ khác")
+    workflow.ensure_period(db, 2013)
+    file_report(db, agency, levels=[(service, 2)], year=2014, rep={**FULL, "staff_total": 67})
+    file_report(db, agency, state="submitted", levels=[(service, 3)], year=2015, rep={**FULL, "staff_total": 99})
+
+    page = text(client.get("/agencies/so-tttt?period=2014"))
+    assert "<h1>Sở Thông tin và Truyền thông</h1>" in page
+    assert 'href="/agencies/ubnd-tinh"' in page and 'href="/agencies/trung-tam"' in page
+    assert "Đơn vị cũ" not in page
+    reports = page.split('class="agency-reports"')[1].split("</table>")[0]
+    rows = re.findall(r'<th scope="row">(\d+)</th>(.*?)</tr>', reports, re.S)
+    assert [year for year, _ in rows] == ["2013", "2014", "2015"]
+    assert "67" in rows[1][1] and "—" not in rows[1][1]
+    assert "99" not in reports  # 2015 is submitted, not verified
+    assert rows[0][1].count("—") == 12 and rows[2][1].count("—") == 12
+    assert codes_on(page) == ["tt-1"] and "level-2" in page
+    assert "chưa có dữ liệu đã xác minh" in text(client.get("/agencies/so-tttt?period=2015"))
+
+
+# --- languages, accessibility, privacy ---------------------------------------------------------
+
+def test_english_page_uses_english_names(client, db, make_agency, make_service):
+    agency = make_agency(code="hp", name="Sở Tư pháp")
+    agency.name_en = "Department of Justice"
+    service = make_service(agency, code="1.001", name="Đăng ký khai sinh")
+    service.name_en = "Birth registration"
+    make_service(agency, code="1.002", name="Chứng thực bản sao")  # no English name: the Vietnamese one
+    db.add_all([agency, service])
+    db.commit()
+    page = text(client.get("/services?lang=en"))
+    assert '<html lang="en">' in page
+    assert "Birth registration" in page and "Đăng ký khai sinh" not in page
+    assert "Department of Justice" in page and "Chứng thực bản sao" in page
+    assert "birth" in text(client.get("/services?q=birth")).lower()  # English names are searchable too
+    vi = text(client.get("/services?lang=vi"))
+    assert "Đăng ký khai sinh" in vi and "Birth registration" not in vi
+    assert "Department of Justice" in text(client.get("/agencies/hp?lang=en"))
+
+
+def test_forms_and_tables_are_labelled(client, demo_data):
+    for path in ("/services", "/agencies", "/agencies/so-tttt"):
+        page = text(client.get(path))
+        ids = re.findall(r'<(?:input|select)[^>]* id="([^"]+)"', page)
+        assert ids, path
+        for control in ids:
+            assert f'<label for="{control}">' in page, (path, control)
+        assert page.count("<table") == page.count("<caption")
+        assert '<th scope="col">' in page
+        levels = [int(h) for h in re.findall(r"<h([1-6])", page)]
+        assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:])), (path, levels)
+
+
+def test_no_personal_data(client, demo_data):
+    for path in ("/services", "/agencies", "/agencies/so-tttt", "/agencies/ubnd-huyen-tuan-giao",
+                 "/services?q=khai+sinh&lang=en"):
+        page = text(client.get(path))
+        assert "@" not in main(page), path
+
+
+# --- performance --------------------------------------------------------------------------------
+
+@contextmanager
+def counted_statements(app):
+    with app.app_context():
+        engine = get_engine()
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+PAGES = ["/services", "/services?period=2014", "/api/v1/services?period=2014&limit=200", "/services?q=dang+ky&level=0", "/services?agency={agency}", "/agencies",
+         "/agencies?q=ubnd&kind=people_committee", "/agencies/{agency}", "/agencies/{agency}?period=2014",
+         "/api/v1/services?limit=200", "/api/v1/services?agency={agency}&level=1", "/api/v1/agencies?limit=200",
+         "/api/v1/agencies/{agency}"]
+
+
+def _query_counts(app, client, agency: str) -> dict[str, int]:
+    counts = {}
+    for url in PAGES:
+        url = url.format(agency=agency)
+        with counted_statements(app) as statements:
+            assert client.get(url).status_code == 200, url
+        counts[url.replace(agency, "A")] = len(statements)
+    return counts
+
+
+def test_queries_do_not_grow_with_the_data(app, client, db, make_agency, make_service):
+    from registry import demo
+
+    parent = make_agency(code="tiny-parent")
+    tiny = make_agency(code="tiny", parent=parent)
+    make_agency(code="tiny-child", parent=tiny)
+    service = make_service(tiny, code="tiny-1", name="Đăng ký tạm trú")
+    # (years after the demo's, which files every agency's reports for 2010–2015)
+    workflow.ensure_period(db, 2014)
+    file_report(db, tiny, levels=[(service, 1)], year=2016)
+    file_report(db, tiny, levels=[(service, 2)], year=2017)
+    small = _query_counts(app, client, "tiny")
+
+    demo.load(db)
+    db.commit()
+    assert db.exec(select(Service.id)).all().__len__() > 600
+    large = _query_counts(app, client, "ubnd-huyen-tuan-giao")
+    assert large == small
+    assert max(large.values()) <= 10, large
