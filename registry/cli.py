@@ -164,7 +164,33 @@ def targets_command(period, basis, as_json, lang):
                    f"bao phủ {r.coverage.covered}/{r.coverage.total})")
 
 
-COMMANDS = (init_command, demo_command, user_group, token_group, import_command, targets_command)
+@click.command("export")
+@click.option("--period", type=int, required=True, help="The reporting period (year).")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
+              help="xlsx: the whole report; csv: the targets table. Default: from the file name, else xlsx.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="The file to write.")
+@click.option("--basis", type=click.Choice(["verified", "reported"]), default="verified", show_default=True)
+@with_appcontext
+def export_command(period, fmt, output, basis):
+    """Write the DIC's report for a period (XLSX workbook, or the targets table as CSV)."""
+    from .errors import DomainError
+    from .exporting import dic_report
+
+    fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
+    session = get_session()
+    try:
+        body = dic_report(session, period, fmt, basis)
+    except DomainError as exc:
+        _fail(str(exc.message))
+    try:
+        output.write_bytes(body)
+    except OSError as exc:
+        _fail(f"Không ghi được tệp {output}: {exc.strerror or exc}.")
+    click.echo(f"Đã ghi báo cáo kỳ {period} (cơ sở tính: {basis}, {fmt}) vào {output}.")
+
+
+COMMANDS = (init_command, demo_command, user_group, token_group, import_command, targets_command, export_command)
 
 
 def init_app(app: Flask) -> None:
