@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from . import auth, cli, config, db, i18n
+    from . import auth, cli, config, db, i18n, security
     from .api import bp as api_bp
     from .views import admin, catalogue, errors, guard, opendata, public, review, workspace
     from .views import auth as auth_views
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     auth.init_app(app)
     guard.init_app(app)
+    security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (public.bp, catalogue.bp, opendata.bp, auth_views.bp, workspace.bp, review.bp, admin.bp,

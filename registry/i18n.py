@@ -14,7 +14,13 @@ def select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    chosen = request.args.get("lang") or session.get("lang")
+    chosen = request.args.get("lang")
+    if chosen in languages:
+        return chosen
+    if request.path.startswith("/api/"):
+        # API clients say what they read in the standard header, not in a cookie
+        return request.accept_languages.best_match(languages, default=current_app.config["BABEL_DEFAULT_LOCALE"])
+    chosen = session.get("lang")
     if chosen in languages:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -38,6 +44,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["field_name"] = lambda key: field_name(key, gettext)
     app.jinja_env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))
     app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
+
+    def language_url(code: str) -> str:
+        """This page in another language, with its filters kept."""
+        from flask import url_for
+
+        if request.endpoint is None or request.method != "GET":
+            return url_for("public.index", lang=code)
+        args = {k: v for k, v in request.args.items() if k != "lang"}
+        return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
+
+    app.jinja_env.globals["language_url"] = language_url
 
     @app.context_processor
     def _language():

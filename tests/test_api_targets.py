@@ -44,3 +44,9 @@ def test_periods(client, demo_data):
     body = client.get("/api/v1/periods").get_json()
     assert [p["year"] for p in body["periods"]] == list(range(2010, 2016))
     assert body["periods"][-1]["status"] == "open" and body["periods"][0]["status"] == "closed"
+
+
+def test_error_messages_follow_accept_language(client):
+    vi = client.get("/api/v1/targets?period=1999").get_json()["error"]["message"]
+    en = client.get("/api/v1/targets?period=1999", headers={"Accept-Language": "en"}).get_json()["error"]["message"]
+    assert vi == "Không có kỳ báo cáo 1999." and en == "There is no reporting period 1999."

@@ -39,6 +39,17 @@ POLICIES = {
     "api.submission_verify": "review",
     "api.submission_return": "review",
     "api.submission_reopen": "review",
+    "api.agencies": "public",
+    "api.agency": "public",
+    "api.services": "public",
+    "api.openapi_document": "public",
+    "public.target_detail": "public",
+    "catalogue.services": "public",
+    "catalogue.agencies": "public",
+    "catalogue.agency": "public",
+    "opendata.index": "public",
+    "opendata.download": "public",
+    "opendata.dic_report": "review_lists",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),
@@ -77,8 +88,10 @@ def routes(app):
 def build_url(rule, values) -> str:
     def fill(match):
         converter, name = match.group(1), match.group(2)
+        if converter and converter.startswith("any("):  # the first of the choices
+            return converter[4:].split(",")[0].strip(" )'\"")
         return str(values.get(name, 1 if converter and "int" in converter else "so-tp"))
-    return re.sub(r"<(?:(\w+):)?(\w+)>", fill, rule.rule)
+    return re.sub(r"<(?:([\w]+(?:\([^)]*\))?):)?(\w+)>", fill, rule.rule)
 
 
 def table_counts(db) -> dict:
@@ -128,6 +141,8 @@ def test_permission_matrix(app, db, world):
             continue
         policy = policy_for(rule.endpoint, method)
         url = build_url(rule, {"code": "so-tp", "year": 2015})
+        if rule.endpoint == "opendata.dic_report":
+            url += "?period=2015"
         for user in USERS:
             if rule.endpoint == "auth.logout":
                 continue  # signing out is allowed to everyone and changes only the sign-in

@@ -30,6 +30,12 @@ def _chosen_period(session) -> int | None:
     return None if year is None else period_or_404(session, year).year
 
 
+def _spoken(result) -> str:
+    if result.value is None:
+        return "—"
+    return f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+
+
 @bp.get("/")
 def index():
     session = get_session()
@@ -46,6 +52,7 @@ def index():
                 "projection": project(target, history),
                 "chart": trend_chart([(r.period, r.value) for r in history], target.threshold, target.unit),
                 "history": history,
+                "spoken": ", ".join(f"{r.period}: {_spoken(r)}" for r in history),
             })
     return render_template("public/index.html", rows=rows, period=year, periods=years,
                            demo=demo_loaded(session))

@@ -27,8 +27,17 @@ def serious_violations(page, axe_source) -> list[str]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+@pytest.fixture
+def audited_page(browser, live_server):
+    # axe-core is injected as a script the pages' Content-Security-Policy rightly forbids
+    context = browser.new_context(locale="vi-VN", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_no_serious_violations(page, live_server, demo_data, axe_source, path):
-    page.goto(live_server + path)
-    assert serious_violations(page, axe_source) == []
+def test_no_serious_violations(audited_page, page, live_server, demo_data, axe_source, path):
+    page.goto(live_server + path)  # as a visitor sees it, under the real policy
     assert page.console_errors == [] and page.outside_requests == []
+    audited_page.goto(live_server + path)
+    assert serious_violations(audited_page, axe_source) == []
