@@ -8,7 +8,8 @@ from tests.conftest import unavailable
 
 AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/?period=2014&lang=en", "/targets/services_level1_pct?period=2014",
-         "/targets/documents_online_pct?period=2014&show=all"]
+         "/targets/documents_online_pct?period=2014&show=all", "/services?q=dang+ky", "/agencies",
+         "/agencies/so-tttt", "/open-data"]
 
 
 @pytest.fixture(scope="module")
