@@ -1,0 +1,20 @@
+"""From a figure on the public page down to exactly the services behind it."""
+
+from sqlmodel import Session
+
+from registry.db import get_engine
+from registry.targets import compute_targets, service_drilldown
+
+
+def test_drilldown_link_leads_to_exactly_the_services_counted(page, live_server, demo_data, app):
+    with app.app_context():
+        with Session(get_engine()) as session:
+            result = {r.target.code: r for r in compute_targets(session, 2014)}["services_level3_count"]
+            counted = {row.code for row in session.execute(service_drilldown(2014, "verified", 3)) if row.counted}
+    page.goto(live_server + "/?period=2014")
+    card = page.locator("#target-services_level3_count")
+    card.get_by_role("link", name="xem chi tiết từng cơ quan, dịch vụ").click()
+    assert page.url.startswith(live_server + "/targets/services_level3_count")
+    shown = set(page.locator("table.drilldown tbody td.code").all_inner_texts())
+    assert shown == counted and len(shown) == result.numerator > 0
+    assert page.console_errors == [] and page.outside_requests == []
