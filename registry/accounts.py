@@ -1,16 +1,23 @@
 """User accounts: creation and password hashing (argon2id)."""
 
 import re
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from . import audit
-from .errors import N_, Conflict, ValidationFailed
-from .models import Agency, Role, User
+from .errors import N_, Conflict, TooManyAttempts, ValidationFailed
+from .models import Agency, AuditEvent, Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 12
+# Failed sign-ins allowed within the window, per account and per client address. Counted
+# in the audit log, so the limit holds across every worker and server sharing the database.
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
@@ -29,14 +36,37 @@ def check_password(user: User | None, password: str) -> bool:
         return False
 
 
-def authenticate(session: Session, email: str, password: str, source: str | None = None) -> User | None:
-    """The active user with this e-mail and password, or None; failures are audited."""
+def recent_failures(session: Session, email: str, address: str | None) -> tuple[int, int]:
+    """Failed sign-ins within the window: for this account, and from this address."""
+    since = utcnow() - THROTTLE_WINDOW
+    failed = (AuditEvent.action == "login.failed") & (AuditEvent.at >= since)
+    per_account = session.exec(select(func.count()).select_from(AuditEvent).where(
+        failed, AuditEvent.entity_key == normalise_email(email)[:254])).one()
+    per_address = session.exec(select(func.count()).select_from(AuditEvent).where(
+        failed, AuditEvent.address == address)).one() if address else 0
+    return per_account, per_address
+
+
+def authenticate(session: Session, email: str, password: str, source: str | None = None,
+                 address: str | None = None) -> User | None:
+    """The active user with this e-mail and password, or None; failures are audited.
+
+    Refused without checking the password once the account or the address has
+    failed too often within the window (TooManyAttempts).
+    """
+    key = normalise_email(email)[:254]
+    per_account, per_address = recent_failures(session, key, address)
+    if per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS:
+        audit.record(session, None, "login.throttled", "user", key, source=source, address=address)
+        raise TooManyAttempts(N_("Đăng nhập sai quá nhiều lần; hãy thử lại sau %(minutes)s phút."),
+                              minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
     user = find_user(session, email)
     if check_password(user, password) and user.active:
-        audit.record(session, user, "login.success", "user", user.email, source=source)
+        audit.record(session, user, "login.success", "user", user.email, source=source, address=address)
         return user
-    audit.record(session, None, "login.failed", "user", normalise_email(email)[:254],
-                 comment="inactive" if user is not None and not user.active else None, source=source)
+    audit.record(session, None, "login.failed", "user", key,
+                 comment="inactive" if user is not None and not user.active else None, source=source,
+                 address=address)
     return None
 
 

@@ -30,6 +30,7 @@ def record(
     after: Any = None,
     comment: str | None = None,
     source: str | None = None,
+    address: str | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         actor_id=actor.id if actor is not None else None,
@@ -41,6 +42,7 @@ def record(
         after=_jsonable(after),
         comment=comment,
         source=source,
+        address=address[:64] if address else None,
     )
     session.add(event)
     return event

@@ -58,3 +58,8 @@ class Conflict(DomainError):
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"

@@ -378,3 +378,5 @@ class AuditEvent(SQLModel, table=True):
     after: Optional[Any] = Field(default=None, sa_type=JSON)
     comment: Optional[str] = Field(default=None, sa_type=Text)
     source: Optional[str] = Field(default=None, sa_type=String(64))
+    # The client's address, for sign-in events: failed attempts are counted per address too.
+    address: Optional[str] = Field(default=None, sa_type=String(64), index=True)

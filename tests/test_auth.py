@@ -90,7 +90,12 @@ def test_login_rotates_the_session(client, auth, db, auditor):
 
 OFFSITE = ["//evil.example", "/\\evil.example", "////evil.example", "https://evil.example", "javascript:alert(1)",
            "http:evil.example", "/%2F%2Fevil.example", "\\\\evil.example", " //evil.example", "/\t/evil.example",
-           "%2F%2Fevil.example", "https:/evil.example", "//evil.example/%2e%2e", "/ /evil.example"]
+           "%2F%2Fevil.example", "https:/evil.example", "//evil.example/%2e%2e", "/ /evil.example",
+           "/\\/evil.example", "\\/evil.example", "/%5Cevil.example", "%5C%5Cevil.example", "/\n/evil.example",
+           "/\r/evil.example", "//evil.example@registry.local", "https://registry.local@evil.example",
+           "///evil.example", "/.//evil.example", "data:text/html,<script>alert(1)</script>",
+           "JaVaScRiPt:alert(1)", "vbscript:msgbox(1)", "//%65vil.example", "／／evil.example",
+           "/\x00/evil.example", "ftp://evil.example", "//[::1]/", "\t//evil.example"]
 
 
 @pytest.mark.parametrize("target", OFFSITE)

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from .. import accounts, auth
 from ..db import get_session
-from ..errors import DomainError, translate
+from ..errors import DomainError, TooManyAttempts, translate
 from ..forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, safe_next
 from ..models import ApiToken, Role
 
@@ -34,7 +34,13 @@ def login():
     form = LoginForm(next=request.args.get("next"))
     if form.validate_on_submit():
         session = get_session()
-        user = accounts.authenticate(session, form.email.data, form.password.data, source="web")
+        try:
+            user = accounts.authenticate(session, form.email.data, form.password.data, source="web",
+                                         address=request.remote_addr)
+        except TooManyAttempts as exc:
+            session.commit()  # the refusal stays in the audit log
+            flash(translate(exc.message, _), "error")
+            return render_template("auth/login.html", form=form), 429
         if user is None:
             session.commit()  # the failed attempt stays in the audit log
             flash(_("E-mail hoặc mật khẩu không đúng."), "error")

@@ -1,0 +1,47 @@
+"""Sign-in throttling: counted in the audit log, so it holds across workers and servers."""
+
+from sqlmodel import select
+
+from registry import create_app
+from registry.accounts import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
+from registry.models import AuditEvent
+
+from .conftest import PASSWORD
+
+
+def login(client, email, password, address="10.0.0.1"):
+    return client.post("/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_account_is_throttled_after_repeated_failures(client, db, make_user):
+    user = make_user("auditor")
+    for _ in range(MAX_FAILURES_PER_ACCOUNT):
+        assert login(client, user.email, "wrong password").status_code == 200
+    refused = login(client, user.email, PASSWORD)  # even the right password waits now
+    assert refused.status_code == 429
+    assert "Đăng nhập sai quá nhiều lần" in refused.get_data(as_text=True)
+    db.rollback()
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "login.throttled")).first().address == "10.0.0.1"
+    other = make_user("admin")
+    assert login(client, other.email, PASSWORD, address="10.0.0.2").status_code == 302
+
+
+def test_address_is_throttled_across_accounts(client, make_user):
+    user = make_user("auditor")
+    for n in range(MAX_FAILURES_PER_ADDRESS):
+        login(client, f"guess{n}@example.vn", "wrong password", address="10.9.9.9")
+    assert login(client, user.email, PASSWORD, address="10.9.9.9").status_code == 429
+    assert login(client, user.email, PASSWORD, address="10.9.9.8").status_code == 302
+
+
+def test_the_limit_is_shared_between_workers(app, tmp_path, make_user):
+    """Two app instances on one database, as two gunicorn workers are: failures add up."""
+    user = make_user("auditor")
+    other_worker = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"],
+                               "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False})
+    workers = [app.test_client(), other_worker.test_client()]
+    for n in range(MAX_FAILURES_PER_ACCOUNT):
+        assert login(workers[n % 2], user.email, "wrong password", address=f"10.1.0.{n}").status_code == 200
+    assert login(workers[0], user.email, PASSWORD, address="10.1.1.1").status_code == 429
+    assert login(workers[1], user.email, PASSWORD, address="10.1.1.2").status_code == 429
