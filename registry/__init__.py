@@ -21,6 +21,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .views import auth as auth_views
 
     config.load(app, test_config)
+    if app.config["PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

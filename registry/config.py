@@ -54,6 +54,13 @@ def load(app: Flask, test_config: dict | None) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto, and
+    # whether the site is served over HTTPS (then cookies are sent over HTTPS only).
+    proxies = os.environ.get("REGISTRY_PROXIES", "0")
+    app.config["PROXIES"] = int(proxies) if proxies.isdigit() else 0
+    if os.environ.get("REGISTRY_HTTPS", "").lower() in ("1", "true", "yes"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["PREFERRED_URL_SCHEME"] = "https"
     if test_config is not None:
         app.config.from_mapping(test_config)
     # JSON keeps the order the contract shows, and Vietnamese readable

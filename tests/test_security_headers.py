@@ -21,3 +21,22 @@ def test_signed_in_pages_are_not_cached(client, auth, make_user):
     auth.login(user.email)
     assert client.get("/review/").headers["Cache-Control"] == "no-store"
     assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_https_settings_and_proxy(monkeypatch, tmp_path):
+    from registry import create_app
+
+    monkeypatch.setenv("REGISTRY_HTTPS", "1")
+    monkeypatch.setenv("REGISTRY_PROXIES", "1")
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "k"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+    @app.get("/whoami")
+    def whoami():
+        from flask import request
+        return f"{request.remote_addr} {request.scheme}"
+
+    body = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9",
+                                                    "X-Forwarded-Proto": "https"}).get_data(as_text=True)
+    assert body == "203.0.113.9 https"
