@@ -8,7 +8,7 @@ has been copied to. API clients may instead send a personal token as
 
 import hashlib
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask, g, request
 from flask_login import LoginManager, current_user
@@ -25,6 +25,10 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 TOKEN_PREFIX = "slr_"
+# A sign-in ends after this long without a request, and after this long in any case.
+SESSION_IDLE = timedelta(hours=2)
+SESSION_ABSOLUTE = timedelta(hours=12)
+LAST_SEEN_STEP = timedelta(minutes=1)
 
 
 def _hash(token: str) -> str:
@@ -85,10 +89,36 @@ def user_for_login_token(session: Session, token: str) -> SignedInUser | None:
     ).first()
     if row is None:
         return None
-    user, _login = row
+    user, login = row
     if not user.active:
         return None
+    now = datetime.now(timezone.utc)
+    if now - _aware(login.created_at) > SESSION_ABSOLUTE or now - _aware(login.last_seen_at) > SESSION_IDLE:
+        _touch(session, LoginSession, login.id, ended_at=now)
+        return None
+    if now - _aware(login.last_seen_at) > LAST_SEEN_STEP:
+        _touch(session, LoginSession, login.id, last_seen_at=now)
     return SignedInUser(user, token)
+
+
+def _touch(session: Session, model, row_id: int, **values) -> None:
+    """Write bookkeeping now and commit it: most requests (every GET) never commit,
+    and the sign-in must still see its last use.
+
+    It runs when the user is first looked up, before a request's own work; should
+    that work already be pending, the bookkeeping waits for a later request rather
+    than commit half of it. It commits on the request's own connection, because on
+    SQLite a second connection's write would stale this one's read snapshot.
+    """
+    if session.new or session.dirty or session.deleted:
+        return
+    session.execute(update(model).where(model.id == row_id).values(**values))
+    session.commit()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; every stored moment is UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # --- personal API tokens -----------------------------------------------------------
@@ -127,9 +157,8 @@ def user_for_api_token(session: Session, secret: str) -> SignedInUser | None:
         return None
     user, token = row
     now = datetime.now(timezone.utc)
-    last = token.last_used_at
-    if last is None or (now - (last if last.tzinfo else last.replace(tzinfo=timezone.utc))).total_seconds() > 60:
-        token.last_used_at = now  # committed with the request; at most once a minute
+    if token.last_used_at is None or now - _aware(token.last_used_at) > LAST_SEEN_STEP:
+        _touch(session, ApiToken, token.id, last_used_at=now)
     return SignedInUser(user)
 
 

@@ -1,5 +1,6 @@
 """Sign-in, sign-out, sessions that end, password change, personal tokens, safe redirects."""
 
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -147,3 +148,32 @@ def test_csrf_is_required_for_cookie_writes(app, auditor):
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
     ok = client.post("/login", data={"email": auditor.email, "password": PASSWORD, "csrf_token": token})
     assert ok.status_code == 302
+
+
+def _age_sign_in(db, user, **ages):
+    db.rollback()
+    login = db.exec(select(LoginSession).where(LoginSession.user_id == user.id,
+                                               LoginSession.ended_at.is_(None))).one()
+    now = datetime.now(timezone.utc)
+    for field, hours in ages.items():
+        setattr(login, field, now - timedelta(hours=hours))
+    db.commit()
+
+
+def test_idle_sign_in_expires(client, auth, db, auditor):
+    auth.login(auditor.email)
+    _age_sign_in(db, auditor, last_seen_at=1)
+    assert client.get("/review/").status_code == 200  # an hour idle is fine, and counts as use
+    db.rollback()
+    seen = db.exec(select(LoginSession).where(LoginSession.user_id == auditor.id)).one().last_seen_at
+    assert datetime.now(timezone.utc) - seen.replace(tzinfo=timezone.utc) < timedelta(minutes=5)
+    _age_sign_in(db, auditor, last_seen_at=3)
+    assert client.get("/review/").status_code == 302
+    db.rollback()
+    assert db.exec(select(LoginSession).where(LoginSession.user_id == auditor.id)).one().ended_at is not None
+
+
+def test_sign_in_expires_after_the_absolute_limit(client, auth, db, auditor):
+    auth.login(auditor.email)
+    _age_sign_in(db, auditor, created_at=13)
+    assert client.get("/review/").status_code == 302
