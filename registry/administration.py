@@ -20,7 +20,6 @@ from sqlmodel import Session, select
 
 from . import accounts, audit
 from .errors import N_, Conflict, Msg, ValidationFailed
-from .importing import CODE_PATTERN
 from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL
 from .models import (
     REPORT_COUNTS,
@@ -39,7 +38,7 @@ from .models import (
     User,
 )
 from .targets import definition_errors, parse_scope
-from .validation import MAX_COUNT, clean_text, parse_bool
+from .validation import MAX_COUNT, FieldReader, clean_text, parse_bool
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_POSITION = 100_000
@@ -73,35 +72,16 @@ DEFINITION_MESSAGES = {
 
 # --- checking ---------------------------------------------------------------------
 
-class _Fields:
+class _Fields(FieldReader):
     """Reads the values of one form, collecting a message per bad field."""
 
     def __init__(self, values: dict[str, Any]):
-        self.values = values
+        super().__init__(values)
         self.errors: dict[str, str] = {}
         self.taken: dict[str, str] = {}
 
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, message)
-
-    def text(self, name: str, max_length: int, required: bool = True) -> str | None:
-        value = clean_text(self.values.get(name))
-        if not value:
-            if required:
-                self.fail(name, N_("bắt buộc"))
-            return None
-        if len(value) > max_length:
-            self.fail(name, Msg(N_("dài quá %(max)s ký tự"), max=max_length))
-        return value
-
-    def code(self, name: str = "code") -> str | None:
-        value = clean_text(self.values.get(name))
-        if not value:
-            self.fail(name, N_("bắt buộc"))
-            return None
-        if not CODE_PATTERN.match(value):
-            self.fail(name, N_("mã chỉ gồm chữ cái không dấu, chữ số, '.', '-', '_' (tối đa 64 ký tự)"))
-        return value
 
     def choice(self, name: str, allowed: Iterable[str], required: bool = True) -> str | None:
         allowed = list(allowed)

@@ -8,7 +8,6 @@ twice changes nothing the second time.
 
 import csv
 import io
-import re
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from . import audit, workflow
 from .errors import N_, DomainError, Msg
 from .models import REPORT_FIELDS, Agency, Kind, Service, State, Tier, User
 from .validation import (
+    FieldReader,
     check_evidence,
     check_report,
     clean_text,
@@ -31,7 +31,6 @@ from .validation import (
 )
 
 MAX_ROWS = 250_000
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 SOURCE = "import"
 
 
@@ -149,37 +148,17 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
 
 # --- checking ----------------------------------------------------------------
 
-class _Checker:
+class _Checker(FieldReader):
     """Collects the errors of one row while its values are parsed."""
 
     def __init__(self, number: int, values: dict[str, Any], errors: list[RowError]):
-        self.number, self.values, self.errors = number, values, errors
+        super().__init__(values)
+        self.number, self.errors = number, errors
         self.failed = False
 
     def fail(self, column: str, reason: str) -> None:
         self.errors.append(RowError(self.number, column, reason))
         self.failed = True
-
-    def text(self, column: str, max_length: int, required: bool = True) -> str | None:
-        value = clean_text(self.values.get(column))
-        if not value:
-            if required:
-                self.fail(column, N_("bắt buộc"))
-            return None
-        if len(value) > max_length:
-            self.fail(column, Msg(N_("dài quá %(max)s ký tự"), max=max_length))
-            return None
-        return value
-
-    def code(self, column: str) -> str | None:
-        value = clean_text(self.values.get(column))
-        if not value:
-            self.fail(column, N_("bắt buộc"))
-            return None
-        if not CODE_PATTERN.match(value):
-            self.fail(column, N_("mã chỉ gồm chữ cái không dấu, chữ số, '.', '-', '_' (tối đa 64 ký tự)"))
-            return None
-        return value
 
     def parse(self, column: str, parser, default=None):
         raw = self.values.get(column)

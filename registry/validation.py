@@ -4,6 +4,7 @@ Each check returns ``{field: message}``; an empty dict means valid. Messages
 are Vietnamese message ids (see errors.N_).
 """
 
+import re
 import unicodedata
 from urllib.parse import urlsplit
 
@@ -12,6 +13,8 @@ from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL, required_evidence
 from .models import COUNT_BOUNDS, REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS
 from .vocabulary import REPORT_LABELS
 
+# Codes of agencies, services and targets: stable, ASCII, safe in URLs and file names.
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 MAX_COUNT = 10_000_000  # far above any agency's staff or yearly documents
 MAX_URL_LENGTH = 2048
 
@@ -113,3 +116,38 @@ def check_evidence(level: int, urls: dict) -> dict[str, str]:
         for field in required_evidence(level)
         if not urls.get(field)
     }
+
+
+class FieldReader:
+    """Reads named values (a form, an import row), each bad one reported to ``fail``.
+
+    A reader returns None for a value it refused; subclasses decide where the
+    messages go (per field for a form, per row and column for an import).
+    """
+
+    def __init__(self, values: dict):
+        self.values = values
+
+    def fail(self, name: str, message: str) -> None:
+        raise NotImplementedError
+
+    def text(self, name: str, max_length: int, required: bool = True) -> str | None:
+        value = clean_text(self.values.get(name))
+        if not value:
+            if required:
+                self.fail(name, N_("bắt buộc"))
+            return None
+        if len(value) > max_length:
+            self.fail(name, Msg(N_("dài quá %(max)s ký tự"), max=max_length))
+            return None
+        return value
+
+    def code(self, name: str = "code") -> str | None:
+        value = clean_text(self.values.get(name))
+        if not value:
+            self.fail(name, N_("bắt buộc"))
+            return None
+        if not CODE_PATTERN.match(value):
+            self.fail(name, N_("mã chỉ gồm chữ cái không dấu, chữ số, '.', '-', '_' (tối đa 64 ký tự)"))
+            return None
+        return value
