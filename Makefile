@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install browser-deps run serve test test-sqlite test-postgres translations messages clean
+.PHONY: install browser-deps run serve test test-sqlite test-postgres translations messages clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,3 +55,7 @@ clean:
 messages: $(STAMP)
 	$(BIN)/pybabel extract --no-location -F babel.cfg -k N_ -k _l -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+
+## make bench: the national-scale benchmark (synthetic data, gunicorn, wrk) on SQLite and PostgreSQL
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)

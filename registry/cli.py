@@ -190,7 +190,27 @@ def export_command(period, fmt, output, basis):
     click.echo(f"Đã ghi báo cáo kỳ {period} (cơ sở tính: {basis}, {fmt}) vào {output}.")
 
 
-COMMANDS = (init_command, demo_command, user_group, token_group, import_command, targets_command, export_command)
+@click.command("synth")
+@click.option("--services", type=click.IntRange(min=0), required=True, help="How many public services.")
+@click.option("--agencies", type=click.IntRange(min=1), required=True, help="How many agencies.")
+@click.option("--periods", type=click.IntRange(min=1, max=50), required=True, help="How many yearly periods.")
+@click.option("--seed", type=int, default=1529, show_default=True, help="The same seed gives the same registry.")
+@with_appcontext
+def synth_command(services, agencies, periods, seed):
+    """Fill an empty database with a deterministic synthetic registry of that size, for benchmarks."""
+    from .errors import DomainError
+    from .synth import synthesize
+
+    try:
+        summary = synthesize(get_engine(), services=services, agencies=agencies, periods=periods, seed=seed,
+                             progress=lambda line: click.echo(line, err=True))
+    except DomainError as exc:
+        _fail(str(exc.message))
+    click.echo(str(summary))
+
+
+COMMANDS = (init_command, demo_command, user_group, token_group, import_command, targets_command, export_command,
+            synth_command)
 
 
 def init_app(app: Flask) -> None:
