@@ -5,14 +5,22 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from . import audit
-from .errors import N_, Conflict, TooManyAttempts, ValidationFailed
+from .errors import N_, Conflict, Msg, TooManyAttempts, ValidationFailed
 from .models import Agency, AuditEvent, Role, User, utcnow
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+# zxcvbn scores 0–4; below 3 a password falls to an offline guessing attack of
+# about 10^8 guesses (a common password, a keyboard walk, a word and a year).
+MIN_PASSWORD_SCORE = 3
+# Words an attacker of this registry would try first, besides the user's own e-mail.
+LOCAL_GUESSES = ("dienbien", "điện biên", "matkhau", "mật khẩu", "ubnd", "sotttt", "dichvucong",
+                 "dịch vụ công", "registry", "admin", "quantri", "kiemtra", "daumoi", "vietnam")
 # Failed sign-ins allowed within the window, per account and per client address. Counted
 # in the audit log, so the limit holds across every worker and server sharing the database.
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -34,6 +42,22 @@ def check_password(user: User | None, password: str) -> bool:
         return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def password_problem(password: str | None, email: str = "") -> Msg | None:
+    """Why a new password is refused (too short, too long, easy to guess), or None."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return Msg(N_("mật khẩu phải có ít nhất %(min)s ký tự"), min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return Msg(N_("mật khẩu dài quá %(max)s ký tự"), max=MAX_PASSWORD_LENGTH)
+    local_part = normalise_email(email).partition("@")[0]
+    # zxcvbn's cost grows fast with length; the first 64 characters decide the guessability
+    result = zxcvbn(password[:64], user_inputs=[*LOCAL_GUESSES, local_part, normalise_email(email)])
+    if result["score"] < MIN_PASSWORD_SCORE:
+        return Msg(N_("mật khẩu quá dễ đoán (mật khẩu phổ biến, lặp lại hoặc theo mẫu đơn giản); "
+                      "hãy dùng một cụm từ dài hơn"))
+    return None
 
 
 def recent_failures(session: Session, email: str, address: str | None) -> tuple[int, int]:
@@ -73,8 +97,9 @@ def authenticate(session: Session, email: str, password: str, source: str | None
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not check_password(user, current):
         raise ValidationFailed(N_("Mật khẩu hiện tại không đúng."), fields={"current": N_("không đúng")})
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(N_("mật khẩu phải có ít nhất 12 ký tự"), fields={"new": N_("quá ngắn")})
+    problem = password_problem(new, user.email)
+    if problem is not None:
+        raise ValidationFailed(problem, fields={"new": problem})
     user.password_hash = hash_password(new)
     audit.record(session, user, "user.password_change", "user", user.email)
     session.flush()
@@ -82,8 +107,9 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 
 def set_password(session: Session, user: User, new: str, actor: User | None) -> None:
     """An administrator's password reset."""
-    if len(new or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(N_("mật khẩu phải có ít nhất 12 ký tự"), fields={"password": N_("quá ngắn")})
+    problem = password_problem(new, user.email)
+    if problem is not None:
+        raise ValidationFailed(problem, fields={"password": problem})
     user.password_hash = hash_password(new)
     audit.record(session, actor, "user.password_reset", "user", user.email)
     session.flush()
@@ -105,8 +131,9 @@ def create_user(session: Session, email: str, password: str, role: str, agency_c
         errors["email"] = N_("địa chỉ e-mail không hợp lệ")
     if role not in [r.value for r in Role]:
         errors["role"] = N_("vai trò phải là focal, auditor hoặc admin")
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        errors["password"] = N_("mật khẩu phải có ít nhất 12 ký tự")
+    problem = password_problem(password, email)
+    if problem is not None:
+        errors["password"] = problem
     agency = None
     if role == Role.focal.value and not agency_code:
         errors["agency"] = N_("cán bộ đầu mối phải thuộc một cơ quan")

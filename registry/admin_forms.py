@@ -83,7 +83,7 @@ def _agency_code(label, required: bool = False) -> StringField:
 def _new_password(label, confirm_label, mismatch):
     password = PasswordField(label, validators=[
         DataRequired(REQUIRED),
-        Length(min=MIN_PASSWORD_LENGTH, max=1000, message=_l("Mật khẩu phải có ít nhất 12 ký tự."))],
+        Length(min=MIN_PASSWORD_LENGTH, message=_l("Mật khẩu phải có ít nhất 12 ký tự."))],
         render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(confirm_label, validators=[EqualTo("password", message=mismatch)],
                             render_kw={"autocomplete": "new-password"})

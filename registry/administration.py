@@ -337,12 +337,11 @@ def _check_role_and_agency(session: Session, f: _Fields, values: dict) -> tuple:
     return role, agency, agency_code
 
 
-def _check_password(f: _Fields, name: str = "password") -> str | None:
+def _check_password(f: _Fields, email: str, name: str = "password") -> str | None:
     password = f.values.get(name) or ""
-    if len(password) < accounts.MIN_PASSWORD_LENGTH:
-        f.fail(name, N_("mật khẩu phải có ít nhất 12 ký tự"))
-    elif len(password) > 1000:
-        f.fail(name, Msg(N_("dài quá %(max)s ký tự"), max=1000))
+    problem = accounts.password_problem(password, email)
+    if problem is not None:
+        f.fail(name, problem)
     return password
 
 
@@ -356,7 +355,7 @@ def create_user(session: Session, actor: User | None, values: dict, source: str 
     elif accounts.find_user(session, email) is not None:
         f.taken["email"] = Msg(N_("đã có người dùng %(email)s"), email=email)
     role, agency, agency_code = _check_role_and_agency(session, f, values)
-    password = _check_password(f)
+    password = _check_password(f, email)
     f.check(N_("Không tạo được người dùng."))
     user = accounts.create_user(session, email, password, role, agency_code, actor=actor, source=source)
     return user
@@ -401,7 +400,7 @@ def reset_password(session: Session, actor: User | None, user: User, password: s
     """An administrator sets a new password; every sign-in of the user ends
     (except ``keep_token``, the administrator's own when resetting their own)."""
     f = _Fields({"password": password})
-    _check_password(f)
+    _check_password(f, user.email)
     f.check(N_("Không đặt lại được mật khẩu."))
     accounts.set_password(session, user, password, actor)
     from .auth import end_all_login_sessions  # auth.py needs Flask; only this path needs it

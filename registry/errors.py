@@ -35,7 +35,7 @@ class DomainError(Exception):
     code = "invalid"
 
     def __init__(self, message: str, fields: dict[str, str] | None = None, **params):
-        self.message = Msg(message, **params)
+        self.message = message if isinstance(message, Msg) and not params else Msg(message, **params)
         self.fields = fields or {}
         super().__init__(self.message)
 

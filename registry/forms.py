@@ -35,7 +35,7 @@ class PasswordChangeForm(FlaskForm):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Hãy nhập mật khẩu hiện tại."))])
     new = PasswordField(_l("Mật khẩu mới"), validators=[
         DataRequired(_l("Hãy nhập mật khẩu mới.")),
-        Length(min=MIN_PASSWORD_LENGTH, max=1000, message=_l("Mật khẩu phải có ít nhất 12 ký tự."))])
+        Length(min=MIN_PASSWORD_LENGTH, message=_l("Mật khẩu phải có ít nhất 12 ký tự."))])
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[
         EqualTo("new", message=_l("Hai lần nhập mật khẩu mới không khớp."))])
     submit = SubmitField(_l("Đổi mật khẩu"))
