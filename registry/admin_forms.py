@@ -9,6 +9,7 @@ messages the pages put back beside the fields.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -167,6 +168,25 @@ class TargetForm(FlaskForm):
     position = _text(_l("Thứ tự hiển thị"), 6, required=False, inputmode="numeric")
     active = BooleanField(_l("Đang áp dụng"), default=True)
     submit = SubmitField(_l("Lưu"))
+
+
+IMPORT_KIND_LABELS = {
+    "agencies": _l("Cơ quan, đơn vị"),
+    "services": _l("Dịch vụ công, thủ tục hành chính"),
+    "levels": _l("Mức độ trực tuyến của dịch vụ công"),
+    "reports": _l("Báo cáo ứng dụng CNTT của cơ quan"),
+}
+
+
+class ImportForm(FlaskForm):
+    kind = _select(_l("Loại dữ liệu"), _blank() + _choices(IMPORT_KIND_LABELS, IMPORT_KIND_LABELS))
+    file = FileField(_l("Tệp CSV hoặc XLSX"), validators=[
+        FileRequired(_l("Hãy chọn một tệp.")),
+        FileAllowed(["csv", "xlsx"], _l("Chỉ nhận tệp .csv hoặc .xlsx."))],
+        render_kw={"accept": ".csv,.xlsx"})
+    as_verified = BooleanField(_l("Ghi nhận là đã xác minh (dữ liệu lịch sử)"))
+    check = SubmitField(_l("Kiểm tra (chạy thử, không ghi)"))
+    submit = SubmitField(_l("Nhập dữ liệu"))
 
 
 class ButtonForm(FlaskForm):

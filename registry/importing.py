@@ -31,6 +31,12 @@ from .validation import (
 )
 
 MAX_ROWS = 250_000
+# An XLSX is a zip of XML parts: a workbook has a few dozen entries, and its
+# sheet XML compresses 10–30 times. Bounds well above that refuse zip bombs
+# before a byte is inflated (zipfile never reads past an entry's declared size).
+MAX_XLSX_ENTRIES = 1_000
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_XLSX_RATIO = 200
 SOURCE = "import"
 
 
@@ -125,9 +131,28 @@ def _read_csv(data: bytes) -> list[list[str]]:
         raise ImportFileError(N_("Tệp CSV sai định dạng: %(reason)s"), reason=str(exc))
 
 
+def _check_xlsx_container(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__)
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise ImportFileError(N_("Tệp XLSX có quá nhiều thành phần (tối đa %(max)s)."), max=MAX_XLSX_ENTRIES)
+    inflated = sum(entry.file_size for entry in entries)
+    if inflated > MAX_XLSX_UNCOMPRESSED or any(
+            entry.file_size > 1024 * 1024 and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1)
+            for entry in entries):
+        raise ImportFileError(N_("Tệp XLSX giải nén ra quá lớn (tối đa %(max)s MB)."),
+                              max=MAX_XLSX_UNCOMPRESSED // (1024 * 1024))
+
+
 def _read_xlsx(data: bytes) -> list[list[Any]]:
+    # openpyxl parses with defusedxml when it is installed (a dependency of ours):
+    # no entity expansion, no external entities, no DTD retrieval.
     from openpyxl import load_workbook  # imported here: only imports of XLSX pay for it
 
+    _check_xlsx_container(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:

@@ -16,10 +16,12 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from .. import administration, permissions as can
+from .. import administration, importing, permissions as can
 from ..admin_forms import (
     AgencyForm,
     ButtonForm,
+    IMPORT_KIND_LABELS,
+    ImportForm,
     PasswordResetForm,
     PeriodForm,
     ServiceForm,
@@ -543,3 +545,43 @@ def target_edit(target_id: int):
         flash(_("Đã lưu chỉ tiêu %(code)s.", code=target.code), "info")
         return redirect(url_for(".targets"))
     return _target_page(TargetForm(data=_target_form_data(target)), target)
+
+
+# --- import ---------------------------------------------------------------------------
+
+IMPORT_ERRORS_SHOWN = 500  # a file can have a problem on every one of its rows
+
+
+def _import_page(form, result=None, dry_run=False, status=200):
+    errors = [(e.row, e.column, translate(e.reason, _)) for e in result.errors[:IMPORT_ERRORS_SHOWN]] if result else []
+    return render_template("admin/import.html", form=form, result=result, errors=errors, dry_run=dry_run,
+                           formats=importing.FORMATS, kinds=IMPORT_KIND_LABELS), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_data():
+    """Upload a CSV or XLSX: "check" reports every bad row and writes nothing; "import"
+    writes all the rows or, when any is bad, none and the same report."""
+    _require("import")
+    form = ImportForm()
+    if request.method == "GET":
+        return _import_page(form)
+    if not form.validate():
+        _invalid_form()
+        return _import_page(form, status=422)
+    dry_run = bool(form.check.data)
+    upload = form.file.data
+    session = get_session()
+    try:
+        result = importing.import_file(session, form.kind.data, upload.filename or "", upload.read(),
+                                       actor=actor(), as_verified=form.as_verified.data)
+    except DomainError as exc:
+        return _import_page(form, status=_show_error(form, exc))
+    if not result.ok or dry_run:
+        session.rollback()
+        return _import_page(form, result, dry_run, status=200 if result.ok else 422)
+    session.commit()
+    flash(_("Đã nhập %(rows)s dòng: %(created)s thêm mới, %(updated)s cập nhật, %(unchanged)s không đổi.",
+            rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged),
+          "info")
+    return redirect(url_for("admin.import_data"))
