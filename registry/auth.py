@@ -7,6 +7,7 @@ has been copied to. API clients may instead send a personal token as
 """
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -14,13 +15,15 @@ from flask import Flask, g, request
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from . import audit
-from .db import get_session
+from .db import begin_write, get_session
 from .errors import N_, NotFound, ValidationFailed
 from .models import ApiToken, LoginSession, User, utcnow
 
+logger = logging.getLogger(__name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
@@ -102,18 +105,26 @@ def user_for_login_token(session: Session, token: str) -> SignedInUser | None:
 
 
 def _touch(session: Session, model, row_id: int, **values) -> None:
-    """Write bookkeeping now and commit it: most requests (every GET) never commit,
-    and the sign-in must still see its last use.
+    """Write bookkeeping now, in a transaction of its own, and commit it: most
+    requests (every GET) never commit, and the sign-in must still see its last use.
 
     It runs when the user is first looked up, before a request's own work; should
     that work already be pending, the bookkeeping waits for a later request rather
-    than commit half of it. It commits on the request's own connection, because on
-    SQLite a second connection's write would stale this one's read snapshot.
+    than commit half of it. The lookup's read transaction ends first, and the write
+    starts as a writer (db.begin_write): on SQLite, writing inside a transaction
+    that has already read fails at once whenever another worker has written since.
+    Bookkeeping never turns a request into an error: if the database stays busy
+    beyond its timeout, this use simply goes unrecorded.
     """
     if session.new or session.dirty or session.deleted:
         return
-    session.execute(update(model).where(model.id == row_id).values(**values))
-    session.commit()
+    try:
+        begin_write(session)
+        session.execute(update(model).where(model.id == row_id).values(**values))
+        session.commit()
+    except OperationalError as exc:
+        session.rollback()
+        logger.warning("Last use of %s %s not recorded: %s", model.__tablename__, row_id, exc.orig or exc)
 
 
 def _aware(moment: datetime) -> datetime:

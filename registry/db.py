@@ -3,11 +3,22 @@
 One engine per app; one session per request or CLI command, created on first
 use and closed at teardown. Operations flush; the boundary (view, API call,
 CLI command) commits once.
+
+On SQLite a session is either a *reader* or a *writer*. A writer's
+transactions start with ``BEGIN IMMEDIATE``: SQLite takes the single write
+lock at the start and, if another worker holds it, waits up to the busy
+timeout. A plain (deferred) ``BEGIN`` takes the write lock only at the first
+write; a transaction that has already read cannot wait for it then (SQLite
+does not call the busy handler to upgrade a read lock, and in WAL mode a
+snapshot that another connection has committed past can never be upgraded),
+so it fails at once with "database is locked". Readers keep the deferred
+``BEGIN``: in WAL mode they never block, nor wait for, anyone. PostgreSQL
+locks rows, not the database, and is left as it is.
 """
 
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -15,6 +26,11 @@ from sqlmodel import Session
 from . import models  # noqa: F401  (registers the tables on the metadata)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Requests with these methods only read (HTTP's safe methods); every other
+# request, and every CLI command, may write.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The execution option that makes a connection's transactions writers.
+WRITER = {"registry_writer": True}
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -23,6 +39,11 @@ def make_engine(url: str, **kwargs) -> Engine:
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine (same pool), whose transactions start as writers."""
+    return engine.execution_options(**WRITER)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -42,11 +63,17 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # See the module docstring: a writer waits for the write lock up front.
+        if connection.get_execution_options().get("registry_writer"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["registry.engine"] = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["registry.engine"] = engine
+    app.extensions["registry.writer_engine"] = writer(engine)
     app.teardown_appcontext(_close_session)
 
 
@@ -54,10 +81,29 @@ def get_engine() -> Engine:
     return current_app.extensions["registry.engine"]
 
 
+def may_write() -> bool:
+    """Whether this request or command may write: everything but a safe-method request."""
+    return not (has_request_context() and request.method in READ_METHODS)
+
+
 def get_session() -> Session:
+    """This request's or command's session: a writer unless the request only reads."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        bind = current_app.extensions["registry.writer_engine"] if may_write() else get_engine()
+        g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
+
+
+def begin_write(session: Session) -> None:
+    """End ``session``'s current transaction and start one that may write.
+
+    For the few writes a reading request makes (sign-in bookkeeping, a refusal
+    in the audit log): on SQLite the new transaction is a writer, so it waits
+    for the write lock instead of failing on a read snapshot. The caller must
+    have nothing pending: the current transaction is committed as it is.
+    """
+    session.commit()
+    session.connection(execution_options=WRITER)
 
 
 def _close_session(_exc=None) -> None:
@@ -68,8 +114,8 @@ def _close_session(_exc=None) -> None:
 
 @contextmanager
 def session_scope(engine: Engine):
-    """A session that commits on success, for scripts outside a request."""
-    with Session(engine, expire_on_commit=False) as session:
+    """A writer session that commits on success, for scripts outside a request."""
+    with Session(writer(engine), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
