@@ -1,0 +1,102 @@
+"""Running the ``registry`` command: once with its wall time and peak memory, or timed repeatedly."""
+
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REGISTRY = str(Path(sys.executable).with_name("registry"))
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+class TookTooLong(CommandFailed):
+    pass
+
+
+@dataclass(frozen=True)
+class Measured:
+    seconds: float  # wall time
+    cpu_seconds: float  # user + system time of the child: less disturbed than wall time by other load
+    max_rss_kib: int  # the child's resident-set high-water mark (getrusage ru_maxrss)
+    output: str
+
+
+def _wait(process: subprocess.Popen, timeout: float | None):
+    """os.wait4 (for the child's own rusage) with a deadline, after which the child is killed."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        pid, status, usage = os.wait4(process.pid, 0 if deadline is None else os.WNOHANG)
+        if pid:
+            return status, usage
+        if time.monotonic() > deadline:
+            process.kill()
+            os.wait4(process.pid, 0)
+            process.returncode = -9
+            raise TookTooLong(f"stopped after {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def registry(*args: str, env: dict[str, str], quiet: bool = False, timeout: float | None = None) -> Measured:
+    """Run ``registry ARGS`` to completion; raise CommandFailed with its output on a non-zero exit,
+    TookTooLong when it runs past ``timeout`` seconds."""
+    command = [REGISTRY, *args]
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        status, usage = _wait(process, timeout)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise CommandFailed(f"registry {' '.join(args)} exited {process.returncode}:\n{output[-3000:]}")
+    if not quiet and output.strip():
+        print("    " + output.strip().replace("\n", "\n    ")[-1500:], flush=True)
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, output)
+
+
+@dataclass(frozen=True)
+class Timing:
+    median: float  # wall time
+    low: float
+    high: float
+    cpu: float  # mean user + system time
+    runs: int
+    tool: str  # hyperfine, or "repeat" where it is not installed
+
+
+def time_command(args: list[str], env: dict[str, str], runs: int, warmup: int = 1) -> Timing:
+    """Wall time of ``registry ARGS``, a fresh process each run: hyperfine when installed, else repeated."""
+    if shutil.which("hyperfine"):
+        with tempfile.TemporaryDirectory() as tmp:
+            export = Path(tmp) / "hyperfine.json"
+            line = shlex.join([REGISTRY, *args])
+            subprocess.run(["hyperfine", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+                            "--export-json", str(export), line],
+                           env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+            result = json.loads(export.read_text())["results"][0]
+        return Timing(result["median"], result["min"], result["max"], result["user"] + result["system"],
+                      len(result["times"]), "hyperfine")
+    for _ in range(warmup):
+        registry(*args, env=env, quiet=True)
+    done = [registry(*args, env=env, quiet=True) for _ in range(runs)]
+    times = [d.seconds for d in done]
+    return Timing(statistics.median(times), min(times), max(times),
+                  statistics.mean(d.cpu_seconds for d in done), runs, "repeat")
+
+
+def hyperfine_version() -> str | None:
+    if not shutil.which("hyperfine"):
+        return None
+    return subprocess.run(["hyperfine", "--version"], capture_output=True, text=True).stdout.strip()

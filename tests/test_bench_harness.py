@@ -1,0 +1,213 @@
+"""The benchmark harness's own logic (bench/): reading the load generators' reports, the ratios to
+the baseline page, the goals' verdicts, the generated part of docs/BENCHMARKS.md and the import
+files. The benchmark itself (timings) is `make bench`, never a test."""
+
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+
+import pytest
+from sqlmodel import select
+
+from bench import report
+from bench.commands import Timing
+from bench.importdata import AGENCY_COLUMNS, SERVICE_COLUMNS, agency_rows, service_rows, write_csv
+from bench.load import LoadResult, parse_report, percentile
+from bench.results import EngineRun, Import, Memory, Page, goals, ratio
+from bench.run import parse_args
+from registry.importing import import_file
+from registry.models import Agency, Service
+
+WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:41234/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     9.13ms    3.01ms  40.12ms   80.00%
+  8123 requests in 10.01s, 1.20MB read
+Requests/sec:    811.51
+BENCH {"requests": 8123, "seconds": 10.010000, "bytes": 1258000, "errors": 0, "status_errors": 2, \
+"p50_ms": 8.500, "p95_ms": 14.250, "p99_ms": 22.000, "max_ms": 40.120}
+"""
+
+
+def load(rps: float = 100.0, p95: float = 10.0, errors: int = 0, status_errors: int = 0) -> LoadResult:
+    return LoadResult(requests=int(rps * 10), seconds=10.0, errors=errors, status_errors=status_errors,
+                      p50_ms=p95 / 2, p95_ms=p95, p99_ms=p95 * 2, max_ms=p95 * 3)
+
+
+def test_the_report_line_is_read_among_wrks_own_output():
+    result = parse_report(WRK_OUTPUT)
+    assert result.requests == 8123
+    assert result.rps == pytest.approx(8123 / 10.01)
+    assert (result.p50_ms, result.p95_ms, result.p99_ms) == (8.5, 14.25, 22.0)
+    assert result.status_errors == 2 and not result.ok  # a bad status spoils the measurement
+
+
+def test_output_without_a_report_line_is_an_error_not_a_zero():
+    with pytest.raises(ValueError):
+        parse_report("Running 10s test @ http://127.0.0.1:1/\nunable to connect\n")
+
+
+def test_an_empty_run_has_no_throughput_and_is_not_ok():
+    empty = LoadResult(0, 0.0, 0, 0, 0, 0, 0, 0)
+    assert empty.rps == 0 and not empty.ok
+
+
+@pytest.mark.parametrize("values, pct, expected", [
+    ([], 95, 0.0),
+    ([5.0], 95, 5.0),
+    ([float(i) for i in range(1, 101)], 50, 50.0),
+    ([float(i) for i in range(1, 101)], 95, 95.0),
+    ([float(i) for i in range(1, 21)], 95, 19.0),
+    ([1.0, 2.0, 3.0], 100, 3.0),
+])
+def test_percentile_is_nearest_rank(values, pct, expected):
+    assert percentile(values, pct) == expected
+
+
+def test_ratio_is_unknown_without_a_baseline():
+    assert ratio(50.0, 200.0) == 0.25
+    assert ratio(None, 200.0) is None
+    assert ratio(50.0, None) is None
+    assert ratio(50.0, 0.0) is None
+
+
+def test_ratios_are_to_the_mean_of_the_baseline_runs_before_and_after():
+    run = EngineRun("sqlite", "SQLite", "x", minimal=[load(rps=900, p95=8), load(rps=1100, p95=12)])
+    page = Page("home", "transparency page", "/", load=load(rps=250, p95=50))
+    assert run.throughput_ratio(page) == pytest.approx(0.25)
+    assert run.p95_ratio(page) == pytest.approx(5.0)
+    failed = Page("home", "transparency page", "/", load=load(rps=250, p95=50, status_errors=1))
+    assert run.throughput_ratio(failed) is None  # a page that answered errors has no ratio
+
+
+def goal_verdicts(run: EngineRun) -> dict[str, bool | None]:
+    return {g.goal: g.met for g in goals(run)}
+
+
+def national_run(**pages) -> EngineRun:
+    run = EngineRun("postgres", "PostgreSQL 15", "100 000 services", minimal=[load(rps=1000, p95=10)],
+                    small_dataset="1 000 services")
+    run.pages = [Page(key, key, "/" + key, load=value) for key, value in pages.items()]
+    return run
+
+
+def test_goals_hold_at_their_thresholds_and_fail_just_past_them():
+    run = national_run(home=load(rps=500), search_diacritics=load(rps=200, p95=99.9),
+                       search_plain=load(rps=199, p95=10), agency=load(rps=400, p95=100), api_services=None)
+    run.small_home = Page("home", "home", "/", load=load(rps=1000))
+    run.targets = Timing(median=1.0, low=0.9, high=1.1, runs=5, tool="hyperfine")
+    run.imported = Import(rows=100_000, seconds=50.0, peak_kib=200_000)
+    run.export_cli = Memory("export", peak_kib=300_000, baseline_kib=200_000, seconds=9.0, output_bytes=1)
+    verdicts = list(goal_verdicts(run).values())
+    by_text = goal_verdicts(run)
+    assert by_text["`/` ≥ 0.5 × the minimal page's throughput"] is True  # exactly half
+    assert by_text["`registry targets` uncached < 1 s"] is False  # 1.0 s is not under 1 s
+    assert by_text["search_diacritics: ≥ 0.2 × throughput, p95 < 10 × the minimal's"] is True
+    assert by_text["search_plain: ≥ 0.2 × throughput, p95 < 10 × the minimal's"] is False  # 0.199 ×
+    assert by_text["agency: ≥ 0.2 × throughput, p95 < 10 × the minimal's"] is False  # p95 exactly 10 ×
+    assert by_text["api_services: ≥ 0.2 × throughput, p95 < 10 × the minimal's"] is None  # not measured
+    assert by_text["`/` at 100 000 services ≥ 0.5 × `/` at 1 000 services"] is True
+    assert by_text["import of services ≥ 2000 rows/s"] is True
+    assert by_text["export: < 100 MB extra memory"] is False  # 100 000 KiB is 102.4 MB
+    assert len(verdicts) == 9  # no open-data memory probe in this run: no goal for it
+
+
+def test_the_generated_section_is_replaced_and_the_written_text_kept(tmp_path):
+    doc = tmp_path / "BENCHMARKS.md"
+    doc.write_text(f"# Benchmarks\n\nMethod, written by hand.\n\n{report.BEGIN}\nold figures\n{report.END}\n\n"
+                   "## Analysis\n\nAlso by hand.\n", encoding="utf-8")
+    report.update_docs(doc, "new figures\n")
+    report.update_docs(doc, "newer figures\n")
+    text = doc.read_text(encoding="utf-8")
+    assert "Method, written by hand." in text and "Also by hand." in text
+    assert "newer figures" in text and "new figures" not in text.replace("newer figures", "")
+    assert "old figures" not in text
+    assert text.count(report.BEGIN) == 1 and text.count(report.END) == 1
+
+
+def test_a_missing_document_is_created_with_the_markers(tmp_path):
+    doc = tmp_path / "BENCHMARKS.md"
+    report.update_docs(doc, "figures\n")
+    text = doc.read_text(encoding="utf-8")
+    assert text.index(report.BEGIN) < text.index("figures") < text.index(report.END)
+
+
+def test_markdown_of_a_run_lists_every_page_and_goal():
+    run = national_run(home=load(rps=600))
+    run.period = 2020
+    text = report.markdown([run], {"CPU": "test"}, {"gunicorn": "4 sync workers"})
+    assert "`/` ≥ 0.5 × the minimal page's throughput | 0.60 × | **met**" in text
+    assert "| home `/home` | 600.0 |" in text
+
+
+def test_quick_mode_is_small_and_writes_no_docs_and_the_national_run_does():
+    quick = parse_args(["--quick"])
+    assert (quick.services, quick.agencies, quick.periods, quick.seed) == (1000, 120, 3, 1529)
+    assert quick.write_docs is False
+    national = parse_args([])
+    assert (national.services, national.agencies, national.periods) == (100_000, 12_000, 10)
+    assert national.write_docs is True
+    assert parse_args(["--only", "sqlite"]).write_docs is False
+    assert parse_args(["--quick", "--write-docs"]).write_docs is True
+
+
+def test_the_import_files_are_accepted_by_the_registry_whole(db, tmp_path):
+    agencies_file = write_csv(tmp_path / "agencies.csv", AGENCY_COLUMNS, agency_rows(230))
+    services_file = write_csv(tmp_path / "services.csv", SERVICE_COLUMNS, service_rows(700, 230))
+    for kind, path in (("agencies", agencies_file), ("services", services_file)):
+        result = import_file(db, kind, path.name, path.read_bytes())
+        assert result.ok, result.errors[:3]
+        db.flush()
+    db.commit()
+    agencies = db.exec(select(Agency)).all()
+    assert len(agencies) == 230
+    assert {a.tier for a in agencies} == {"province", "district", "commune"}
+    assert len(db.exec(select(Service)).all()) == 700
+
+
+class _Hello(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"hello" if self.path == "/" else b"no"
+        self.send_response(200 if self.path == "/" else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def hello_server():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hello)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_python_load_generator_reports_what_it_did(hello_server):
+    out = subprocess.run([sys.executable, "-m", "bench.pyload", hello_server + "/", "--duration", "1",
+                          "--connections", "2"], capture_output=True, text=True, check=True).stdout
+    result = parse_report(out)
+    assert result.requests > 0 and result.ok
+    assert 0 < result.p50_ms <= result.p95_ms <= result.max_ms
+    missing = parse_report(subprocess.run(
+        [sys.executable, "-m", "bench.pyload", hello_server + "/missing", "--duration", "1", "--connections", "1"],
+        capture_output=True, text=True, check=True).stdout)
+    assert missing.status_errors == missing.requests > 0
+
+
+def test_the_wrk_script_prints_the_line_the_harness_reads(hello_server):
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (apt-get install wrk); the harness falls back to bench/pyload.py")
+    from bench.load import WRK_SCRIPT
+
+    out = subprocess.run(["wrk", "-t1", "-c2", "-d1s", "-s", str(WRK_SCRIPT), hello_server + "/"],
+                         capture_output=True, text=True, check=True).stdout
+    result = parse_report(out)
+    assert result.requests > 0 and result.ok
+    assert 0 < result.p50_ms <= result.p95_ms <= result.max_ms
