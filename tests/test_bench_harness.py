@@ -97,8 +97,8 @@ def test_goals_hold_at_their_thresholds_and_fail_just_past_them():
     run = national_run(home=load(rps=500), search_diacritics=load(rps=200, p95=99.9),
                        search_plain=load(rps=199, p95=10), agency=load(rps=400, p95=100), api_services=None)
     run.small_home = Page("home", "home", "/", load=load(rps=1000))
-    run.targets = Timing(median=1.0, low=0.9, high=1.1, runs=5, tool="hyperfine")
-    run.imported = Import(rows=100_000, seconds=50.0, peak_kib=200_000)
+    run.targets = Timing(median=1.0, low=0.9, high=1.1, cpu=0.8, runs=5, tool="hyperfine")
+    run.imported = Import(rows=100_000, seconds=50.0, cpu_seconds=45.0, peak_kib=200_000)
     run.export_cli = Memory("export", peak_kib=300_000, baseline_kib=200_000, seconds=9.0, output_bytes=1)
     verdicts = list(goal_verdicts(run).values())
     by_text = goal_verdicts(run)
@@ -112,6 +112,14 @@ def test_goals_hold_at_their_thresholds_and_fail_just_past_them():
     assert by_text["import of services ≥ 2000 rows/s"] is True
     assert by_text["export: < 100 MB extra memory"] is False  # 100 000 KiB is 102.4 MB
     assert len(verdicts) == 9  # no open-data memory probe in this run: no goal for it
+
+
+def test_an_import_stopped_at_the_time_limit_is_not_met_and_reported_as_an_upper_bound():
+    run = national_run()
+    run.imported = Import(rows=100_000, seconds=1200.0, cpu_seconds=0.0, peak_kib=0, finished=False)
+    (goal,) = [g for g in goals(run) if g.goal.startswith("import")]
+    assert goal.met is False
+    assert goal.measured == "did not finish in 1200 s: < 83 rows/s"
 
 
 def test_the_generated_section_is_replaced_and_the_written_text_kept(tmp_path):
