@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: install browser-deps run serve test test-sqlite test-postgres translations messages clean bench
+.PHONY: install browser-deps run serve test lint test-sqlite test-postgres translations messages clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,14 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
-## make test: the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set
-test: install test-sqlite test-postgres
+## make test: lint, then the whole suite on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set
+test: install lint test-sqlite test-postgres
+
+## make lint: ruff, bandit (no finding of medium severity or higher) and pip-audit (where its index is reachable)
+lint: $(STAMP)
+	$(BIN)/ruff check registry tests tools migrations bench wsgi.py
+	$(BIN)/bandit -q -c pyproject.toml -r registry -ll
+	$(BIN)/python tools/audit_dependencies.py
 
 test-sqlite:
 	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)

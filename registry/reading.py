@@ -11,7 +11,8 @@ def period_or_404(session: Session, year) -> ReportingPeriod:
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise ValidationFailed(N_("Kỳ báo cáo phải là một năm, ví dụ 2015."), fields={"period": N_("không hợp lệ")})
+        raise ValidationFailed(N_("Kỳ báo cáo phải là một năm, ví dụ 2015."),
+                               fields={"period": N_("không hợp lệ")}) from None
     period = session.get(ReportingPeriod, year) if 2000 <= year <= 2100 else None
     if period is None:
         raise NotFound(N_("Không có kỳ báo cáo %(year)s."), year=year)

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 from registry import create_app
 from registry.config import normalise_database_url
 from registry.db import get_engine
-from registry.models import Agency, Service, User
+from registry.models import Agency, Service
 from registry.seed import ensure_targets
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

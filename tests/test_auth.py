@@ -177,3 +177,20 @@ def test_sign_in_expires_after_the_absolute_limit(client, auth, db, auditor):
     auth.login(auditor.email)
     _age_sign_in(db, auditor, created_at=13)
     assert client.get("/review/").status_code == 302
+
+
+def test_a_copied_cookie_is_refused_once_an_administrator_deactivates_the_account(app, client, auth, db, auditor,
+                                                                                   make_user):
+    auth.login(auditor.email)
+    thief = app.test_client()
+    thief.set_cookie("session", client.get_cookie("session").value)
+    assert thief.get("/review/").status_code == 200
+    admin = make_user("admin", email="admin@example.vn")
+    boss = app.test_client()
+    boss.post("/login", data={"email": admin.email, "password": PASSWORD})
+    assert boss.post(f"/admin/users/{auditor.id}", data={"role": "auditor", "agency_code": ""}).status_code == 302
+    replay = thief.get("/review/")
+    assert replay.status_code == 302 and replay.headers["Location"].startswith("/login")
+    assert client.get("/review/").status_code == 302
+    boss.post(f"/admin/users/{auditor.id}", data={"role": "auditor", "agency_code": "", "active": "y"})
+    assert thief.get("/review/").status_code == 302  # reactivation does not revive the old sign-in

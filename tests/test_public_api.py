@@ -4,7 +4,6 @@ import os
 import re
 import time
 
-import pytest
 from sqlmodel import select
 
 from registry import workflow

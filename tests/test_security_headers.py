@@ -1,5 +1,7 @@
 """Security headers on every response; no caching of signed-in pages."""
 
+from .test_permission_matrix import build_url, routes
+
 
 def test_public_page_headers(client):
     response = client.get("/")
@@ -40,3 +42,23 @@ def test_https_settings_and_proxy(monkeypatch, tmp_path):
     body = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.9",
                                                     "X-Forwarded-Proto": "https"}).get_data(as_text=True)
     assert body == "203.0.113.9 https"
+
+
+def _get_urls(app):
+    """Every GET route of the app, with placeholder arguments (a 404 must carry the headers too)."""
+    for rule, method in routes(app):
+        if method == "GET":
+            yield rule.endpoint, build_url(rule, {})
+
+def test_every_route_sends_the_security_headers(app, client, auth, make_user):
+    user = make_user("admin")
+    for signed_in in (False, True):
+        if signed_in:
+            auth.login(user.email)
+        for endpoint, url in _get_urls(app):
+            headers = client.get(url).headers
+            assert "frame-ancestors 'none'" in headers.get("Content-Security-Policy", ""), (endpoint, url)
+            assert headers.get("X-Content-Type-Options") == "nosniff", url
+            assert headers.get("X-Frame-Options") == "DENY", url
+            if signed_in:
+                assert headers.get("Cache-Control") == "no-store", url

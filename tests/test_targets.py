@@ -197,7 +197,7 @@ def test_service_targets_count_only_active_services_of_agencies_in_the_basis(db,
     c1 = make_service(c)
     file_report(db, c, "verified", levels={c1.id: 3})
     d = make_agency(kind="department")  # no submission at all
-    d1 = make_service(d)
+    make_service(d)
 
     # active services: a3 a2 a1 a0 a_none b1 b2 d1 = 8
     verified = results(db, "verified")

@@ -15,7 +15,6 @@ from sqlmodel import SQLModel, delete, select
 from registry import workflow
 from registry.models import (
     COUNT_BOUNDS,
-    REPORT_COUNTS,
     REPORT_FLAGS,
     Agency,
     Kind,

@@ -111,7 +111,7 @@ def test_comparison_with_previous_period_flags_sudden_changes(client, db, setup,
 
 
 def test_focal_point_cannot_touch_another_agency(client, db, setup, make_agency):
-    other = make_agency(code="so-yt")
+    make_agency(code="so-yt")
     assert client.get("/workspace/so-yt/2015").status_code == 403
     assert client.post("/workspace/so-yt/2015", data={"version": "0", "action": "save",
                                                       "report-staff_total": "1"}).status_code == 403

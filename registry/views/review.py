@@ -40,7 +40,8 @@ def queue():
     require(can.can_see_review_lists(actor()), "review")
     session = get_session()
     rows, total = reviewing.review_queue(session)
-    return render_template("review/queue.html", rows=rows, total=total, counts=reviewing.state_counts(session), states=reviewing.COUNTED_STATES)
+    return render_template("review/queue.html", rows=rows, total=total, counts=reviewing.state_counts(session),
+                           states=reviewing.COUNTED_STATES)
 
 
 @bp.get("/late")
