@@ -190,6 +190,27 @@ def export_command(period, fmt, output, basis):
     click.echo(f"Đã ghi báo cáo kỳ {period} (cơ sở tính: {basis}, {fmt}) vào {output}.")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@with_appcontext
+def backup_command(file, force):
+    """Write a consistent copy of the database to FILE, while the registry keeps serving.
+
+    SQLite: a database file; PostgreSQL: a pg_dump archive (-Fc) for pg_restore.
+    """
+    from flask import current_app
+
+    from .backup import backup
+    from .errors import DomainError
+
+    try:
+        result = backup(current_app.config["DATABASE_URL"], file, force=force)
+    except DomainError as exc:
+        _fail(str(exc.message))
+    click.echo(result.summary)
+
+
 @click.command("synth")
 @click.option("--services", type=click.IntRange(min=0), required=True, help="How many public services.")
 @click.option("--agencies", type=click.IntRange(min=1), required=True, help="How many agencies.")
@@ -210,7 +231,7 @@ def synth_command(services, agencies, periods, seed):
 
 
 COMMANDS = (init_command, demo_command, user_group, token_group, import_command, targets_command, export_command,
-            synth_command)
+            backup_command, synth_command)
 
 
 def init_app(app: Flask) -> None:

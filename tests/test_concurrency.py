@@ -159,8 +159,10 @@ def all_at_once(calls: list) -> list:
 
 # --- fixtures --------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path_factory):
+@pytest.fixture(name="database_url", scope="module",
+                params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def sqlite_and_postgresql(request, tmp_path_factory):
+    """A new database on each engine: a SQLite file, or a database created on the PostgreSQL server."""
     if request.param == "postgresql":
         return request.getfixturevalue("postgres_server").create_database()
     return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'registry.db'}"
