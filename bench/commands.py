@@ -96,6 +96,27 @@ def time_command(args: list[str], env: dict[str, str], runs: int, warmup: int = 
                   statistics.mean(d.cpu_seconds for d in done), runs, "repeat")
 
 
+@dataclass(frozen=True)
+class Peak:
+    before_kib: int  # resident memory once the app is created, before the command
+    peak_kib: int  # high-water mark while the command ran
+    reset: bool  # False: the kernel kept the start-up peak in the high-water mark
+
+
+def registry_peak(*args: str, env: dict[str, str]) -> Peak:
+    """The memory ``registry ARGS`` adds to a started application (bench/peak.py)."""
+    from .peak import PREFIX
+
+    done = subprocess.run([sys.executable, "-m", "bench.peak", *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True)
+    lines = [line for line in done.stdout.splitlines() if line.startswith(PREFIX)]
+    if done.returncode != 0 or not lines:
+        output = (done.stdout + done.stderr)[-3000:]
+        raise CommandFailed(f"bench.peak {' '.join(args)} exited {done.returncode}:\n{output}")
+    fields = json.loads(lines[-1][len(PREFIX):])
+    return Peak(fields["before_kib"], fields["peak_kib"], fields["reset"])
+
+
 def hyperfine_version() -> str | None:
     if not shutil.which("hyperfine"):
         return None

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .results import KIB_PER_MB, EngineRun, Goal, Page, goals
+from .results import KIB_PER_MB, EngineRun, Goal, Memory, Page, goals
 
 BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
@@ -104,10 +104,17 @@ def other_rows(run: EngineRun) -> list[list[str]]:
                      f"{i.summary}; CPU {i.cpu_seconds:.1f} s, peak RSS {i.peak_kib / KIB_PER_MB:.0f} MB"])
     for memory in (run.export_cli, run.export_endpoint):
         if memory is not None:
-            rows.append([memory.what, f"peak {memory.peak_mb:.0f} MB, baseline {memory.baseline_mb:.0f} MB, "
-                                      f"extra {memory.extra_mb:+.0f} MB; {memory.seconds:.1f} s, "
-                                      f"{memory.output_bytes / 1e6:.1f} MB written"])
+            rows.append([memory.what, memory_summary(memory)])
     return rows
+
+
+def memory_summary(memory: Memory) -> str:
+    method = ("peak reset after start-up" if memory.reset
+              else "the peak could not be reset: start-up included")
+    whole = (f"; the whole process peaked at {memory.process_peak_kib / KIB_PER_MB:.0f} MB"
+             if memory.process_peak_kib else "")
+    return (f"{memory.extra_mb:+.0f} MB over {memory.baseline_mb:.0f} MB ({method}){whole}; "
+            f"{memory.seconds:.1f} s, {memory.output_bytes / 1e6:.1f} MB written")
 
 
 def text_table(header: list[str], rows: list[list[str]]) -> str:

@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 
 from . import databases as dbs
 from . import report
-from .commands import CommandFailed, TookTooLong, hyperfine_version, registry, time_command
+from .commands import CommandFailed, TookTooLong, hyperfine_version, registry, registry_peak, time_command
 from .databases import CACHE, DataSet, BenchError, Database
 from .importdata import import_files
 from .load import LoadSettings, drive, generator, wrk_version
 from .results import EngineRun, Import, Memory, Page
-from .servers import MINIMAL_APP, REGISTRY_APP, Server, ServerSettings, fetch, memory_kib
+from .peak import memory_kib, reset_peak
+from .servers import MINIMAL_APP, REGISTRY_APP, Server, ServerSettings, fetch
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
@@ -124,6 +125,9 @@ class Bench:
 
     def measure(self, server: Server, page: Page) -> Page:
         """Check that the page answers 200, then drive it (longer for a slow page) and let the workers go idle."""
+        if page.problem:
+            print(f"    {page.label}: {page.problem}", flush=True)
+            return page
         status, _body, seconds = fetch(server.url(page.path))
         if status != 200:
             page.problem = f"answered {status}"
@@ -144,33 +148,35 @@ class Bench:
         return page
 
     def export_memory(self, run: EngineRun, db: Database) -> None:
-        """Peak memory of `registry export` (XLSX) against the same command writing only the CSV targets
-        table, and the growth of a lone gunicorn worker's peak while it serves the open-data XLSX."""
+        """The memory an XLSX export adds to a started application: `registry export` (the DIC's workbook)
+        run in-process by bench/peak.py, and a lone gunicorn worker serving the open-data catalogue."""
         step(f"{run.engine}: memory of the exports")
-        out = CACHE / f"export-{run.engine}"
         year = str(run.period)
-        baseline = registry("export", "--period", year, "--format", "csv", "-o", f"{out}.csv", env=db.env, quiet=True)
-        xlsx = registry("export", "--period", year, "--format", "xlsx", "-o", f"{out}.xlsx", env=db.env, quiet=True)
-        run.export_cli = Memory(f"`registry export --period {year} -o report.xlsx` (DIC report; baseline: "
-                                f"the same command writing the CSV targets table)",
-                                xlsx.max_rss_kib, baseline.max_rss_kib, xlsx.seconds,
-                                Path(f"{out}.xlsx").stat().st_size)
-        Path(f"{out}.csv").unlink(missing_ok=True)
-        Path(f"{out}.xlsx").unlink(missing_ok=True)
+        out = CACHE / f"export-{run.engine}.xlsx"
+        command = ("export", "--period", year, "--format", "xlsx", "-o", str(out))
+        whole = registry(*command, env=db.env, quiet=True)
+        size = out.stat().st_size
+        peak = registry_peak(*command, env=db.env)
+        out.unlink(missing_ok=True)
+        run.export_cli = Memory(f"`registry export --period {year} -o report.xlsx` (the DIC's workbook)",
+                                peak.peak_kib, peak.before_kib, whole.seconds, size, peak.reset, whole.max_rss_kib)
         path = f"/open-data/{year}/services.xlsx"
         with Server(REGISTRY_APP, db.env, ServerSettings(workers=1), self.logs / f"{run.engine}-memory.log") as one:
             for _ in range(3):  # load the app's code and warm its caches before the baseline
                 fetch(one.url("/api/v1/periods"))
                 fetch(one.url("/"))
             (worker,) = one.worker_pids()
-            before = memory_kib(worker)
+            idle = memory_kib(str(worker))
+            reset = reset_peak(str(worker))
+            before = memory_kib(str(worker))
             status, body, seconds = fetch(one.url(path))
-            after = memory_kib(worker)
+            after = memory_kib(str(worker))
         if status != 200:
             run.problems.append(f"GET {path} answered {status} in the memory probe")
             return
-        run.export_endpoint = Memory(f"GET `{path}` (open-data catalogue; growth of the one worker's peak RSS)",
-                                     after["VmHWM"], before["VmHWM"], seconds, len(body))
+        run.export_endpoint = Memory(f"GET `{path}` (open data; one gunicorn worker)",
+                                     after["VmHWM"], before["VmRSS"] if reset else before["VmHWM"], seconds,
+                                     len(body), reset, max(idle["VmHWM"], after["VmHWM"]))
 
     def import_services(self, run: EngineRun, engine: str) -> None:
         step(f"{engine}: import of {self.args.services} services")
@@ -258,14 +264,15 @@ def deep_services_path(app: Server, period: int) -> tuple[str, int]:
 def page_plan(app: Server, period: int) -> list[Page]:
     status, body, _ = fetch(app.url("/api/v1/agencies?limit=1"))
     agencies = json.loads(body)["agencies"] if status == 200 else []
-    agency = agencies[0]["code"] if agencies else "none"
+    agency = Page("agency", "agency page", f"/agencies/{agencies[0]['code']}" if agencies else "/agencies/…",
+                  problem="" if agencies else f"no agency to show: /api/v1/agencies?limit=1 answered {status}")
     api_path, skipped = deep_services_path(app, period)
     return [
         Page("home", "transparency page", "/"),
         Page("drilldown", "drill-down (services counted)", f"/targets/{DRILLDOWN_TARGET}?period={period}"),
         Page("search_diacritics", "catalogue search «đăng ký»", "/services?" + urlencode({"q": "đăng ký"})),
         Page("search_plain", "catalogue search «dang ky»", "/services?" + urlencode({"q": "dang ky"})),
-        Page("agency", "agency page", f"/agencies/{agency}"),
+        agency,
         Page("api_targets", "API targets", f"/api/v1/targets?period={period}"),
         Page("api_services", f"API services, the page after {skipped} rows", api_path),
         Page("export_xlsx", "open-data catalogue XLSX", f"/open-data/{period}/services.xlsx"),

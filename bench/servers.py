@@ -107,16 +107,6 @@ class Server:
         self.log.close()
 
 
-def memory_kib(pid: int) -> dict[str, int]:
-    """VmRSS (resident now) and VmHWM (resident high-water mark) of a process, in KiB."""
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            values[name] = int(rest.split()[0])
-    return values
-
-
 TCP_ESTABLISHED, TCP_CLOSE_WAIT = "01", "08"  # include/net/tcp_states.h
 
 

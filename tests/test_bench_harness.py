@@ -114,6 +114,16 @@ def test_goals_hold_at_their_thresholds_and_fail_just_past_them():
     assert len(verdicts) == 9  # no open-data memory probe in this run: no goal for it
 
 
+def test_a_page_that_fails_does_not_meet_its_goal_and_says_why():
+    run = national_run(home=load(rps=900, status_errors=3))
+    run.pages.append(Page("agency", "agency page", "/agencies/x", problem="answered 500"))
+    by_text = {g.goal: g for g in goals(run)}
+    home = by_text["`/` ≥ 0.5 × the minimal page's throughput"]
+    assert home.met is False and home.measured == "0 errors and 3 bad statuses under load"
+    agency = by_text["agency page: ≥ 0.2 × throughput, p95 < 10 × the minimal's"]
+    assert agency.met is False and agency.measured == "answered 500"
+
+
 def test_an_import_stopped_at_the_time_limit_is_not_met_and_reported_as_an_upper_bound():
     run = national_run()
     run.imported = Import(rows=100_000, seconds=1200.0, cpu_seconds=0.0, peak_kib=0, finished=False)
