@@ -23,7 +23,7 @@ class LoadSettings:
     warmup: float  # seconds of load thrown away before it
     connections: int
     threads: int
-    timeout: float = 120.0  # a request slower than this counts as an error
+    timeout: float = 600.0  # a request slower than this counts as an error (as long as gunicorn allows)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ START_TIMEOUT = 60.0
 class ServerSettings:
     workers: int
     worker_class: str = "sync"
-    timeout: int = 300  # gunicorn kills a worker busy for longer (the national XLSX export takes a while)
+    timeout: int = 600  # gunicorn kills a worker busy for longer (the national XLSX export takes a while)
 
 
 def free_port() -> int:
