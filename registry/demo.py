@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from . import audit, workflow
 from .accounts import create_user, find_user
+from .errors import N_, Conflict
 from .demo_data import AGENCIES, COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
 from .importing import import_table
 from .levels import required_evidence
@@ -36,13 +37,21 @@ def logins() -> list[tuple[str, str, str]]:
     return [(role, email, password) for role, email, password, _ in DEMO_USERS]
 
 
+def _recorded(session: Session, *actions: str) -> bool:
+    return session.exec(select(AuditEvent.id).where(AuditEvent.action.in_(actions)).limit(1)).first() is not None
+
+
 def is_loaded(session: Session) -> bool:
-    return session.exec(select(AuditEvent.id).where(AuditEvent.action == "demo.load").limit(1)).first() is not None
+    """Whether the registry shows made-up data (this set, or `registry synth`'s): the pages then say so."""
+    return _recorded(session, "demo.load", "synth.load")
 
 
 def load(session: Session) -> tuple[bool, list[tuple[str, str, str]]]:
     """Load the data set unless it is there already. Flushes, never commits."""
-    if is_loaded(session):
+    if _recorded(session, "synth.load"):
+        raise Conflict(N_("Cơ sở dữ liệu đang chứa dữ liệu tổng hợp (registry synth); "
+                          "không nạp thêm dữ liệu minh họa vào đó."))
+    if _recorded(session, "demo.load"):
         return False, logins()
     ensure_targets(session, SOURCE)
     _load_catalogue(session)
@@ -102,7 +111,7 @@ def _staff_size(kind: str, rng: random.Random) -> int:
     return rng.randint(low, high)
 
 
-class _AgencyTrajectory:
+class AgencyTrajectory:
     """How one agency's adoption grows over the years: each capability arrives in some year."""
 
     FLAGS = ("has_lan", "wan_connected", "broadband_internet", "official_email",
@@ -171,7 +180,7 @@ def _load_figures(session: Session, users: dict) -> None:
 
     for year in range(FIRST_YEAR, OPEN_YEAR + 1):
         workflow.ensure_period(session, year, source=SOURCE)
-    trajectories = {a.id: _AgencyTrajectory(a.kind, a.tier, rng) for a in agencies}
+    trajectories = {a.id: AgencyTrajectory(a.kind, a.tier, rng) for a in agencies}
     for agency in agencies:
         focal = next((u for u in users.values() if u.agency_id == agency.id), None)
         for year in range(FIRST_YEAR, OPEN_YEAR + 1):

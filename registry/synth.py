@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from . import audit
-from .demo import _AgencyTrajectory as AgencyTrajectory
+from .demo import AgencyTrajectory
 from .demo_data import COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
 from .errors import N_, Conflict, ValidationFailed
 from .levels import EVIDENCE_FIELDS, LEVELS, MAX_LEVEL, required_evidence
@@ -953,7 +953,8 @@ class _BulkWriter:
             if dialect.name == "postgresql":
                 statement = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
             elif dialect.paramstyle == "qmark":
-                statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join('?' * len(names))})"
+                placeholders = ", ".join("?" * len(names))
+                statement = f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})"  # nosec B608
             else:
                 statement = None  # any other engine: SQLAlchemy Core's executemany
             self.plans[table.name] = (table, itemgetter(*names), processors, statement)
@@ -1219,8 +1220,9 @@ def _restart_sequences(connection: Connection, tables: Iterable) -> None:
         return
     for table in tables:
         if "id" in table.c:
+            # table names come from our own metadata, never from input
             connection.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "  # nosec B608
                 f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"))
 
 

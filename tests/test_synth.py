@@ -340,3 +340,14 @@ def test_postgresql_gets_the_same_rows_as_sqlite(postgres_server, tmp_path):
     finally:
         postgres.dispose()
         sqlite.dispose()
+
+
+def test_demo_data_is_not_mixed_into_a_synthetic_registry_and_the_banner_shows(app, db, client):
+    from registry import demo
+
+    with app.app_context():
+        synth.synthesize(get_engine(), services=20, agencies=5, periods=2, seed=3)
+    assert demo.is_loaded(db)
+    with pytest.raises(Conflict):
+        demo.load(db)
+    assert 'class="demo-banner"' in client.get("/").get_data(as_text=True)
