@@ -86,10 +86,15 @@ def may_write() -> bool:
     return not (has_request_context() and request.method in READ_METHODS)
 
 
-def get_session() -> Session:
-    """This request's or command's session: a writer unless the request only reads."""
+def get_session(read_only: bool = False) -> Session:
+    """This request's or command's session: a writer unless the request only reads.
+
+    A command that only reads (a report, an export) passes ``read_only`` on its first
+    call, so that it never holds the write lock while it reads a large database.
+    """
     if "db_session" not in g:
-        bind = current_app.extensions["registry.writer_engine"] if may_write() else get_engine()
+        writes = may_write() and not read_only
+        bind = current_app.extensions["registry.writer_engine"] if writes else get_engine()
         g.db_session = Session(bind, expire_on_commit=False)
     return g.db_session
 

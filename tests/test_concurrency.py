@@ -10,23 +10,28 @@ a barrier; what was stored is read back from the database afterwards.
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import requests
 from argon2 import PasswordHasher
+from sqlalchemy import update
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 
+import registry.db
 from registry import accounts
 from registry.auth import create_api_token
 from registry.db import make_engine
 from registry.importing import import_file
-from registry.models import Agency, AuditEvent, ServiceStatus, Submission
+from registry.models import Agency, AuditEvent, LoginSession, ServiceStatus, Submission
 from registry.workflow import ensure_period
 from tests.conftest import PASSWORD
 
@@ -250,3 +255,33 @@ def test_two_hundred_agencies_saving_at_once_all_succeed(served):
             assert stored is not None and stored.staff_total == 100 + n, agency_code(n)
             levels = session.exec(select(ServiceStatus.level).where(ServiceStatus.submission_id == stored.id)).all()
             assert levels == [1], agency_code(n)
+
+
+def test_a_page_loads_while_another_process_holds_the_write_lock(app, client, auth, db, make_user, monkeypatch):
+    """Recording a sign-in's last use is bookkeeping: it waits for the write lock for a while,
+    and when the database stays busy the page is served all the same, the use unrecorded."""
+    if not app.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("SQLite's database-wide write lock; PostgreSQL locks rows")
+    monkeypatch.setattr(registry.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    with app.app_context():
+        registry.db.get_engine().dispose()  # new connections wait 300 ms, not 10 s
+    auditor = make_user("auditor")
+    assert auth.login(auditor.email).status_code == 302
+    idle_since = datetime.now(timezone.utc) - timedelta(minutes=10)
+    db.execute(update(LoginSession).values(last_seen_at=idle_since))
+    db.commit()
+
+    def last_seen():
+        db.rollback()
+        moment = db.exec(select(LoginSession.last_seen_at)).one()
+        return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+    locker = sqlite3.connect(make_url(app.config["DATABASE_URL"]).database, isolation_level=None)
+    try:
+        locker.execute("BEGIN IMMEDIATE")  # another worker in the middle of a long write
+        assert client.get("/review/").status_code == 200
+        assert last_seen() == idle_since
+    finally:
+        locker.close()
+    assert client.get("/review/").status_code == 200
+    assert last_seen() > idle_since
