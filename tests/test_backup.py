@@ -21,6 +21,7 @@ from registry.db import make_engine, writer
 from registry.models import Agency, AuditEvent, ServiceStatus, Submission
 from registry.submissions import agency_by_code, save
 from registry.workflow import ensure_period, find_submission
+from tests.conftest import unavailable
 from tests.test_concurrency import sqlite_and_postgresql  # noqa: F401  (the database_url fixture)
 from tests.test_concurrency import (
     FULL_REPORT,
@@ -151,6 +152,8 @@ def check_consistent(database_url: str, events_before_writes: int) -> int:
 
 
 def test_a_backup_taken_while_writing_restores_a_consistent_registry(database_url, request, tmp_path):
+    if database_url.startswith("postgresql") and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        unavailable("PostgreSQL backups need pg_dump and pg_restore (apt-get install postgresql-client)")
     env = registry_env(database_url, tmp_path / "instance")
     init_database(env)
     engine = make_engine(database_url)
