@@ -231,13 +231,23 @@ def test_the_live_sqlite_database_is_never_overwritten(tmp_path):
         backup(f"sqlite:///{live}", live, force=True)
 
 
-def test_pg_dump_missing_or_failing_is_a_clear_error(app, runner, tmp_path, monkeypatch):
-    # nothing listens on port 1: pg_dump runs and fails, without any PostgreSQL server needed
-    app.config["DATABASE_URL"] = "postgresql+psycopg://registry:s3cret@127.0.0.1:1/registry"
+UNREACHABLE_POSTGRES = "postgresql+psycopg://registry:s3cret@127.0.0.1:1/registry"  # nothing listens on port 1
+
+
+def test_a_failing_pg_dump_is_a_clear_error(app, runner, tmp_path):
+    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        unavailable("PostgreSQL backups need pg_dump and pg_restore (apt-get install postgresql-client)")
+    app.config["DATABASE_URL"] = UNREACHABLE_POSTGRES
     target = tmp_path / "registry.dump"
     failed = runner.invoke(args=["backup", str(target)])
     refused(failed, "pg_dump báo lỗi")
-    assert "s3cret" not in failed.output and not target.exists()
+    assert "s3cret" not in failed.output
+    assert not target.exists() and not list(tmp_path.glob("*.partial"))
+
+
+def test_a_missing_pg_dump_is_a_clear_error(app, runner, tmp_path, monkeypatch):
+    app.config["DATABASE_URL"] = UNREACHABLE_POSTGRES
     monkeypatch.setenv("PATH", str(tmp_path))  # no pg_dump on the PATH
+    target = tmp_path / "registry.dump"
     refused(runner.invoke(args=["backup", str(target)]), "Không tìm thấy chương trình pg_dump")
     assert not target.exists() and not list(tmp_path.glob("*.partial"))
