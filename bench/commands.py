@@ -47,10 +47,9 @@ def _wait(process: subprocess.Popen, timeout: float | None):
         time.sleep(0.2)
 
 
-def registry(*args: str, env: dict[str, str], quiet: bool = False, timeout: float | None = None) -> Measured:
-    """Run ``registry ARGS`` to completion; raise CommandFailed with its output on a non-zero exit,
+def _measure(command: list[str], env: dict[str, str], timeout: float | None = None) -> Measured:
+    """Run ``command`` to completion; CommandFailed with its output on a non-zero exit,
     TookTooLong when it runs past ``timeout`` seconds."""
-    command = [REGISTRY, *args]
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
@@ -60,10 +59,17 @@ def registry(*args: str, env: dict[str, str], quiet: bool = False, timeout: floa
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
     if process.returncode != 0:
-        raise CommandFailed(f"registry {' '.join(args)} exited {process.returncode}:\n{output[-3000:]}")
-    if not quiet and output.strip():
-        print("    " + output.strip().replace("\n", "\n    ")[-1500:], flush=True)
+        shown = " ".join(Path(command[0]).name if i == 0 else part for i, part in enumerate(command))
+        raise CommandFailed(f"{shown} exited {process.returncode}:\n{output[-3000:]}")
     return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, output)
+
+
+def registry(*args: str, env: dict[str, str], quiet: bool = False, timeout: float | None = None) -> Measured:
+    """``registry ARGS`` in a fresh process, its output echoed unless ``quiet``."""
+    done = _measure([REGISTRY, *args], env, timeout)
+    if not quiet and done.output.strip():
+        print("    " + done.output.strip().replace("\n", "\n    ")[-1500:], flush=True)
+    return done
 
 
 @dataclass(frozen=True)
@@ -98,23 +104,23 @@ def time_command(args: list[str], env: dict[str, str], runs: int, warmup: int = 
 
 @dataclass(frozen=True)
 class Peak:
+    start_up_peak_kib: int  # high-water mark of creating the app, before the reset
     before_kib: int  # resident memory once the app is created, before the command
     peak_kib: int  # high-water mark while the command ran
     reset: bool  # False: the kernel kept the start-up peak in the high-water mark
+    process: Measured  # the whole process: wall time, CPU (its ru_maxrss follows the reset)
 
 
 def registry_peak(*args: str, env: dict[str, str]) -> Peak:
     """The memory ``registry ARGS`` adds to a started application (bench/peak.py)."""
     from .peak import PREFIX
 
-    done = subprocess.run([sys.executable, "-m", "bench.peak", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True)
-    lines = [line for line in done.stdout.splitlines() if line.startswith(PREFIX)]
-    if done.returncode != 0 or not lines:
-        output = (done.stdout + done.stderr)[-3000:]
-        raise CommandFailed(f"bench.peak {' '.join(args)} exited {done.returncode}:\n{output}")
+    done = _measure([sys.executable, "-m", "bench.peak", *args], env)
+    lines = [line for line in done.output.splitlines() if line.startswith(PREFIX)]
+    if not lines:
+        raise CommandFailed(f"bench.peak {' '.join(args)} printed no {PREFIX.strip()} line:\n{done.output[-3000:]}")
     fields = json.loads(lines[-1][len(PREFIX):])
-    return Peak(fields["before_kib"], fields["peak_kib"], fields["reset"])
+    return Peak(fields["start_up_peak_kib"], fields["before_kib"], fields["peak_kib"], fields["reset"], done)
 
 
 def hyperfine_version() -> str | None:

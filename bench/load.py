@@ -98,6 +98,21 @@ def drive(url: str, settings: LoadSettings, duration: float | None = None, settl
     return _run(url, duration or settings.duration, settings)
 
 
+def one_at_a_time(url: str, runs: int) -> LoadResult:
+    """``runs`` requests in sequence, for a page too slow to be driven by the load settings."""
+    from .servers import fetch
+
+    latencies, bad = [], 0
+    for _ in range(runs):
+        status, _body, seconds = fetch(url)
+        latencies.append(seconds * 1000)
+        bad += not 200 <= status < 400
+    latencies.sort()
+    return LoadResult(requests=runs, seconds=sum(latencies) / 1000, errors=0, status_errors=bad,
+                      p50_ms=percentile(latencies, 50), p95_ms=percentile(latencies, 95),
+                      p99_ms=percentile(latencies, 99), max_ms=latencies[-1])
+
+
 def _run(url: str, seconds: float, settings: LoadSettings) -> LoadResult:
     command = _command(url, seconds, settings)
     done = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent,

@@ -3,8 +3,8 @@
 The application is created first (every import and start-up allocation done),
 the kernel's resident high-water mark is then reset (``/proc/self/clear_refs``,
 Linux ≥ 4.0), and the command runs through the same click entry point as the
-``registry`` script. The line ``PEAK {json}`` gives the resident memory before
-the command and the high-water mark during it, in KiB. Without the reset
+``registry`` script. The line ``PEAK {json}`` gives the high-water mark of start-up,
+the resident memory before the command and the high-water mark during it, in KiB. Without the reset
 (an older kernel, a locked-down /proc) the high-water mark includes start-up,
 and ``"reset": false`` says so.
 """
@@ -40,6 +40,7 @@ def main(args: list[str]) -> int:
     from registry.cli import main as registry
 
     create_app()  # imports and start-up allocations, outside the measurement
+    start_up_peak = memory_kib()["VmHWM"]
     reset = reset_peak()
     before = memory_kib()["VmRSS"]
     try:
@@ -48,7 +49,8 @@ def main(args: list[str]) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
     after = memory_kib()
-    print(PREFIX + json.dumps({"before_kib": before, "peak_kib": after["VmHWM"], "reset": reset}), flush=True)
+    print(PREFIX + json.dumps({"start_up_peak_kib": start_up_peak, "before_kib": before, "peak_kib": after["VmHWM"],
+                               "reset": reset}), flush=True)
     return code
 
 

@@ -60,11 +60,12 @@ def page_cells(run: EngineRun, page: Page) -> list[str]:
     load = page.load
     if load is None:
         return ["—", "—", "—", "—", "—", "—", page.problem or "not measured"]
-    note = page.problem
+    notes = [page.note, page.problem]
     if load.errors or load.status_errors:
-        note = f"{load.errors} errors, {load.status_errors} bad statuses " + note
-    if page.duration and page.duration > 0 and load.requests < 20:
-        note = (note + f" only {load.requests} requests in {page.duration:.0f} s").strip()
+        notes.append(f"{load.errors} errors, {load.status_errors} bad statuses")
+    if not page.note and load.requests < 20:
+        notes.append(f"only {load.requests} requests in {page.duration:.0f} s")
+    note = "; ".join(n for n in notes if n)
     return [_num(load.rps), _num(load.p50_ms), _num(load.p95_ms), _num(run.throughput_ratio(page), 2),
             _num(run.p95_ratio(page), 1), str(load.requests), note.strip()]
 

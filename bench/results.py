@@ -16,6 +16,7 @@ class Page:
     load: LoadResult | None = None
     duration: float = 0.0  # seconds of measured load
     problem: str = ""  # why there is no result (a status other than 200, a load-generator failure)
+    note: str = ""  # how it was measured, where that differs from the load settings
 
 
 @dataclass

@@ -30,7 +30,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def fetch(url: str, timeout: float = 300.0) -> tuple[int, bytes, float]:
+def fetch(url: str, timeout: float = 600.0) -> tuple[int, bytes, float]:
     """(status, body, seconds) of one GET; an HTTP error status is returned, not raised."""
     start = time.perf_counter()
     try:

@@ -219,6 +219,15 @@ def test_the_python_load_generator_reports_what_it_did(hello_server):
     assert missing.status_errors == missing.requests > 0
 
 
+def test_a_page_too_slow_for_the_load_settings_is_requested_one_at_a_time(hello_server):
+    from bench.load import one_at_a_time
+
+    result = one_at_a_time(hello_server + "/", 3)
+    assert result.requests == 3 and result.ok
+    assert result.p50_ms <= result.p95_ms == result.max_ms
+    assert one_at_a_time(hello_server + "/missing", 2).status_errors == 2
+
+
 def test_the_wrk_script_prints_the_line_the_harness_reads(hello_server):
     if not shutil.which("wrk"):
         pytest.skip("wrk is not installed (apt-get install wrk); the harness falls back to bench/pyload.py")
