@@ -7,7 +7,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
-from .db import get_engine, get_session
+from .db import get_engine, get_session, writer
 
 
 def _fail(message: str, code: int = 1):
@@ -33,9 +33,13 @@ def init_command():
 def demo_command():
     """Load the Điện Biên demonstration data set (idempotent)."""
     from . import demo
+    from .errors import DomainError
 
     session = get_session()
-    loaded, logins = demo.load(session)
+    try:
+        loaded, logins = demo.load(session)
+    except DomainError as exc:
+        _fail(str(exc.message))
     session.commit()
     click.echo("Đã nạp dữ liệu minh họa Điện Biên." if loaded else "Dữ liệu minh họa đã có sẵn; không nạp lại.")
     click.echo("Tài khoản minh họa (chỉ dùng để trình diễn):")
@@ -145,7 +149,7 @@ def targets_command(period, basis, as_json, lang):
     from .reading import period_or_404
     from .targets import compute_targets
 
-    session = get_session()
+    session = get_session(read_only=True)
     try:
         period_or_404(session, period)
     except DomainError as exc:
@@ -178,7 +182,7 @@ def export_command(period, fmt, output, basis):
     from .exporting import dic_report
 
     fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
-    session = get_session()
+    session = get_session(read_only=True)
     try:
         body = dic_report(session, period, fmt, basis)
     except DomainError as exc:
@@ -223,7 +227,7 @@ def synth_command(services, agencies, periods, seed):
     from .synth import synthesize
 
     try:
-        summary = synthesize(get_engine(), services=services, agencies=agencies, periods=periods, seed=seed,
+        summary = synthesize(writer(get_engine()), services=services, agencies=agencies, periods=periods, seed=seed,
                              progress=lambda line: click.echo(line, err=True))
     except DomainError as exc:
         _fail(str(exc.message))
@@ -245,4 +249,5 @@ def _create_app():
     return create_app()
 
 
-main = FlaskGroup(name="registry", create_app=_create_app, help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")
+main = FlaskGroup(name="registry", create_app=_create_app,
+                  help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")

@@ -4,6 +4,7 @@ Each operation checks its transition and the version the caller read, writes,
 and records an audit event. Operations flush; they never commit.
 """
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from . import audit
@@ -80,8 +81,13 @@ def ensure_submission(session: Session, agency: Agency, year: int, actor: User |
     if submission is None:
         ensure_period(session, year, actor, source)
         submission = Submission(agency_id=agency.id, period_year=year, state=State.draft.value)
-        session.add(submission)
-        session.flush()
+        try:
+            # another transaction may be creating it at this moment (PostgreSQL lets both
+            # try; the unique key lets one win): then this caller's version 0 is stale
+            with session.begin_nested():
+                session.add(submission)
+        except IntegrityError:
+            raise Conflict(STALE_VERSION, current=1, read=0) from None
         audit.record(session, actor, "submission.create", "submission", submission_key(agency, year),
                      after={"state": submission.state}, source=source)
     return submission
@@ -94,15 +100,23 @@ def statuses_of(session: Session, submission: Submission) -> dict[int, ServiceSt
 
 # --- editing -----------------------------------------------------------------
 
+STALE_VERSION = N_("Bản ghi đã được người khác thay đổi (phiên bản %(current)s, bạn đọc phiên bản %(read)s). "
+                   "Hãy tải lại, xem thay đổi rồi lưu lại.")
+
+
 def check_version(submission: Submission | None, version: int | None) -> None:
-    """The caller read ``version`` (0: before the submission existed); refuse if it moved on."""
+    """The caller read ``version`` (0: before the submission existed); refuse if it moved on.
+
+    The submission's row is read again and locked until the transaction ends, so that
+    of two writers who read the same version only the first passes: PostgreSQL makes
+    the second wait here (SELECT … FOR UPDATE) and then shows it the new version;
+    on SQLite a writer already holds the database's write lock.
+    """
+    if submission is not None:
+        Session.object_session(submission).refresh(submission, with_for_update=True)
     current = submission.version if submission is not None else 0
     if version is not None and version != current:
-        raise Conflict(
-            N_("Bản ghi đã được người khác thay đổi (phiên bản %(current)s, bạn đọc phiên bản %(read)s). "
-               "Hãy tải lại, xem thay đổi rồi lưu lại."),
-            current=current, read=version,
-        )
+        raise Conflict(STALE_VERSION, current=current, read=version)
 
 
 def check_period_open(session: Session, year: int) -> None:

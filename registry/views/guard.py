@@ -4,22 +4,33 @@ A refusal is recorded in the audit log and changes nothing; an anonymous
 visitor is sent to sign in (pages) or told 401 (API).
 """
 
+import logging
+
 from flask import Flask, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
 from .. import audit
 from ..auth import actor, login_manager
-from ..db import get_session
+from ..db import begin_write, get_session
+
+logger = logging.getLogger(__name__)
 
 
 def record_refusal(entity: str, key=None) -> None:
     session = get_session()
     session.rollback()
-    audit.record(session, actor(), "access.denied", entity, key,
-                 after={"method": request.method, "path": request.path[:500]},
-                 source="api" if request.path.startswith("/api/") else "web")
-    session.commit()
+    try:
+        begin_write(session)  # a reading request's session only reads; the refusal is a write
+        audit.record(session, actor(), "access.denied", entity, key,
+                     after={"method": request.method, "path": request.path[:500]},
+                     source="api" if request.path.startswith("/api/") else "web")
+        session.commit()
+    except OperationalError as exc:
+        # the refusal stands whether or not it could be logged while the database is busy
+        session.rollback()
+        logger.warning("Refusal of %s %s not logged: %s", request.method, request.path[:200], exc.orig or exc)
 
 
 def require(allowed: bool, entity: str = "page", key=None) -> None:
