@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .results import KIB_PER_MB, EngineRun, Goal, Memory, Page, goals
+from .results import KIB_PER_MB, EngineRun, Goal, Memory, Page, goals, ratio_text
 
 BEGIN = "<!-- bench:results:begin -->"
 END = "<!-- bench:results:end -->"
@@ -66,7 +66,7 @@ def page_cells(run: EngineRun, page: Page) -> list[str]:
     if not page.note and load.requests < 20:
         notes.append(f"only {load.requests} requests in {page.duration:.0f} s")
     note = "; ".join(n for n in notes if n)
-    return [_num(load.rps), _num(load.p50_ms), _num(load.p95_ms), _num(run.throughput_ratio(page), 2),
+    return [_num(load.rps), _num(load.p50_ms), _num(load.p95_ms), ratio_text(run.throughput_ratio(page)),
             _num(run.p95_ratio(page), 1), str(load.requests), note.strip()]
 
 

@@ -132,8 +132,11 @@ class Goal:
     met: bool | None  # None: not measured in this run
 
 
-def _fmt(value: float | None, digits: int = 2, suffix: str = "") -> str:
-    return "—" if value is None else f"{value:.{digits}f}{suffix}"
+def ratio_text(value: float | None) -> str:
+    """A ratio with two decimals, three below 0.1 (so that 0.004 does not read as zero)."""
+    if value is None:
+        return "—"
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.3f}"
 
 
 def _page_goal(engine: str, goal: str, page: Page | None, measured: str, met: bool | None) -> Goal:
@@ -149,7 +152,7 @@ def goals(run: EngineRun) -> list[Goal]:
     out = []
     home = run.page("home")
     r = run.throughput_ratio(home)
-    out.append(_page_goal(e, f"`/` ≥ {HOME_RATIO} × the minimal page's throughput", home, f"{_fmt(r)} ×",
+    out.append(_page_goal(e, f"`/` ≥ {HOME_RATIO} × the minimal page's throughput", home, f"{ratio_text(r)} ×",
                           None if r is None else r >= HOME_RATIO))
     t = run.targets
     out.append(Goal(e, f"`registry targets` uncached < {TARGETS_SECONDS:g} s",
@@ -161,7 +164,7 @@ def goals(run: EngineRun) -> list[Goal]:
         rr, pr = run.throughput_ratio(page), run.p95_ratio(page)
         out.append(_page_goal(e, f"{label}: ≥ {LIGHT_PAGE_RATIO} × throughput, "
                                  f"p95 < {LIGHT_PAGE_P95_RATIO:g} × the minimal's", page,
-                              f"{_fmt(rr)} ×, p95 {_fmt(pr, 1)} ×",
+                              f"{ratio_text(rr)} ×, p95 {'—' if pr is None else f'{pr:.1f}'} ×",
                               None if rr is None or pr is None
                               else rr >= LIGHT_PAGE_RATIO and pr < LIGHT_PAGE_P95_RATIO))
     big = home.load.rps if home and home.load and home.load.ok else None

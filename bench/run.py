@@ -10,13 +10,13 @@ from urllib.parse import urlencode
 
 from . import databases as dbs
 from . import report
-from .commands import CommandFailed, TookTooLong, hyperfine_version, registry, registry_peak, time_command
+from .commands import TookTooLong, hyperfine_version, registry, registry_peak, time_command
 from .databases import CACHE, DataSet, BenchError, Database
 from .importdata import import_files
 from .load import LoadSettings, drive, generator, one_at_a_time, wrk_version
 from .results import EngineRun, Import, Memory, Page
 from .peak import memory_kib, reset_peak
-from .servers import MINIMAL_APP, REGISTRY_APP, Server, ServerSettings, fetch
+from .servers import MINIMAL_APP, REGISTRY_APP, Server, ServerSettings, failure, fetch
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
@@ -89,27 +89,32 @@ class Bench:
 
     # --- one engine ------------------------------------------------------------------------
 
-    def run_engine(self, engine: str) -> EngineRun:
-        version = ("SQLite " + report.machine()["SQLite"] if engine == "sqlite"
-                   else "PostgreSQL " + dbs.postgres_version(self.args.postgres_url))
-        run = EngineRun(engine=engine, version=version, dataset=self.dataset.label,
-                        small_dataset=self.small.label if self.small else None)
+    def run_engine(self, run: EngineRun) -> None:
+        """Fill ``run`` step by step; a step that fails is reported and the next one still runs."""
+        engine = run.engine
         step(f"{engine}: the data set ({self.dataset.label})")
         with self.database(engine, self.dataset, "main") as db:
             run.built_seconds = db.built_seconds
-            self.pages(run, db)
-            self.export_memory(run, db)
-            step(f"{engine}: timing the commands")
-            run.startup = time_command(["--help"], db.env, self.args.runs)
-            run.targets = time_command(["targets", "--period", str(run.period)], db.env, self.args.runs)
+            attempt(run, "pages", lambda: self.pages(run, db))
+            if run.period is None:
+                return
+            attempt(run, "export memory", lambda: self.export_memory(run, db))
+            attempt(run, "command timing", lambda: self.time_commands(run, db))
         if self.small is not None:
             step(f"{engine}: `/` and `registry targets` at {self.small.label}")
             with self.database(engine, self.small, "small") as db:
-                with Server(REGISTRY_APP, db.env, self.server, self.logs / f"{engine}-small.log") as app:
-                    run.small_home = self.measure(app, Page("home", "transparency page", "/"))
-                run.small_targets = time_command(["targets", "--period", str(run.period)], db.env, self.args.runs)
-        self.import_services(run, engine)
-        return run
+                attempt(run, "the small data set", lambda: self.small_set(run, db))
+        attempt(run, "import", lambda: self.import_services(run, engine))
+
+    def time_commands(self, run: EngineRun, db: Database) -> None:
+        step(f"{run.engine}: timing the commands")
+        run.startup = time_command(["--help"], db.env, self.args.runs)
+        run.targets = time_command(["targets", "--period", str(run.period)], db.env, self.args.runs)
+
+    def small_set(self, run: EngineRun, db: Database) -> None:
+        with Server(REGISTRY_APP, db.env, self.server, self.logs / f"{run.engine}-small.log") as app:
+            run.small_home = self.measure(app, Page("home", "transparency page", "/"))
+        run.small_targets = time_command(["targets", "--period", str(run.period)], db.env, self.args.runs)
 
     def database(self, engine: str, dataset: DataSet | None, purpose: str):
         return dbs.database(engine, dataset, purpose, self.args.postgres_url)
@@ -130,9 +135,9 @@ class Bench:
         if page.problem:
             print(f"    {page.label}: {page.problem}", flush=True)
             return page
-        status, _body, seconds = fetch(server.url(page.path))
+        status, body, seconds = fetch(server.url(page.path))
         if status != 200:
-            page.problem = f"answered {status}"
+            page.problem = failure(status, body)
             print(f"    {page.label}: {page.problem}", flush=True)
             return page
         slow = seconds * SLOW_PAGE_FACTOR > self.load.duration
@@ -182,7 +187,7 @@ class Bench:
             status, body, seconds = fetch(one.url(path))
             after = memory_kib(str(worker))
         if status != 200:
-            run.problems.append(f"GET {path} answered {status} in the memory probe")
+            run.problems.append(f"GET {path} in the memory probe: {failure(status, body)}")
             return
         run.export_endpoint = Memory(f"GET `{path}` (open data; one gunicorn worker)",
                                      after["VmHWM"], before["VmRSS"] if reset else before["VmHWM"], seconds,
@@ -234,13 +239,26 @@ class Bench:
                   "its figures are lower bounds.", flush=True)
         runs = []
         for engine in self.engines():
+            version = ("SQLite " + report.machine()["SQLite"] if engine == "sqlite"
+                       else "PostgreSQL " + dbs.postgres_version(self.args.postgres_url))
+            run = EngineRun(engine=engine, version=version, dataset=self.dataset.label,
+                            small_dataset=self.small.label if self.small else None)
+            runs.append(run)
             try:
-                runs.append(self.run_engine(engine))
-            except (CommandFailed, RuntimeError) as exc:
-                print(f"\n{engine}: the run stopped: {exc}", flush=True)
-                runs.append(EngineRun(engine=engine, version="", dataset=self.dataset.label,
-                                      problems=[str(exc)[:2000]]))
+                self.run_engine(run)
+            except Exception as exc:  # noqa: BLE001 — say what stopped this database's run, go on with the next
+                print(f"\n{engine}: the run stopped: {exc.__class__.__name__}: {exc}", flush=True)
+                run.problems.append(f"the run stopped: {exc.__class__.__name__}: {str(exc)[:2000]}")
         return runs
+
+
+def attempt(run: EngineRun, what: str, action) -> None:
+    """Run one step of a database's run; a failure is reported with the run, not raised."""
+    try:
+        action()
+    except Exception as exc:  # noqa: BLE001 — whatever failed, the other steps' figures are still worth having
+        print(f"\n{run.engine}: {what} failed: {exc.__class__.__name__}: {exc}", flush=True)
+        run.problems.append(f"{what} failed: {exc.__class__.__name__}: {str(exc)[:2000]}")
 
 
 def step(text: str) -> None:

@@ -30,14 +30,27 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+NO_ANSWER = 0  # the status fetch gives when the server did not answer (timeout, connection reset)
+
+
 def fetch(url: str, timeout: float = 600.0) -> tuple[int, bytes, float]:
-    """(status, body, seconds) of one GET; an HTTP error status is returned, not raised."""
+    """(status, body, seconds) of one GET; an HTTP error status is returned, not raised, and no answer
+    at all is NO_ANSWER with the reason as the body."""
     start = time.perf_counter()
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read(), time.perf_counter() - start
     except urllib.error.HTTPError as error:
         return error.code, error.read(), time.perf_counter() - start
+    except OSError as error:  # URLError, timeouts and resets are all OSErrors
+        return NO_ANSWER, str(error).encode(), time.perf_counter() - start
+
+
+def failure(status: int, body: bytes) -> str:
+    """What to say of a page that did not answer 200."""
+    if status == NO_ANSWER:
+        return f"no answer ({body.decode(errors='replace')[:120]})"
+    return f"answered {status}"
 
 
 class Server:
