@@ -33,7 +33,6 @@ from itertools import product
 import pytest
 from argon2 import PasswordHasher
 from openpyxl import load_workbook
-from sqlalchemy.exc import DataError, PendingRollbackError
 from flask import url_for
 from sqlmodel import Session, select
 
@@ -43,7 +42,7 @@ from registry.exporting import FORMULA_PREFIXES
 from registry.models import Agency, Service, ServiceStatus, Submission, Target, User, VerifiedServiceStatus
 from registry.validation import clean_text
 
-from .conftest import PASSWORD, TEST_DATABASE_URL
+from .conftest import PASSWORD
 
 YEAR = 2015
 
@@ -889,12 +888,9 @@ DANGEROUS_STORED = ("javascript:alert('zqds00')", " JavaScript:alert('zqds01')",
                     "data:text/html,<script>alert('zqds02')</script>", "vbscript:msgbox('zqds03')")
 
 
-# (endpoint, url, whether the page shows the stored address as text). The workspace page
-# links evidence without checking the scheme (reported; see the xfail reason).
+# (endpoint, url, whether the page shows the stored address as text).
 STORED_LINK_PAGES = (
-    pytest.param("workspace.entries", f"/workspace/so-tp/{YEAR}", True, marks=pytest.mark.xfail(strict=True, reason=(
-        "templates/workspace/entries.html links a read-only evidence value with <a href=\"{{ value }}\"> "
-        "whatever its scheme; it should use evidence_link from templates/review/_review.html"))),
+    ("workspace.entries", f"/workspace/so-tp/{YEAR}", True),
     ("review.submission", f"/review/so-tp/{YEAR}", True),
     ("catalogue.agency", f"/agencies/so-tp?period={YEAR}", False),  # the public sees web addresses only
     ("catalogue.services", f"/services?period={YEAR}", False),
@@ -949,29 +945,20 @@ def reviewing(app, db, make_agency, make_service, make_user):
             "anonymous": signed_in(app, None), "versions": versions}
 
 
-# On PostgreSQL these doors pass the NUL on to the database, which refuses it (a 500).
-PASSES_NUL_ON = pytest.mark.xfail(TEST_DATABASE_URL is not None, strict=True, raises=(
-    DataError, PendingRollbackError, AssertionError), reason=(
-    "PostgreSQL refuses NUL in text: this door passes it on unchecked and answers 500"))
 NUL_DOORS = (
-    pytest.param("focal", "post", "/account/tokens", {"data": {"name": NUL}}, marks=PASSES_NUL_ON, id="token name"),
-    pytest.param("anonymous", "post", "/login", {"data": {"email": NUL, "password": "wrong password"}},
-                 marks=PASSES_NUL_ON, id="sign-in e-mail"),
-    pytest.param("auditor", "post", f"/review/so-tp/{YEAR}/return", {"data": {"version": "so-tp", "comment": NUL}},
-                 marks=PASSES_NUL_ON, id="return comment"),
-    pytest.param("auditor", "post", f"/review/so-tp/{YEAR}/verify", {"data": {"version": "so-tp", "comment": NUL}},
-                 marks=PASSES_NUL_ON, id="verify comment"),
-    pytest.param("auditor", "post", f"/review/so-yt/{YEAR}/reopen", {"data": {"version": "so-yt", "reason": NUL}},
-                 marks=PASSES_NUL_ON, id="reopen reason"),
+    pytest.param("focal", "post", "/account/tokens", {"data": {"name": NUL}}, id="token name"),
+    pytest.param("anonymous", "post", "/login", {"data": {"email": NUL, "password": "wrong password"}}, id="sign-in e-mail"),
+    pytest.param("auditor", "post", f"/review/so-tp/{YEAR}/return", {"data": {"version": "so-tp", "comment": NUL}}, id="return comment"),
+    pytest.param("auditor", "post", f"/review/so-tp/{YEAR}/verify", {"data": {"version": "so-tp", "comment": NUL}}, id="verify comment"),
+    pytest.param("auditor", "post", f"/review/so-yt/{YEAR}/reopen", {"data": {"version": "so-yt", "reason": NUL}}, id="reopen reason"),
     pytest.param("auditor", "post", f"/api/v1/agencies/so-tp/submissions/{YEAR}/return",
-                 {"json": {"comment": NUL}}, marks=PASSES_NUL_ON, id="API return comment"),
+                 {"json": {"comment": NUL}}, id="API return comment"),
     pytest.param("auditor", "post", f"/api/v1/agencies/so-yt/submissions/{YEAR}/reopen",
-                 {"json": {"reason": NUL}}, marks=PASSES_NUL_ON, id="API reopen reason"),
-    pytest.param("auditor", "get", "/review/audit", {"query_string": {"agency": NUL, "user": NUL}},
-                 marks=PASSES_NUL_ON, id="audit log filters"),
-    pytest.param("auditor", "get", f"/review/so%00tp/{YEAR}", {}, marks=PASSES_NUL_ON, id="review page code"),
-    pytest.param("focal", "get", f"/workspace/so%00yt/{YEAR}", {}, marks=PASSES_NUL_ON, id="workspace page code"),
-    pytest.param("anonymous", "get", "/targets/services%00level1_pct", {}, marks=PASSES_NUL_ON,
+                 {"json": {"reason": NUL}}, id="API reopen reason"),
+    pytest.param("auditor", "get", "/review/audit", {"query_string": {"agency": NUL, "user": NUL}}, id="audit log filters"),
+    pytest.param("auditor", "get", f"/review/so%00tp/{YEAR}", {}, id="review page code"),
+    pytest.param("focal", "get", f"/workspace/so%00yt/{YEAR}", {}, id="workspace page code"),
+    pytest.param("anonymous", "get", "/targets/services%00level1_pct", {},
                  id="target page code"),
     pytest.param("anonymous", "get", "/api/v1/agencies/so%00tp", {}, id="API agency code"),
     pytest.param("anonymous", "get", "/agencies/so%00tp", {}, id="agency page code"),
@@ -991,3 +978,5 @@ def test_a_nul_byte_is_never_a_server_error(reviewing, viewer, method, url, requ
     response = getattr(reviewing[viewer], method)(url, **request_args)
     assert response.status_code < 500
     assert response.status_code != 409, "the request carried a stale version: it tested nothing"
+    # refused at the door, with the reason, before anything is read or written
+    assert response.status_code == 422 and "NUL" in response.get_data(as_text=True)
