@@ -7,14 +7,19 @@ agency has no verified copy for the period is at level 0, "no verified data".
 
 Every list is filtered, counted and paged by the database, by key (a cursor
 naming the last row shown), so that a page costs the same few queries for 20
-agencies or 12 000. No Flask here.
+agencies or 12 000, and each query reads rows by index: a page of a list is
+read in order from the index of its filter from the cursor on (models.py), a
+service's verified level is looked up by index for the rows shown, and a
+search is answered by the search index (models.py; what matches: search.py).
+No Flask here.
 """
 
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Text, and_, cast, func, literal, literal_column, or_, select, union_all
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -22,6 +27,7 @@ from .errors import N_, DomainError, NotFound, ValidationFailed, translate
 from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL
 from .models import (
     REPORT_FIELDS,
+    SERVICE_SEARCH,
     Agency,
     Kind,
     ReportingPeriod,
@@ -30,9 +36,11 @@ from .models import (
     Tier,
     VerifiedCopy,
     VerifiedServiceStatus,
+    name_words,
+    service_search,
+    service_search_rows,
 )
-from .search import search_terms
-from .targets import basis_figures
+from .search import fts5_query, search_terms, tsquery, word_prefix_pattern
 
 PAGE_SIZE = 50
 MAX_LIMIT = 200
@@ -136,21 +144,59 @@ def safe_url(url: str | None) -> str | None:
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def _matches(column, terms: list[str]):
-    """Every folded word of the query occurs in the folded key (LIKE, wildcards escaped)."""
-    conditions = []
-    for term in terms:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(column.like(f"%{escaped}%", escape="\\"))
-    return and_(*conditions)
+def _word_prefixes(key, terms: list[str]):
+    """Each term begins a word of ``key`` (search.py), tested row by row: LIKE '% term%' on ' ' || key."""
+    words = literal_column("' '", Text) + key
+    return and_(*[words.like(word_prefix_pattern(term), escape="\\") for term in terms])
+
+
+def _fts_match(terms: list[str]):
+    """The condition on SQLite's search index (models.py): the services that ``terms`` find."""
+    return literal_column(SERVICE_SEARCH).match(fts5_query(terms))
+
+
+def _service_matches(dialect: str, terms: list[str], in_catalogue_order: bool = False):
+    """The services that ``terms`` find, from the engine's search index (models.py).
+
+    ``in_catalogue_order``: the search finds so many services that reading the
+    catalogue in order and testing each service finds a page sooner than
+    fetching every match and sorting them. SQLite tests each service against
+    the index's matches (``id + 0`` keeps the planner from fetching every match
+    by id instead); PostgreSQL tests the key itself with LIKE, far cheaper row
+    by row than building the key's tsvector, and which no index answers.
+    """
+    if dialect == "sqlite":
+        service_id = Service.id + 0 if in_catalogue_order else Service.id
+        return service_id.in_(select(service_search.c.rowid).where(_fts_match(terms)))
+    if dialect == "postgresql" and not in_catalogue_order:
+        return name_words(Service.name_key).op("@@")(cast(tsquery(terms), TSQUERY))
+    return _word_prefixes(Service.name_key, terms)
 
 
 def _after(columns, values):
-    """Rows strictly after ``values`` in the order of ``columns`` (all ascending)."""
+    """Rows strictly after ``values`` in the order of ``columns`` (all ascending).
+
+    Written as ``first >= v1 AND (first > v1 OR (second, …) > (v2, …))`` so that
+    both engines seek the index of the order to the cursor rather than filter
+    every row before it.
+    """
+    return and_(columns[0] >= values[0], _strictly_after(columns, values))
+
+
+def _strictly_after(columns, values):
     (column, value), rest = (columns[0], values[0]), (columns[1:], values[1:])
     if not rest[0]:
         return column > value
-    return or_(column > value, and_(column == value, _after(*rest)))
+    return or_(column > value, and_(column == value, _strictly_after(*rest)))
+
+
+def _code_order(dialect: str, code):
+    """Codes break ties in byte order on both engines (a PostgreSQL database's collation may not)."""
+    return code.collate("C") if dialect == "postgresql" else code
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def localised(name: str, name_en: str | None, lang: str) -> str:
@@ -199,24 +245,29 @@ class Page:
     next: str | None  # the cursor of the next page, None on the last
 
 
-def verified_services(period: int | None):
-    """Every active service of an active agency with its verified level and evidence
-    for ``period``: one statement over targets.basis_figures' verified CTE."""
-    figures = basis_figures(period, "verified")
+def _with_verified_status(query, period: int | None):
+    """``query`` (over services) with each service's verified status for ``period``.
+
+    The verified basis of targets.basis_figures (the agency's submission for the
+    period, its last verified copy, the service's status in it), joined per
+    service rather than computed for every agency of the period: each row
+    looks up its submission, copy and status by a unique index.
+    """
     status = VerifiedServiceStatus
-    level = func.coalesce(status.level, 0)
-    query = (
-        select(Service.code, Service.name, Service.name_en, Service.sector,
-               Agency.code.label("agency_code"), Agency.name.label("agency_name"),
-               Agency.name_en.label("agency_name_en"), level.label("level"),
-               figures.c.agency_id.is_not(None).label("verified"),
-               status.info_url, status.form_url, status.submission_url, Service.name_sort)
-        .join(Agency, Agency.id == Service.agency_id)
-        .join(figures, figures.c.agency_id == Service.agency_id, isouter=True)
-        .join(status, and_(status.copy_id == figures.c.copy_id, status.service_id == Service.id), isouter=True)
-        .where(Service.active, Agency.active)
-    )
-    return query, level
+    return (query
+            .join(Submission, and_(Submission.agency_id == Service.agency_id, Submission.period_year == period,
+                                   Submission.verified_sequence.is_not(None)), isouter=True)
+            .join(VerifiedCopy, and_(VerifiedCopy.submission_id == Submission.id,
+                                     VerifiedCopy.sequence == Submission.verified_sequence), isouter=True)
+            .join(status, and_(status.copy_id == VerifiedCopy.id, status.service_id == Service.id), isouter=True))
+
+
+# a service without a verified status for the period is at level 0
+VERIFIED_LEVEL = func.coalesce(VerifiedServiceStatus.level, 0)
+# Above this many matches a search's page is read in catalogue order, testing each
+# service against the matches, rather than sorting the matches: past it, fewer rows
+# are read in order (about PAGE_SIZE × catalogue ÷ matches) than there are matches.
+SORT_MATCHES_UP_TO = 2000
 
 
 def find_active_agency(session: Session, code: str | None) -> Agency | None:
@@ -241,23 +292,45 @@ def service_filter_agency(session: Session, code) -> Agency | None:
 def service_page(session: Session, period: int | None, *, q: str = "", agency: Agency | None = None,
                  sector: str | None = None, level: int | None = None, after: tuple[str, str] | None = None,
                  limit: int = PAGE_SIZE) -> Page:
-    """One page of the catalogue, in Vietnamese order, and how many services match: two queries."""
-    query, level_column = verified_services(period)
-    conditions = []
+    """One page of the catalogue, in Vietnamese order, and how many services match: two queries.
+
+    The page's services are chosen first, by key (the filters, the order and the
+    cursor, from their indexes); their agency and verified status are then
+    looked up for those rows only.
+    """
+    dialect = _dialect(session)
     terms = search_terms(clean(q))
-    if terms:
-        conditions.append(_matches(Service.name_key, terms))
-    if agency is not None:
-        conditions.append(Service.agency_id == agency.id)
-    if sector:
-        conditions.append(Service.sector == sector)
-    if level is not None:
-        conditions.append(level_column == level)
-    query = query.where(*conditions)
-    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+
+    def selected(many_matches: bool = False):
+        filters = [Service.active, Agency.active]
+        if terms:
+            filters.append(_service_matches(dialect, terms, many_matches))
+        if agency is not None:
+            filters.append(Service.agency_id == agency.id)
+        if sector:
+            filters.append(Service.sector == sector)
+        keys = select(Service.id, Service.name_sort, Service.code).join(Agency, Agency.id == Service.agency_id)
+        if level is not None:
+            keys = _with_verified_status(keys, period).where(VERIFIED_LEVEL == level)
+        return keys.where(*filters)
+
+    unfiltered = agency is None and not sector and level is None
+    total = _count_services(session, dialect, selected(), terms if unfiltered else None,
+                            unfiltered and not terms)
+    keys = selected(many_matches=bool(terms) and total > SORT_MATCHES_UP_TO and agency is None and not sector)
+    order = (Service.name_sort, _code_order(dialect, Service.code))
     if after is not None:
-        query = query.where(_after((Service.name_sort, Service.code), after))
-    rows = session.execute(query.order_by(Service.name_sort, Service.code).limit(limit + 1)).all()
+        keys = keys.where(_after(order, after))
+    keys = keys.order_by(*order).limit(limit + 1).subquery()
+    status = VerifiedServiceStatus
+    page = _with_verified_status(
+        select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
+               Agency.name.label("agency_name"), Agency.name_en.label("agency_name_en"),
+               VERIFIED_LEVEL.label("level"), VerifiedCopy.id.is_not(None).label("verified"),
+               status.info_url, status.form_url, status.submission_url, Service.name_sort)
+        .select_from(keys).join(Service, Service.id == keys.c.id).join(Agency, Agency.id == Service.agency_id),
+        period).order_by(keys.c.name_sort, _code_order(dialect, keys.c.code))
+    rows = session.execute(page).all()
     services = [ServiceRow(code=r.code, name=r.name, name_en=r.name_en, sector=r.sector,
                            agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,
                            level=int(r.level), verified=bool(r.verified), info_url=safe_url(r.info_url),
@@ -267,11 +340,39 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
     return Page(services, total, services[-1].cursor if len(rows) > limit else None)
 
 
+def _count_services(session: Session, dialect: str, keys, search_alone: list[str] | None,
+                    unfiltered: bool) -> int:
+    """How many services ``keys`` selects. On SQLite the search index holds exactly
+    the listed services (models.py): a search alone is counted in the index, and
+    the whole catalogue is its number of rows."""
+    if dialect == "sqlite" and search_alone:
+        counted = select(func.count()).select_from(service_search).where(_fts_match(search_alone))
+    elif dialect == "sqlite" and unfiltered:
+        counted = select(func.count()).select_from(service_search_rows)
+    else:
+        counted = select(func.count()).select_from(keys.subquery())
+    return session.execute(counted).scalar_one()
+
+
 def sectors(session: Session, limit: int = MAX_CHOICES) -> list[str]:
-    """The sectors of active services (for a drop-down), at most ``limit`` + 1."""
-    rows = session.execute(
-        select(Service.sector).join(Agency, Agency.id == Service.agency_id)
-        .where(Service.active, Agency.active).group_by(Service.sector).order_by(Service.sector).limit(limit + 1))
+    """The sectors of active services of active agencies (for a drop-down), in order,
+    at most ``limit`` + 1.
+
+    A skip scan of the sector index: each step seeks the next sector, and one
+    listed service is enough to show it, so a catalogue of 100 000 services
+    costs a few seeks per sector, not a pass over every service. (The test for
+    a listed service is a scalar subquery with LIMIT 1, which PostgreSQL keeps
+    per sector, where it would turn EXISTS into a join of every service.)
+    """
+    following = aliased(Service)
+    sector = select(func.min(Service.sector).label("name")).cte("sector", recursive=True)
+    sector = sector.union_all(
+        select(select(func.min(following.sector)).where(following.sector > sector.c.name).scalar_subquery())
+        .where(sector.c.name.is_not(None)))
+    listed = (select(literal(1)).select_from(Service).join(Agency, Agency.id == Service.agency_id)
+              .where(Service.sector == sector.c.name, Service.active, Agency.active).limit(1).scalar_subquery())
+    rows = session.execute(select(sector.c.name).where(sector.c.name.is_not(None), listed.is_not(None))
+                           .order_by(sector.c.name).limit(limit + 1))
     return [r[0] for r in rows]
 
 
@@ -304,34 +405,45 @@ class AgencyRow:
                 "tier": self.tier, "kind": self.kind, "parent_code": self.parent_code}
 
 
-def _tier_rank():
-    return case(*[(Agency.tier == tier, rank) for rank, tier in enumerate(TIER_ORDER[:-1])],
-                else_=len(TIER_ORDER) - 1)
-
-
 def agency_page(session: Session, *, q: str = "", tier: str | None = None, kind: str | None = None,
                 after: tuple[int, str, str] | None = None, limit: int = PAGE_SIZE) -> tuple[Page, dict[str, int]]:
     """One page of active agencies ordered by tier, then Vietnamese name; with the
-    number that match in each tier. Two queries."""
-    parent = aliased(Agency)
-    rank = _tier_rank()
+    number that match in each tier. Two queries.
+
+    The page is the first rows of each tier's own list, read in order from the
+    (tier, name_sort, code) index from the cursor on, then put in tier order:
+    no sort of every agency of the country.
+    """
+    dialect = _dialect(session)
     conditions = [Agency.active]
     terms = search_terms(clean(q))
     if terms:
-        conditions.append(_matches(Agency.name_key, terms))
-    if tier:
-        conditions.append(Agency.tier == tier)
+        conditions.append(_word_prefixes(Agency.name_key, terms))
     if kind:
         conditions.append(Agency.kind == kind)
     counts = {t: int(n) for t, n in session.execute(
-        select(Agency.tier, func.count()).where(*conditions).group_by(Agency.tier))}
-    query = (select(Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind,
-                    parent.code.label("parent_code"), Agency.name_sort)
-             .join(parent, parent.id == Agency.parent_id, isouter=True)
-             .where(*conditions))
-    if after is not None:
-        query = query.where(_after((rank, Agency.name_sort, Agency.code), after))
-    rows = session.execute(query.order_by(rank, Agency.name_sort, Agency.code).limit(limit + 1)).all()
+        select(Agency.tier, func.count()).where(*conditions, *([Agency.tier == tier] if tier else []))
+        .group_by(Agency.tier))}
+    order = (Agency.name_sort, _code_order(dialect, Agency.code))
+    tiers = []
+    for rank, name in enumerate(TIER_ORDER):
+        if (tier and name != tier) or (after is not None and rank < after[0]):
+            continue
+        rows = (select(literal(rank).label("rank"), Agency.code, Agency.name, Agency.name_en, Agency.tier,
+                       Agency.kind, Agency.parent_id, Agency.name_sort)
+                .where(Agency.tier == name, *conditions))
+        if after is not None and rank == after[0]:
+            rows = rows.where(_after(order, after[1:]))
+        tiers.append(select(rows.order_by(*order).limit(limit + 1).subquery()))
+    rows = []
+    if tiers:
+        listed = union_all(*tiers).subquery()
+        parent = aliased(Agency)
+        rows = session.execute(
+            select(listed, parent.code.label("parent_code"))
+            .join(parent, parent.id == listed.c.parent_id, isouter=True)
+            .order_by(listed.c.rank, listed.c.name_sort, _code_order(dialect, listed.c.code))
+            .limit(limit + 1)).all()
     agencies = [AgencyRow(r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, r.name_sort)
                 for r in rows[:limit]]
     page = Page(agencies, sum(counts.values()), agencies[-1].cursor if len(rows) > limit else None)
