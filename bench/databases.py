@@ -62,11 +62,24 @@ class DataSet:
         return [["init"], ["synth", "--services", str(self.services), "--agencies", str(self.agencies),
                            "--periods", str(self.periods), "--seed", str(self.seed)]]
 
-    def key(self) -> str:
-        revision = source_revision(DEMO_SOURCES if self.demo else SYNTH_SOURCES)
+    @property
+    def prefix(self) -> str:
+        """The key without the revision: what every cached version of this data set shares."""
         if self.demo:
-            return f"demo-{revision}"
-        return f"s{self.services}-a{self.agencies}-p{self.periods}-seed{self.seed}-{revision}"
+            return "demo-"
+        return f"s{self.services}-a{self.agencies}-p{self.periods}-seed{self.seed}-"
+
+    def key(self) -> str:
+        return self.prefix + source_revision(DEMO_SOURCES if self.demo else SYNTH_SOURCES)
+
+
+def _cache(dataset: DataSet, suffix: str, built: Path) -> Path:
+    """Put a newly built file in the cache, in place of the versions that older code built."""
+    for stale in CACHE.glob(f"{dataset.prefix}*{suffix}"):
+        stale.unlink()
+    cached = CACHE / f"{dataset.key()}{suffix}"
+    built.rename(cached)
+    return cached
 
 
 def _grouped(number: int) -> str:
@@ -140,7 +153,7 @@ def sqlite_database(dataset: DataSet | None, purpose: str) -> Iterator[Database]
             try:
                 built = _build(dataset, _sqlite_url(partial))
                 _checkpoint(partial)
-                partial.rename(cached)
+                _cache(dataset, ".sqlite", partial)
             finally:
                 _remove_sqlite(partial)
         shutil.copyfile(cached, work)
@@ -200,7 +213,7 @@ def postgres_database(admin_url: str, dataset: DataSet | None, purpose: str) -> 
                     partial = archive.with_suffix(f".partial-{os.getpid()}")
                     subprocess.run(["pg_dump", "--format", "custom", "--file", str(partial), url],
                                    check=True, capture_output=True)
-                    partial.rename(archive)
+                    _cache(dataset, ".pgdump", partial)
             with psycopg.connect(url, autocommit=True) as connection:
                 connection.execute("ANALYZE")
         yield database

@@ -165,7 +165,7 @@ def markdown(runs: list[EngineRun], facts: dict[str, str], settings: dict[str, s
              markdown_table(["engine", "goal", "measured", "verdict"],
                             [[g.engine, g.goal, g.measured, _verdict(g)] for run in runs for g in goals(run)]), ""]
     for run in runs:
-        parts += [f"### {run.engine} {run.version} — {run.dataset}, period {run.period}", ""]
+        parts += [f"### {run.version or run.engine} — {run.dataset}, period {run.period}", ""]
         if run.built_seconds is not None:
             parts += [f"The data set was built in this run in {run.built_seconds:.0f} s.", ""]
         parts += [markdown_table(PAGE_HEADER, page_rows(run)), ""]
@@ -178,10 +178,14 @@ def markdown(runs: list[EngineRun], facts: dict[str, str], settings: dict[str, s
 
 
 def update_docs(path: Path, generated: str) -> None:
-    """Replace what lies between the markers (the hand-written sections around them are kept)."""
+    """Replace what lies between the marker lines (the hand-written sections around them are kept;
+    a marker quoted inside a line of prose is not a marker)."""
     text = path.read_text(encoding="utf-8") if path.exists() else DOC_SKELETON.format(begin=BEGIN, end=END)
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        text = text.rstrip() + f"\n\n{BEGIN}\n{END}\n"
-        start, end = text.find(BEGIN), text.find(END)
-    path.write_text(text[:start + len(BEGIN)] + "\n\n" + generated + "\n" + text[end:], encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    marks = [i for i, line in enumerate(lines) if line.strip() in (BEGIN, END)]
+    kinds = [lines[i].strip() for i in marks]
+    if kinds[:2] != [BEGIN, END]:
+        lines += ["\n", BEGIN + "\n", END + "\n"]
+        marks = [len(lines) - 2, len(lines) - 1]
+    begin, end = marks[0], marks[1]
+    path.write_text("".join(lines[:begin + 1]) + "\n" + generated + "\n" + "".join(lines[end:]), encoding="utf-8")

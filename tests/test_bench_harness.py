@@ -145,6 +145,16 @@ def test_the_generated_section_is_replaced_and_the_written_text_kept(tmp_path):
     assert text.count(report.BEGIN) == 1 and text.count(report.END) == 1
 
 
+def test_markers_quoted_in_the_prose_are_not_the_markers(tmp_path):
+    doc = tmp_path / "BENCHMARKS.md"
+    prose = f"A rerun replaces what lies between `{report.BEGIN}` and `{report.END}`.\n"
+    doc.write_text(f"# Benchmarks\n\n{prose}\n{report.BEGIN}\nold figures\n{report.END}\n", encoding="utf-8")
+    report.update_docs(doc, "new figures\n")
+    text = doc.read_text(encoding="utf-8")
+    assert prose in text and "old figures" not in text
+    assert text.index(report.END) < text.index("new figures") < text.rindex(report.END)
+
+
 def test_a_missing_document_is_created_with_the_markers(tmp_path):
     doc = tmp_path / "BENCHMARKS.md"
     report.update_docs(doc, "figures\n")
