@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlmodel import SQLModel
 
-from registry import models  # noqa: F401  (the tables)
+from registry import models
 from registry.config import database_url
 from registry.db import make_engine
 
@@ -22,7 +22,8 @@ def _url() -> str:
 
 
 def _configure(**kwargs) -> None:
-    context.configure(target_metadata=target_metadata, compare_type=True, **kwargs)
+    context.configure(target_metadata=target_metadata, compare_type=True,
+                      include_name=models.compared_schema_name, **kwargs)
 
 
 def run_offline() -> None:

@@ -1,5 +1,6 @@
 """User accounts: creation and password hashing (argon2id)."""
 
+import functools
 import re
 from datetime import timedelta
 
@@ -29,8 +30,13 @@ MAX_FAILURES_PER_ADDRESS = 20
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so that a failed sign-in takes as long either way.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so that a failed sign-in takes as long
+    either way. Made on first use, not at import: argon2 costs every process 0.3 s and 64 MiB."""
+    return _hasher.hash("not a password of anyone")
 
 
 def hash_password(password: str) -> str:
@@ -39,7 +45,7 @@ def hash_password(password: str) -> str:
 
 def check_password(user: User | None, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash if user else _DUMMY_HASH, password) and user is not None
+        return _hasher.verify(user.password_hash if user else _dummy_hash(), password) and user is not None
     except (VerificationError, InvalidHashError):
         return False
 

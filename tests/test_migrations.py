@@ -8,11 +8,12 @@ from sqlmodel import SQLModel
 
 from registry import schema
 from registry.db import make_engine
+from registry.models import compared_schema_name
 
 
 def _drift(engine) -> list:
     with engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": compared_schema_name})
         return compare_metadata(context, SQLModel.metadata)
 
 

@@ -551,7 +551,7 @@ def cheap_password_hashing(monkeypatch):
     and what they test is escaping, not hashing."""
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(accounts, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", hasher.hash("not a password of anyone"))
+    monkeypatch.setattr(accounts, "_dummy_hash", lambda: hasher.hash("not a password of anyone"))
 
 
 @pytest.fixture

@@ -201,8 +201,9 @@ PAGING = [
     _query("after", {"type": "string"}, "The `next` cursor of the previous page."),
 ]
 SEARCH = _query("q", {"type": "string", "maxLength": 200},
-                "Words that must all occur in the code or the (Vietnamese or English) name; "
-                "diacritics and case are ignored.")
+                "Words that must each begin a word of the code or the (Vietnamese or English) name "
+                "(words are separated by spaces; punctuation belongs to the word); diacritics and case "
+                "are ignored.")
 CODE = _path("code", {"type": "string"}, "Agency code, e.g. `so-tttt`.")
 YEAR = _path("year", {"type": "integer", "minimum": 0}, "Reporting period (a year).")
 PUBLIC: list = []  # no authentication
