@@ -150,7 +150,7 @@ def _flush(session: Session, message: str, fields: dict[str, str]) -> None:
     try:
         session.flush()
     except IntegrityError:
-        raise Conflict(message, fields=fields)
+        raise Conflict(message, fields=fields) from None
 
 
 def _write(obj, values: dict) -> None:

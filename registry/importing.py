@@ -122,13 +122,13 @@ def _read_csv(data: bytes) -> list[list[str]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(N_("Tệp CSV phải được mã hóa UTF-8."))
+        raise ImportFileError(N_("Tệp CSV phải được mã hóa UTF-8.")) from None
     if "\x00" in text:
         raise ImportFileError(N_("Tệp CSV chứa ký tự không hợp lệ (NUL)."))
     try:
         return list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise ImportFileError(N_("Tệp CSV sai định dạng: %(reason)s"), reason=str(exc))
+        raise ImportFileError(N_("Tệp CSV sai định dạng: %(reason)s"), reason=str(exc)) from exc
 
 
 def _check_xlsx_container(data: bytes) -> None:
@@ -136,7 +136,7 @@ def _check_xlsx_container(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__)
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
     if len(entries) > MAX_XLSX_ENTRIES:
         raise ImportFileError(N_("Tệp XLSX có quá nhiều thành phần (tối đa %(max)s)."), max=MAX_XLSX_ENTRIES)
     inflated = sum(entry.file_size for entry in entries)
@@ -156,9 +156,9 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__)
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
     except Exception as exc:  # openpyxl raises a wide range on malformed workbooks
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__)
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
     try:
         sheet = workbook.worksheets[0]
         rows = []

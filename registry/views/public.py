@@ -44,7 +44,7 @@ def index():
     rows = []
     if year is not None:
         shown = [y for y in years if y <= year]
-        for code, history in trend(session, BASIS, shown).items():
+        for history in trend(session, BASIS, shown).values():
             result = history[-1]
             target = result.target
             rows.append({
