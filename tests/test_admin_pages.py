@@ -197,8 +197,9 @@ def test_bad_agency_input_is_shown_beside_the_fields_and_writes_nothing(as_admin
 def test_odd_input_never_gives_a_500(as_admin, db, world):
     before = snapshot(db)
     for url in ("/admin/agencies?q=a%00b&tier=%00", "/admin/services?agency=%00&sector=x%00&q=%00",
-                "/admin/users?q=%00&role=%00", "/admin/agencies?q=" + "đ" * 5000):
-        assert as_admin.get(url).status_code == 200, url
+                "/admin/users?q=%00&role=%00"):
+        assert as_admin.get(url).status_code == 422, url  # a NUL is refused at the door
+    assert as_admin.get("/admin/agencies?q=" + "đ" * 5000).status_code == 200
     nul = "\x00"
     for url, data in [
         ("/admin/agencies/new", {**AGENCY_FORM, "code": f"so{nul}yte", "parent_code": f"ubnd{nul}"}),
