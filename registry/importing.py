@@ -167,6 +167,10 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
                 raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
             rows.append(list(values))
         return rows
+    except ImportFileError:
+        raise
+    except Exception as exc:  # the sheet's XML is read only now, row by row, and may be broken
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
     finally:
         workbook.close()
 

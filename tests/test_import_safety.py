@@ -119,3 +119,13 @@ def test_a_truncated_workbook_gets_a_message(db):
         import_file(db, "agencies", "cut.xlsx", data[: len(data) // 2])
     assert "Không đọc được tệp XLSX" in str(caught.value.message)
     assert agencies(db) == []
+
+
+def test_a_workbook_whose_sheet_xml_is_broken_gets_a_message(db):
+    broken = '<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' \
+             '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c></row><row r="2"><c r="A2'
+    data = with_sheet_xml(workbook_bytes([AGENCY_HEADER]), broken)
+    with pytest.raises(DomainError) as caught:
+        import_file(db, "agencies", "broken.xlsx", data)
+    assert "Không đọc được tệp XLSX" in str(caught.value.message)
+    assert agencies(db) == []
