@@ -217,7 +217,9 @@ def save(session: Session, agency: Agency, year: int, actor, version: int | None
     if errors:
         raise ValidationFailed(N_("Có %(count)s giá trị chưa hợp lệ; chưa lưu gì."), fields=errors, count=len(errors))
     if submission is None:
-        submission = workflow.ensure_submission(session, agency, year, actor, source)
+        # never ensure_submission here: a draft another editor created since the read must
+        # be a conflict, not a draft this save writes over
+        submission = workflow.create_submission(session, agency, year, actor, source)
     workflow.write_entries(session, submission, actor, report, services, source)
     return submission
 

@@ -79,17 +79,24 @@ def ensure_submission(session: Session, agency: Agency, year: int, actor: User |
                       source: str | None = None) -> Submission:
     submission = find_submission(session, agency, year)
     if submission is None:
-        ensure_period(session, year, actor, source)
-        submission = Submission(agency_id=agency.id, period_year=year, state=State.draft.value)
-        try:
-            # another transaction may be creating it at this moment (PostgreSQL lets both
-            # try; the unique key lets one win): then this caller's version 0 is stale
-            with session.begin_nested():
-                session.add(submission)
-        except IntegrityError:
-            raise Conflict(STALE_VERSION, current=1, read=0) from None
-        audit.record(session, actor, "submission.create", "submission", submission_key(agency, year),
-                     after={"state": submission.state}, source=source)
+        submission = create_submission(session, agency, year, actor, source)
+    return submission
+
+
+def create_submission(session: Session, agency: Agency, year: int, actor: User | None = None,
+                      source: str | None = None) -> Submission:
+    """A new, empty draft. Conflict when another transaction created it since the caller
+    saw none: PostgreSQL lets both try and the unique key lets one win, and the loser's
+    version 0 is then stale."""
+    ensure_period(session, year, actor, source)
+    submission = Submission(agency_id=agency.id, period_year=year, state=State.draft.value)
+    try:
+        with session.begin_nested():
+            session.add(submission)
+    except IntegrityError:
+        raise Conflict(STALE_VERSION, current=1, read=0) from None
+    audit.record(session, actor, "submission.create", "submission", submission_key(agency, year),
+                 after={"state": submission.state}, source=source)
     return submission
 
 
