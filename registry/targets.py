@@ -1,8 +1,9 @@
 """The target engine (SPEC §3): attainment of each target for a period and basis.
 
-Everything is counted by the database: per period, one grouped query over the
-services and one over the agencies, whatever the size of the registry; the
-rest is arithmetic on a few dozen grouped rows. Whether a target is met is
+Everything is counted by the database: per period, one statement grouped by
+the agencies' tier and kind, whatever the size of the registry (the service
+counts join it already summed per agency and per submission); the rest is
+arithmetic on a few dozen grouped rows. Whether a target is met is
 decided on exact integers, never on a rounded or floating value.
 No Flask here.
 """
@@ -10,10 +11,11 @@ No Flask here.
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import and_, case, false, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from .levels import MAX_LEVEL, MIN_LEVEL
+from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL
 from .models import (
     REPORT_COUNTS,
     REPORT_FLAGS,
@@ -168,8 +170,9 @@ def percent(numerator: int, denominator: int) -> float:
     return tenths / 10
 
 
-def _result(target: Target, period: int, basis: str, numerator: int, denominator: int,
-            covered: int, total: int) -> TargetResult:
+def make_result(target: Target, period: int, basis: str, numerator: int, denominator: int,
+                covered: int, total: int) -> TargetResult:
+    """A target's result from its counts (the cache rebuilds results with it too)."""
     if denominator == 0:
         value = None
     elif target.unit == Unit.count.value:
@@ -182,51 +185,102 @@ def _result(target: Target, period: int, basis: str, numerator: int, denominator
 
 # --- the basis: which figures count ---------------------------------------------
 
+class BasisJoin:
+    """The figures that count for one period and basis, as outer joins onto a
+    statement that has an agency id (and, for the service statuses, a service id).
+
+    ``verified``: the submission's last verified copy. ``reported``: the
+    submission's current entries while it is submitted or verified, else its
+    last verified copy. Drafts never count.
+
+    The joins go through the unique keys (submission: agency and period; copy:
+    submission and sequence; status: copy or submission and service), so every
+    row costs a few index lookups whatever the size of the registry. Joining a
+    derived table of figures instead made SQLite scan it once per outer row.
+    Each instance has its own aliases, so that one statement may hold several.
+    """
+
+    def __init__(self, period: int, basis: str):
+        if basis not in BASES:
+            raise ValueError(basis)
+        self.period, self.basis = period, basis
+        self.submission = aliased(Submission, name="basis_submission")
+        self.copy = aliased(VerifiedCopy, name="basis_copy")
+        self.copied_status = aliased(VerifiedServiceStatus, name="basis_copied_status")
+        self.current_status = aliased(ServiceStatus, name="basis_current_status")
+        sub, copy = self.submission, self.copy
+        if basis == "verified":
+            self.current = false()
+            self.in_basis = copy.id.is_not(None)
+        else:
+            self.current = and_(sub.id.is_not(None), sub.state.in_(COUNTED_STATES))
+            self.in_basis = or_(self.current, copy.id.is_not(None))
+
+    def join(self, statement, agency_id):
+        """``statement`` with the agency's submission for the period and the copy that counts, outer-joined."""
+        sub = self.submission
+        statement = statement.join(sub, and_(sub.agency_id == agency_id, sub.period_year == self.period),
+                                   isouter=True)
+        return statement.join(self.copy, self.copy_condition(), isouter=True)
+
+    def copy_condition(self):
+        """The submission's last verified copy, when it is the one that counts."""
+        sub, copy = self.submission, self.copy
+        condition = and_(copy.submission_id == sub.id, copy.sequence == sub.verified_sequence)
+        if self.basis == "reported":
+            condition = and_(condition, sub.state.not_in(COUNTED_STATES))
+        return condition
+
+    def join_statuses(self, statement, service_id):
+        """After ``join``: the service's status that counts, outer-joined."""
+        copied = self.copied_status
+        statement = statement.join(copied, and_(copied.copy_id == self.copy.id, copied.service_id == service_id),
+                                   isouter=True)
+        if self.basis == "reported":
+            current = self.current_status
+            statement = statement.join(current, and_(self.current, current.submission_id == self.submission.id,
+                                                     current.service_id == service_id), isouter=True)
+        return statement
+
+    def field(self, name: str):
+        """An adoption-report column as it counts (NULL outside the basis)."""
+        copied = getattr(self.copy, name)
+        if self.basis == "verified":
+            return copied
+        return case((self.current, getattr(self.submission, name)), else_=copied)
+
+    def status(self, name: str):
+        """A service-status column as it counts (NULL when there is none). At most
+        one of the two status joins matches: the copy is joined only when the
+        current entries do not count."""
+        copied = getattr(self.copied_status, name)
+        if self.basis == "verified":
+            return copied
+        return func.coalesce(getattr(self.current_status, name), copied)
+
+    def level(self):
+        """The level a service counts at: 0 without a status in the basis."""
+        return func.coalesce(self.status("level"), 0)
+
+    def flag(self):
+        """Whether the row is in the basis, as a boolean (never NULL)."""
+        return case((self.in_basis, True), else_=False)
+
+
 def basis_figures(period: int, basis: str):
     """One row per agency whose submission for ``period`` is in the basis, with
     the figures that count: the columns of the adoption report, and either the
-    verified copy's id or the submission's id (for the service statuses)."""
-    if basis not in BASES:
-        raise ValueError(basis)
-
-    def from_copy(extra_condition=None):
-        condition = and_(Submission.period_year == period, Submission.verified_sequence.is_not(None))
-        if extra_condition is not None:
-            condition = and_(condition, extra_condition)
-        return (
-            select(Submission.agency_id.label("agency_id"), VerifiedCopy.id.label("copy_id"),
-                   cast(null(), Integer).label("submission_id"),
-                   *[getattr(VerifiedCopy, f).label(f) for f in (*REPORT_FLAGS, *REPORT_COUNTS)])
-            .join(VerifiedCopy, and_(VerifiedCopy.submission_id == Submission.id,
-                                     VerifiedCopy.sequence == Submission.verified_sequence))
-            .where(condition)
-        )
-
-    if basis == "verified":
-        return from_copy().cte("figures")
-    current = (
-        select(Submission.agency_id.label("agency_id"), cast(null(), Integer).label("copy_id"),
-               Submission.id.label("submission_id"),
-               *[getattr(Submission, f).label(f) for f in (*REPORT_FLAGS, *REPORT_COUNTS)])
-        .where(Submission.period_year == period, Submission.state.in_(COUNTED_STATES))
-    )
-    fallback = from_copy(Submission.state.not_in(COUNTED_STATES))
-    return union_all(current, fallback).cte("figures")
-
-
-def basis_levels(figures):
-    """(agency_id, service_id, level) of the statuses that count."""
-    copied = (select(figures.c.agency_id, VerifiedServiceStatus.service_id, VerifiedServiceStatus.level)
-              .join(VerifiedServiceStatus, VerifiedServiceStatus.copy_id == figures.c.copy_id))
-    current = (select(figures.c.agency_id, ServiceStatus.service_id, ServiceStatus.level)
-               .join(ServiceStatus, ServiceStatus.submission_id == figures.c.submission_id))
-    return union_all(copied, current).subquery("levels")
-
-
-def _active_services():
-    return (select(Service.id, Service.agency_id)
-            .join(Agency, Agency.id == Service.agency_id)
-            .where(Service.active, Agency.active))
+    verified copy's id or the submission's id (for the service statuses). For
+    callers that join such a table; joining ``BasisJoin`` row by row is faster."""
+    figures = BasisJoin(period, basis)
+    sub = figures.submission
+    statement = select(
+        sub.agency_id.label("agency_id"),
+        case((figures.current, null()), else_=figures.copy.id).label("copy_id"),
+        case((figures.current, sub.id), else_=null()).label("submission_id"),
+        *[figures.field(f).label(f) for f in (*REPORT_FLAGS, *REPORT_COUNTS)],
+    ).select_from(sub).join(figures.copy, figures.copy_condition(), isouter=True)
+    return statement.where(sub.period_year == period, figures.in_basis).cte("figures")
 
 
 # --- computation ----------------------------------------------------------------
@@ -241,24 +295,56 @@ class _ServiceCounts:
         return sum(n for lv, n in self.at_level.items() if lv >= level)
 
 
-def _service_counts(session: Session, figures) -> _ServiceCounts:
-    levels = basis_levels(figures)
-    services = _active_services().subquery("active_services")
-    level = func.coalesce(levels.c.level, 0)
-    rows = session.execute(
-        select(level, func.count(), func.count(figures.c.agency_id))
-        .select_from(services)
-        .join(figures, figures.c.agency_id == services.c.agency_id, isouter=True)
-        .join(levels, and_(levels.c.service_id == services.c.id, levels.c.agency_id == services.c.agency_id),
-              isouter=True)
-        .group_by(level)
-    ).all()
-    counts = _ServiceCounts()
-    for lv, total, covered in rows:
-        counts.total += total
-        counts.covered += covered
-        counts.at_level[int(lv)] = counts.at_level.get(int(lv), 0) + total
-    return counts
+COUNTED_LEVELS = tuple(level.number for level in LEVELS if level.number > MIN_LEVEL)
+
+
+def _statuses_in_basis(period: int, basis: str):
+    """(submission id, agency id, service id, level) of every service status that
+    counts, read from the period's submissions in the basis through their keys."""
+    figures = BasisJoin(period, basis)
+    sub = figures.submission
+
+    def statuses(status):
+        return select(sub.id.label("submission_id"), sub.agency_id.label("agency_id"),
+                      status.service_id.label("service_id"), status.level.label("level")).select_from(sub)
+
+    copied = figures.copied_status
+    from_copies = (statuses(copied)
+                   .join(figures.copy, figures.copy_condition())
+                   .join(copied, copied.copy_id == figures.copy.id)
+                   .where(sub.period_year == period))
+    if basis == "verified":
+        return from_copies
+    current = figures.current_status
+    from_entries = (statuses(current)
+                    .join(current, current.submission_id == sub.id)
+                    .where(sub.period_year == period, sub.state.in_(COUNTED_STATES)))
+    return union_all(from_entries, from_copies)
+
+
+def _levels_by_submission(period: int, basis: str):
+    """Per submission in the basis: how many active services of its agency it puts
+    at each level above 0 (a status of a service that moved to another agency, or
+    was switched off, does not count)."""
+    statuses = _statuses_in_basis(period, basis).subquery("statuses")
+    return (
+        select(statuses.c.submission_id,
+               *[func.sum(case((statuses.c.level == number, 1), else_=0)).label(_level_key(number))
+                 for number in COUNTED_LEVELS])
+        .join(Service, and_(Service.id == statuses.c.service_id, Service.agency_id == statuses.c.agency_id))
+        .where(Service.active)
+        .group_by(statuses.c.submission_id)
+        .subquery("levels")
+    )
+
+
+def _services_by_agency():
+    return (select(Service.agency_id, func.count().label("services"))
+            .where(Service.active).group_by(Service.agency_id).subquery("services"))
+
+
+def _level_key(level: int) -> str:
+    return f"services_at_{level}"
 
 
 def _flag_key(flags: tuple[str, ...]) -> str:
@@ -269,31 +355,49 @@ def _ratio_key(numerator: str, denominator: str, part: str) -> str:
     return f"sum__{numerator}__{denominator}__{part}"
 
 
-def _agency_groups(session: Session, figures, flag_sets: Iterable[tuple[str, ...]],
-                   ratios: Iterable[tuple[str, str]]) -> list[dict]:
-    """Per (tier, kind) of the active agencies: how many, how many in the basis,
-    how many with each set of flags, and for each ratio the sums of its two
-    fields over the agencies that know both (an unknown figure cannot be summed)."""
-    in_basis = figures.c.agency_id.is_not(None)
+def _groups(session: Session, period: int, basis: str, with_services: bool,
+            flag_sets: Iterable[tuple[str, ...]], ratios: Iterable[tuple[str, str]]) -> list[dict]:
+    """Per (tier, kind) of the active agencies, in one grouped statement: how many,
+    how many in the basis, how many with each set of flags, and for each ratio the
+    sums of its two fields over the agencies that know both (an unknown figure
+    cannot be summed); with ``with_services``, also their active services, those
+    of agencies in the basis, and how many of these count at each level above 0."""
+    figures = BasisJoin(period, basis)
+    in_basis = figures.in_basis
     columns = [Agency.tier.label("tier"), Agency.kind.label("kind"), func.count().label("total"),
-               func.count(figures.c.agency_id).label("covered")]
+               func.sum(case((in_basis, 1), else_=0)).label("covered")]
     for flags in flag_sets:
-        condition = and_(in_basis, *[figures.c[f].is_(True) for f in flags])
+        condition = and_(in_basis, *[figures.field(f).is_(True) for f in flags])
         columns.append(func.sum(case((condition, 1), else_=0)).label(_flag_key(flags)))
     for numerator, denominator in ratios:
-        known = and_(figures.c[numerator].is_not(None), figures.c[denominator].is_not(None))
+        known = and_(figures.field(numerator).is_not(None), figures.field(denominator).is_not(None))
         for part, name in (("numerator", numerator), ("denominator", denominator)):
-            columns.append(func.sum(case((known, figures.c[name]), else_=0))
+            columns.append(func.sum(case((known, figures.field(name)), else_=0))
                            .label(_ratio_key(numerator, denominator, part)))
-    rows = session.execute(
-        select(*columns)
-        .select_from(Agency)
-        .join(figures, figures.c.agency_id == Agency.id, isouter=True)
-        .where(Agency.active)
-        .group_by(Agency.tier, Agency.kind)
-    ).mappings().all()
+    services = levels = None
+    if with_services:
+        services, levels = _services_by_agency(), _levels_by_submission(period, basis)
+        count = func.coalesce(services.c.services, 0)
+        columns += [func.sum(count).label("services"),
+                    func.sum(case((in_basis, count), else_=0)).label("services_covered")]
+        columns += [func.sum(func.coalesce(levels.c[_level_key(n)], 0)).label(_level_key(n))
+                    for n in COUNTED_LEVELS]
+    statement = figures.join(select(*columns).select_from(Agency), Agency.id).where(Agency.active)
+    if with_services:
+        statement = (statement.join(services, services.c.agency_id == Agency.id, isouter=True)
+                     .join(levels, levels.c.submission_id == figures.submission.id, isouter=True))
+    rows = session.execute(statement.group_by(Agency.tier, Agency.kind)).mappings().all()
     return [{k: (int(v) if k not in ("tier", "kind") and v is not None else v) for k, v in row.items()}
             for row in rows]
+
+
+def _service_counts(groups: list[dict]) -> _ServiceCounts:
+    counts = _ServiceCounts(total=sum(g["services"] for g in groups),
+                            covered=sum(g["services_covered"] for g in groups))
+    for number in COUNTED_LEVELS:
+        counts.at_level[number] = sum(g[_level_key(number)] for g in groups)
+    counts.at_level[MIN_LEVEL] = counts.total - sum(counts.at_level.values())
+    return counts
 
 
 def active_targets(session: Session) -> list[Target]:
@@ -303,20 +407,18 @@ def active_targets(session: Session) -> list[Target]:
 
 def compute_targets(session: Session, period: int, basis: str = "verified",
                     targets: list[Target] | None = None) -> list[TargetResult]:
+    """Each target's result for ``period`` in ``basis``: one grouped statement."""
     targets = active_targets(session) if targets is None else targets
     usable = [t for t in targets if not definition_errors(t)]
-    figures = basis_figures(period, basis)
-    services = None
-    if any(t.formula in SERVICE_FORMULAS for t in usable):
-        services = _service_counts(session, figures)
-    groups = []
+    if not usable:
+        return []
     agency_targets = [t for t in usable if t.formula not in SERVICE_FORMULAS]
-    if agency_targets:
-        flag_sets = sorted({target_flags(t) for t in agency_targets
-                            if t.formula == Formula.agency_flag_share.value})
-        ratios = sorted({(t.numerator_field, t.denominator_field) for t in agency_targets
-                         if t.formula == Formula.report_sum_ratio.value})
-        groups = _agency_groups(session, figures, flag_sets, ratios)
+    flag_sets = sorted({target_flags(t) for t in agency_targets if t.formula == Formula.agency_flag_share.value})
+    ratios = sorted({(t.numerator_field, t.denominator_field) for t in agency_targets
+                     if t.formula == Formula.report_sum_ratio.value})
+    with_services = len(agency_targets) < len(usable)
+    groups = _groups(session, period, basis, with_services, flag_sets, ratios)
+    services = _service_counts(groups) if with_services else None
     return [_compute_one(t, period, basis, services, groups) for t in usable]
 
 
@@ -328,18 +430,18 @@ def _compute_one(target: Target, period: int, basis: str, services: _ServiceCoun
                  groups: list[dict]) -> TargetResult:
     if target.formula in SERVICE_FORMULAS:
         numerator = services.at_least(target.min_level)
-        return _result(target, period, basis, numerator, services.total, services.covered, services.total)
+        return make_result(target, period, basis, numerator, services.total, services.covered, services.total)
     clauses = parse_scope(target.scope)
     scoped = [g for g in groups if in_scope(clauses, g["tier"], g["kind"])]
     total = sum(g["total"] for g in scoped)
     covered = sum(g["covered"] for g in scoped)
     if target.formula == Formula.agency_flag_share.value:
         key = _flag_key(target_flags(target))
-        return _result(target, period, basis, sum(g[key] for g in scoped), total, covered, total)
+        return make_result(target, period, basis, sum(g[key] for g in scoped), total, covered, total)
     fields = (target.numerator_field, target.denominator_field)
     numerator = sum(g[_ratio_key(*fields, "numerator")] for g in scoped)
     denominator = sum(g[_ratio_key(*fields, "denominator")] for g in scoped)
-    return _result(target, period, basis, numerator, denominator, covered, total)
+    return make_result(target, period, basis, numerator, denominator, covered, total)
 
 
 # --- trend and projection --------------------------------------------------------
@@ -398,21 +500,17 @@ def service_drilldown(period: int, basis: str, min_level: int):
     """A select of every active service with the level that counts for it, whether
     its agency's submission is in the basis, and whether it is in the numerator.
     Callers add ordering, filters and paging."""
-    figures = basis_figures(period, basis)
-    levels = basis_levels(figures)
-    level = func.coalesce(levels.c.level, 0)
-    return (
+    figures = BasisJoin(period, basis)
+    level = figures.level()
+    statement = (
         select(Service.id, Service.code, Service.name, Service.name_en, Service.sector,
                Agency.code.label("agency_code"), Agency.name.label("agency_name"),
-               level.label("level"),
-               figures.c.agency_id.is_not(None).label("in_basis"),
+               level.label("level"), figures.flag().label("in_basis"),
                (level >= min_level).label("counted"))
         .join(Agency, Agency.id == Service.agency_id)
-        .join(figures, figures.c.agency_id == Service.agency_id, isouter=True)
-        .join(levels, and_(levels.c.service_id == Service.id, levels.c.agency_id == Service.agency_id),
-              isouter=True)
         .where(Service.active, Agency.active)
     )
+    return figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
 
 
 def agency_drilldown(target: Target, period: int, basis: str):
@@ -420,28 +518,27 @@ def agency_drilldown(target: Target, period: int, basis: str):
     count for it (NULL when its submission is not in the basis) and whether it
     counts in the numerator (all flags true; for a sum target, both figures known).
     Callers add ordering and paging."""
-    figures = basis_figures(period, basis)
-    clauses = parse_scope(target.scope)
+    figures = BasisJoin(period, basis)
     scope_conditions = []
-    for tier, kinds in clauses:
+    for tier, kinds in parse_scope(target.scope):
         parts = []
         if tier is not None:
             parts.append(Agency.tier == tier)
         if kinds is not None:
             parts.append(Agency.kind.in_(sorted(kinds)))
         scope_conditions.append(and_(*parts) if parts else literal(True))
-    in_basis = figures.c.agency_id.is_not(None)
     if target.formula == Formula.report_sum_ratio.value:
         # summed only where both figures are known (see _agency_groups)
-        meets = and_(in_basis, figures.c[target.numerator_field].is_not(None),
-                     figures.c[target.denominator_field].is_not(None))
+        meets = and_(figures.in_basis, figures.field(target.numerator_field).is_not(None),
+                     figures.field(target.denominator_field).is_not(None))
     else:
-        meets = and_(in_basis, *[figures.c[f].is_(True) for f in target_flags(target)])
-    return (
+        meets = and_(figures.in_basis, *[figures.field(f).is_(True) for f in target_flags(target)])
+    statement = (
         select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind,
-               figures.c.agency_id.is_not(None).label("in_basis"),
+               figures.flag().label("in_basis"),
                case((meets, True), else_=False).label("counted"),
-               *[figures.c[f] for f in (*REPORT_FLAGS, *REPORT_COUNTS)])
-        .join(figures, figures.c.agency_id == Agency.id, isouter=True)
+               *[figures.field(f).label(f) for f in (*REPORT_FLAGS, *REPORT_COUNTS)])
+        .select_from(Agency)
         .where(Agency.active, or_(*scope_conditions))
     )
+    return figures.join(statement, Agency.id)
