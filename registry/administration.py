@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import accounts, audit
+from . import accounts, audit, target_cache
 from .errors import N_, Conflict, Msg, ValidationFailed
 from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL
 from .models import (
@@ -229,6 +229,7 @@ def create_agency(session: Session, actor: User | None, values: dict, source: st
     _flush(session, N_("Thông tin cơ quan chưa hợp lệ."),
            {"code": Msg(N_("đã có cơ quan mã %(code)s"), code=clean["code"])})
     audit.record(session, actor, "agency.create", "agency", agency.code, after=clean, source=source)
+    target_cache.invalidate(session)
     session.flush()
     return agency
 
@@ -244,6 +245,7 @@ def update_agency(session: Session, actor: User | None, agency: Agency, changes:
     _flush(session, N_("Thông tin cơ quan chưa hợp lệ."),
            {"code": Msg(N_("đã có cơ quan mã %(code)s"), code=clean["code"])})
     audit.record(session, actor, "agency.update", "agency", agency.code, old, new, source=source)
+    target_cache.invalidate(session)
     session.flush()
     return agency
 
@@ -296,6 +298,7 @@ def create_service(session: Session, actor: User | None, values: dict, source: s
     _flush(session, N_("Thông tin dịch vụ chưa hợp lệ."),
            {"code": Msg(N_("đã có dịch vụ mã %(code)s"), code=clean["code"])})
     audit.record(session, actor, "service.create", "service", service.code, after=clean, source=source)
+    target_cache.invalidate(session)
     session.flush()
     return service
 
@@ -311,6 +314,7 @@ def update_service(session: Session, actor: User | None, service: Service, chang
     _flush(session, N_("Thông tin dịch vụ chưa hợp lệ."),
            {"code": Msg(N_("đã có dịch vụ mã %(code)s"), code=clean["code"])})
     audit.record(session, actor, "service.update", "service", service.code, old, new, source=source)
+    target_cache.invalidate(session)
     session.flush()
     return service
 
@@ -425,6 +429,7 @@ def create_period(session: Session, actor: User | None, year, status: str = Peri
     _flush(session, N_("Không tạo được kỳ báo cáo."), {"year": Msg(N_("đã có kỳ báo cáo %(year)s"), year=number)})
     audit.record(session, actor, "period.create", "reporting_period", number, after={"status": status},
                  source=source)
+    target_cache.invalidate(session, period=number)
     session.flush()
     return period
 
@@ -549,6 +554,7 @@ def create_target(session: Session, actor: User | None, values: dict, source: st
     _flush(session, N_("Định nghĩa chỉ tiêu chưa hợp lệ."),
            {"code": Msg(N_("đã có chỉ tiêu mã %(code)s"), code=clean["code"])})
     audit.record(session, actor, "target.create", "target", target.code, after=clean, source=source)
+    target_cache.invalidate(session)
     session.flush()
     return target
 
@@ -564,5 +570,6 @@ def update_target(session: Session, actor: User | None, target: Target, changes:
     _flush(session, N_("Định nghĩa chỉ tiêu chưa hợp lệ."),
            {"code": Msg(N_("đã có chỉ tiêu mã %(code)s"), code=clean["code"])})
     audit.record(session, actor, "target.update", "target", target.code, old, new, source=source)
+    target_cache.invalidate(session)
     session.flush()
     return target

@@ -4,6 +4,12 @@ All rows or none: every row is parsed and checked first, each problem reported
 by row number, column and reason; only a file without a single problem is
 written. Rows whose code exists update that record; writing the same file
 twice changes nothing the second time.
+
+Size: a national catalogue (100 000 services) is one file. Existing records are
+looked up from one query of their columns, not loaded as objects; new and
+changed records are written in batches of BATCH_ROWS, each with its audit
+event: new records and the events in multi-row INSERTs, without building an
+object per row, so that memory stays bounded and the cost per row is small.
 """
 
 import csv
@@ -11,13 +17,15 @@ import io
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from . import audit, workflow
+from . import audit, target_cache, workflow
 from .errors import N_, DomainError, Msg
-from .models import REPORT_FIELDS, Agency, Kind, Service, State, Tier, User
+from .models import REPORT_FIELDS, Agency, AuditEvent, Kind, Service, State, Tier, User, _set_name_keys
 from .validation import (
     FieldReader,
     check_evidence,
@@ -31,6 +39,7 @@ from .validation import (
 )
 
 MAX_ROWS = 250_000
+BATCH_ROWS = 2_000  # records written (and audited) per flush
 # An XLSX is a zip of XML parts: a workbook has a few dozen entries, and its
 # sheet XML compresses 10–30 times. Bounds well above that refuse zip bombs
 # before a byte is inflated (zipfile never reads past an entry's declared size).
@@ -235,12 +244,19 @@ def _check_header(kind: str, header: list[str]) -> list[RowError]:
     return errors
 
 
-def _codes(session: Session, model) -> dict[str, Any]:
-    return {row.code: row for row in session.exec(select(model))}
+# The columns the checks and the writes compare, read as plain rows (no objects).
+AGENCY_COLUMNS = ("id", "code", "name", "name_en", "tier", "kind", "parent_id", "active")
+SERVICE_COLUMNS = ("id", "code", "name", "name_en", "agency_id", "sector", "active")
+
+
+def _rows_by_code(session: Session, model, columns: tuple[str, ...]) -> dict[str, Any]:
+    """code → a row of ``columns`` of every record of ``model``: one query."""
+    statement = select(*[getattr(model, c) for c in columns])
+    return {row.code: row for row in session.execute(statement)}
 
 
 def _check_agencies(session, rows, errors):
-    existing = _codes(session, Agency)
+    existing = _rows_by_code(session, Agency, AGENCY_COLUMNS)
     records, in_file = [], {}
     for number, values in rows:
         c = _Checker(number, values, errors)
@@ -271,7 +287,7 @@ def _check_agencies(session, rows, errors):
     return records
 
 
-def _check_parent_cycles(existing: dict[str, Agency], records, errors) -> None:
+def _check_parent_cycles(existing: dict[str, Any], records, errors) -> None:
     by_id = {a.id: a.code for a in existing.values()}
     parent_of = {code: by_id.get(a.parent_id) for code, a in existing.items()}
     parent_of.update({r["code"]: r["parent_code"] for _, r in records})
@@ -285,7 +301,7 @@ def _check_parent_cycles(existing: dict[str, Agency], records, errors) -> None:
 
 
 def _check_services(session, rows, errors):
-    agencies = _codes(session, Agency)
+    agencies = _rows_by_code(session, Agency, ("id", "code"))
     records, in_file = [], {}
     for number, values in rows:
         c = _Checker(number, values, errors)
@@ -313,7 +329,7 @@ def _check_services(session, rows, errors):
 
 
 def _check_levels(session, rows, errors):
-    services = _codes(session, Service)
+    services = _rows_by_code(session, Service, ("id", "code", "agency_id"))
     records, in_file = [], {}
     for number, values in rows:
         c = _Checker(number, values, errors)
@@ -344,7 +360,7 @@ def _check_levels(session, rows, errors):
 
 
 def _check_reports(session, rows, errors):
-    agencies = _codes(session, Agency)
+    agencies = _rows_by_code(session, Agency, ("id", "code"))
     records, in_file = [], {}
     for number, values in rows:
         c = _Checker(number, values, errors)
@@ -380,64 +396,113 @@ CHECKS = {"agencies": _check_agencies, "services": _check_services,
 
 # --- writing -----------------------------------------------------------------
 
-def _upsert(session, model, existing, code, values, actor, entity, result):
-    record = existing.get(code)
-    if record is None:
-        record = model(code=code, **values)
-        session.add(record)
-        session.flush()
-        existing[code] = record
-        audit.record(session, actor, f"{entity}.create", entity, code, after={"code": code, **values},
-                     source=SOURCE)
-        result.created += 1
-        return record
-    before = {k: getattr(record, k) for k in values}
-    old, new = audit.changes(before, values)
-    if new:
-        for k, v in new.items():
-            setattr(record, k, v)
-        audit.record(session, actor, f"{entity}.update", entity, code, old, new, source=SOURCE)
-        result.updated += 1
-    else:
-        result.unchanged += 1
-    return record
+def _name_keys(code: str, values: dict) -> dict:
+    """The search and sort keys the ORM's mapper events add to an agency or a service
+    (models._set_name_keys), for rows inserted without the ORM."""
+    record = SimpleNamespace(code=code, **values)
+    _set_name_keys(None, None, record)
+    return {"name_key": record.name_key, "name_sort": record.name_sort}
+
+
+def _audit_row(actor: User | None, action: str, entity: str, key: str, before: dict | None, after: dict) -> dict:
+    """An audit event's columns as audit.record fills them (the values here are plain
+    JSON already), for events inserted in bulk."""
+    return {"actor_id": actor.id if actor is not None else None, "actor": actor.email if actor is not None else None,
+            "action": action, "entity": entity, "entity_key": key, "before": before, "after": after,
+            "comment": None, "source": SOURCE, "address": None}
+
+
+def _write(session, model, entity, rows, existing, actor, result) -> dict[str, int]:
+    """Insert the records of ``rows`` [(code, values)] whose code is new and update
+    those whose values differ from ``existing`` (code → row), each with its audit
+    event, BATCH_ROWS at a time: new records and every event in multi-row INSERTs,
+    changed records through the ORM (its mapper events keep their keys), let go of
+    after each batch unless the session held them before. Returns code → id of the
+    records created."""
+    created = {}
+    table = model.__table__
+    for start in range(0, len(rows), BATCH_ROWS):
+        chunk = rows[start:start + BATCH_ROWS]
+        inserts, events, changes = [], [], {}
+        for code, values in chunk:
+            current = existing.get(code)
+            if current is None:
+                inserts.append({"code": code, **values, **_name_keys(code, values)})
+                events.append(_audit_row(actor, f"{entity}.create", entity, code, None, {"code": code, **values}))
+                result.created += 1
+                continue
+            old, new = audit.changes({k: getattr(current, k) for k in values}, values)
+            if new:
+                changes[current.id] = new
+                events.append(_audit_row(actor, f"{entity}.update", entity, code, old, new))
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if changes:
+            held = {i for i in changes if session.identity_key(model, i) in session.identity_map}
+            records = session.execute(select(model).where(model.id.in_(list(changes)))).scalars().all()
+            for record in records:
+                for k, v in changes[record.id].items():
+                    setattr(record, k, v)
+            session.flush()
+            for record in records:
+                if record.id not in held:
+                    session.expunge(record)
+        if inserts:
+            returned = session.execute(insert(table).returning(table.c.code, table.c.id), inserts)
+            created.update((code, id_) for code, id_ in returned)
+        if events:
+            session.execute(insert(AuditEvent.__table__), events)
+    if result.created or result.updated:
+        target_cache.invalidate(session)  # agencies and services count in every period's targets
+    return created
+
+
+def _depths(records, existing_codes) -> dict[str, int]:
+    """How far each agency of the file is below an agency already written (or none):
+    parents are written a level before their children, so that their ids are known."""
+    parents = {r["code"]: r["parent_code"] for _, r in records}
+    depths: dict[str, int] = {}
+
+    def depth(code):
+        if code not in depths:
+            parent = parents.get(code)
+            # the checks refused cycles and unknown parents
+            depths[code] = 0 if not parent or parent not in parents else depth(parent) + 1
+        return depths[code]
+
+    for code in parents:
+        depth(code)
+    return depths
 
 
 def _apply_agencies(session, records, actor, result, as_verified):
-    existing = _codes(session, Agency)
-    pending = {r["code"]: r for _, r in records}
-    # Parents first, so that every parent_id can be resolved.
-    ordered, placed = [], set()
-
-    def place(code):
-        if code in placed or code not in pending:
-            return
-        parent = pending[code]["parent_code"]
-        if parent:
-            place(parent)
-        placed.add(code)
-        ordered.append(pending[code])
-
-    for code in pending:
-        place(code)
-    for r in ordered:
-        current = existing.get(r["code"])
-        values = dict(name=r["name"], name_en=r["name_en"], tier=r["tier"], kind=r["kind"],
-                      parent_id=existing[r["parent_code"]].id if r["parent_code"] else None)
-        active = r["active"] if r["active"] is not None else (current.active if current else True)
-        values["active"] = active
-        _upsert(session, Agency, existing, r["code"], values, actor, "agency", result)
+    existing = _rows_by_code(session, Agency, AGENCY_COLUMNS)
+    ids = {code: row.id for code, row in existing.items()}
+    depths = _depths(records, existing)
+    for level in range(max(depths.values(), default=-1) + 1):
+        rows = []
+        for _, r in records:
+            if depths[r["code"]] != level:
+                continue
+            current = existing.get(r["code"])
+            active = r["active"] if r["active"] is not None else (current.active if current else True)
+            rows.append((r["code"], dict(name=r["name"], name_en=r["name_en"], tier=r["tier"], kind=r["kind"],
+                                         parent_id=ids[r["parent_code"]] if r["parent_code"] else None,
+                                         active=active)))
+        ids.update(_write(session, Agency, "agency", rows, existing, actor, result))
 
 
 def _apply_services(session, records, actor, result, as_verified):
-    existing = _codes(session, Service)
-    agencies = _codes(session, Agency)
+    existing = _rows_by_code(session, Service, SERVICE_COLUMNS)
+    agencies = {code: row.id for code, row in _rows_by_code(session, Agency, ("id", "code")).items()}
+    rows = []
     for _, r in records:
         current = existing.get(r["code"])
         active = r["active"] if r["active"] is not None else (current.active if current else True)
-        values = dict(name=r["name"], name_en=r["name_en"], agency_id=agencies[r["agency_code"]].id,
-                      sector=r["sector"], active=active)
-        _upsert(session, Service, existing, r["code"], values, actor, "service", result)
+        rows.append((r["code"], dict(name=r["name"], name_en=r["name_en"], agency_id=agencies[r["agency_code"]],
+                                     sector=r["sector"], active=active)))
+    _write(session, Service, "service", rows, existing, actor, result)
 
 
 def _apply_to_submissions(session, groups, actor, result, as_verified):

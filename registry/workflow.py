@@ -7,7 +7,7 @@ and records an audit event. Operations flush; they never commit.
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import audit
+from . import audit, target_cache
 from .errors import N_, Conflict, DomainError, NotFound, ValidationFailed
 from .models import (
     REPORT_FIELDS,
@@ -23,6 +23,7 @@ from .models import (
     VerifiedServiceStatus,
     utcnow,
 )
+from .targets import COUNTED_STATES
 from .validation import check_evidence, check_report, missing_report_fields
 
 STATUS_FIELDS = ("level", "info_url", "form_url", "submission_url", "note")
@@ -35,6 +36,11 @@ TRANSITIONS = {
     "return": ((State.submitted.value,), State.returned.value),
     "reopen": ((State.verified.value,), State.draft.value),
 }
+# The bases whose target results each transition can change (target_cache.py):
+# only a verification makes a new verified copy; every transition moves a
+# submission into or out of the reported basis's current entries.
+CHANGED_BASES = {"submit": ("reported",), "verify": ("verified", "reported"), "return": ("reported",),
+                 "reopen": ("reported",)}
 
 
 def report_values(entry) -> dict:
@@ -66,6 +72,7 @@ def ensure_period(session: Session, year: int, actor: User | None = None, source
         session.flush()
         audit.record(session, actor, "period.create", "reporting_period", year,
                      after={"status": period.status}, source=source)
+        target_cache.invalidate(session, period=year)
     return period
 
 
@@ -199,6 +206,9 @@ def write_entries(
     if changed:
         submission.version += 1
         submission.updated_at = utcnow()
+        if submission.state in COUNTED_STATES:
+            # only the administrator's import writes here: its current entries count as reported
+            target_cache.invalidate(session, ("reported",), submission.period_year)
     session.flush()
     return changed
 
@@ -240,6 +250,7 @@ def _transition(session: Session, submission: Submission, actor: User | None, ac
     audit.record(session, actor, f"submission.{action}", "submission",
                  submission_key(agency, submission.period_year),
                  {"state": before}, {"state": target}, comment=comment, source=source)
+    target_cache.invalidate(session, CHANGED_BASES[action], submission.period_year)
 
 
 def submit(session: Session, submission: Submission, actor: User | None, version: int | None = None) -> None:
@@ -318,6 +329,8 @@ def force_state(session: Session, submission: Submission, actor: User | None, ta
                  source=source)
     if target == State.verified.value:
         _copy_verified(session, submission, actor)
+    target_cache.invalidate(session, CHANGED_BASES["verify" if target == State.verified.value else "submit"],
+                            submission.period_year)
     session.flush()
 
 

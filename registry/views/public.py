@@ -1,28 +1,74 @@
-"""The public pages: no sign-in, verified data only."""
+"""The public pages: no sign-in, verified data only.
 
-from flask import Blueprint, render_template, request
+Target results come from target_cache.py. The home page, the busiest page, is
+rendered for visitors who are not signed in once per generation of the
+verified figures, language and query, and kept by each worker (a request then
+costs one query, the generation's token); its weak ETag lets a browser that
+has the page ask again with the same one query. Signed-in pages are rendered
+every time and never cached (security.py sends them ``no-store``).
+"""
+
+import hashlib
+from functools import cache
+
+from flask import Blueprint, Response, render_template, request, session as cookie_session
+from flask_babel import get_locale
 from sqlmodel import select
 
+from .. import ROOT, target_cache
+from ..auth import actor
 from ..charts import trend_chart
 from ..db import get_session
 from ..demo import is_loaded as demo_loaded
 from ..errors import N_, NotFound
 from ..models import Agency, Formula, Service, Target
 from ..reading import latest_verified_period, period_or_404
-from ..targets import (
-    SERVICE_FORMULAS,
-    agency_drilldown,
-    compute_target,
-    periods,
-    project,
-    service_drilldown,
-    trend,
-)
+from ..targets import SERVICE_FORMULAS, agency_drilldown, periods, project, service_drilldown
 
 bp = Blueprint("public", __name__)
 
 BASIS = "verified"  # the public is told only what has been verified
 DRILLDOWN_PAGE = 100
+# Browsers and proxies may keep a public page but must ask whether it changed
+# (a 304 costs one query), so that nobody is shown figures older than the registry's.
+REVALIDATE = "no-cache"
+HOME_PAGES_KEPT = 64  # rendered home pages kept per worker (generations × languages × periods)
+
+_home_pages = target_cache.TokenMemo(HOME_PAGES_KEPT)
+
+
+@cache
+def release() -> str:
+    """A fingerprint of the code, templates and translations that render pages: a
+    validator must change when a new release renders the same figures differently."""
+    digest = hashlib.sha256()
+    for folder, pattern in (("registry", "**/*.py"), ("templates", "**/*.html"), ("translations", "**/*.mo")):
+        for path in sorted((ROOT / folder).glob(pattern)):
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def validator(*parts) -> str:
+    """A weak ETag of the given parts and the release."""
+    return hashlib.sha256("\x1f".join(map(str, (*parts, release()))).encode()).hexdigest()[:32]
+
+
+def not_modified(etag: str) -> Response | None:
+    """A 304 when the request already holds the representation ``etag`` names."""
+    if request.if_none_match.contains_weak(etag):
+        response = Response(status=304)
+        response.set_etag(etag, weak=True)
+        response.headers["Cache-Control"] = REVALIDATE
+        return response
+    return None
+
+
+def revalidated(response: Response, etag: str) -> Response:
+    response.set_etag(etag, weak=True)
+    # a response that sets the language cookie is this visitor's alone
+    response.headers["Cache-Control"] = ("private, " if cookie_session.modified else "public, ") + REVALIDATE
+    return response
 
 
 def _chosen_period(session) -> int | None:
@@ -36,15 +82,13 @@ def _spoken(result) -> str:
     return f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
 
 
-@bp.get("/")
-def index():
-    session = get_session()
+def _render_index(session) -> str:
     year = _chosen_period(session)
     years = periods(session)
     rows = []
     if year is not None:
         shown = [y for y in years if y <= year]
-        for history in trend(session, BASIS, shown).values():
+        for history in target_cache.trend(session, BASIS, shown).values():
             result = history[-1]
             target = result.target
             rows.append({
@@ -58,16 +102,41 @@ def index():
                            demo=demo_loaded(session))
 
 
+@bp.get("/")
+def index():
+    session = target_cache.only_reads(get_session())
+    # a signed-in visitor's page names them; pending messages are shown once
+    shared = actor() is None and "_flashes" not in cookie_session
+    tokens = target_cache.tokens(session, BASIS) if shared else None
+    if tokens is None:
+        return _render_index(session)
+    # everything the page depends on: the verified figures of every period (the list of
+    # periods and the demo banner included), the query (period, lang) and the language
+    token = target_cache.fingerprint(tokens)
+    key = (str(session.get_bind().url), request.query_string, str(get_locale()))
+    etag = validator(token, *key[1:])
+    unchanged = not_modified(etag)
+    if unchanged is not None:
+        return unchanged
+    html = _home_pages.get(key, token)
+    if html is None:
+        html = _render_index(session)
+        _home_pages.put(key, token, html)
+    return revalidated(Response(html, content_type="text/html; charset=utf-8"), etag)
+
+
 @bp.get("/targets/<code>")
 def target_detail(code: str):
-    session = get_session()
+    session = target_cache.only_reads(get_session())
     target = session.exec(select(Target).where(Target.code == code, Target.active)).first()
     if target is None:
         raise NotFound(N_("Không có chỉ tiêu %(code)s."), code=code)
     year = _chosen_period(session)
     if year is None:
         raise NotFound(N_("Chưa có kỳ báo cáo nào."))
-    result = compute_target(session, target, year, BASIS)
+    result = next((r for r in target_cache.target_results(session, year, BASIS) if r.target.code == code), None)
+    if result is None:  # a definition the engine cannot compute
+        raise NotFound(N_("Không có chỉ tiêu %(code)s."), code=code)
     show = request.args.get("show", "counted")
     if show not in ("counted", "not_counted", "not_in_basis", "all"):
         show = "counted"
@@ -92,4 +161,3 @@ def target_detail(code: str):
     return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
                            rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
                            is_sum=target.formula == Formula.report_sum_ratio.value, demo=demo_loaded(session))
-
