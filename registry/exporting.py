@@ -1,4 +1,4 @@
-"""Open data and the DIC's report, as bytes (CSV, XLSX, JSON). No Flask here.
+"""Open data and the DIC's report (CSV, XLSX, JSON). No Flask here.
 
 Two products:
 
@@ -14,41 +14,47 @@ Spreadsheet safety: a text cell that begins with ``= + - @``, a tab or a
 carriage return is written with a leading ``'`` so that no spreadsheet reads
 it as a formula. Numbers and booleans are written as they are.
 
-Size: agencies and services are read with ``yield_per`` (a server-side cursor
-on PostgreSQL, ``fetchmany`` on SQLite) and handed on row by row; XLSX is
-written with a write-only workbook. Only the output bytes are held whole.
+Size: every file is made as a stream: ``open_data_stream`` and
+``dic_report_stream`` check the request at once and return a generator of
+bytes chunks, which the view hands to the response and the CLI writes to a
+file; agencies and services are read with ``yield_per`` (a server-side cursor
+on PostgreSQL, ``fetchmany`` on SQLite) and written as they come, so a
+national catalogue (100 000 services) goes out from its first rows in bounded
+memory. ``open_data`` and ``dic_report`` join the chunks for callers that want
+the bytes whole.
+
+XLSX is written here as a minimal SpreadsheetML package (inline strings, one
+fixed style sheet) streamed through ``zipfile``, not with openpyxl: openpyxl's
+write-only mode keeps each sheet in a temporary file until the workbook is
+saved, so nothing could be sent before the last row, and without lxml it
+writes about a thousand rows a second — a national catalogue would outlast
+the server's request timeout. (openpyxl still reads workbooks: the importer,
+the tests.)
 """
 
 import csv
+import enum
 import io
 import json
+import re
+import zipfile
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Iterable, Iterator
+from functools import cache
+from typing import Callable, Iterable, Iterator, Sequence
+from xml.sax.saxutils import escape, quoteattr
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from . import target_cache
 from .demo import is_loaded as demo_loaded
 from .errors import N_, ValidationFailed
 from .levels import LEVELS
-from .models import (
-    REPORT_FIELDS,
-    REPORT_FLAGS,
-    Agency,
-    Service,
-    ServiceStatus,
-    Submission,
-    Unit,
-    VerifiedServiceStatus,
-)
+from .models import REPORT_FIELDS, REPORT_FLAGS, Agency, Service, Submission, Unit
 from .reading import check_basis, period_or_404
-from .targets import TargetResult, basis_figures, compute_targets
+from .targets import BasisJoin, TargetResult
 from .vocabulary import KIND_LABELS, REPORT_LABELS, STATE_LABELS, TIER_LABELS
 from .workflow import display_state
 
@@ -58,6 +64,10 @@ REPORT_FORMATS = ("xlsx", "csv")
 OPEN_DATA_BASIS = "verified"  # the public is told only what has been verified
 VIETNAM_TIME = timezone(timedelta(hours=7))  # Điện Biên keeps UTC+7 all year
 BATCH_SIZE = 1000
+CHUNK_BYTES = 64 * 1024  # the size of the pieces a file is handed out in
+BOM = "\ufeff"  # at the start of a CSV file: spreadsheets then read it as UTF-8
+
+Chunks = Iterator[bytes]
 
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -103,6 +113,8 @@ SERVICE_HEADERS_VI = (
 SERVICE_WIDTHS = (16, 60, 24, 40, 24, 9, 40, 40, 40, 14)
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 cannot hold (and so no XLSX cell): C0 controls but tab, LF and CR; U+FFFE, U+FFFF.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # --- cells ---------------------------------------------------------------------------
@@ -110,7 +122,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def safe_text(value: str) -> str:
     """Text a spreadsheet will not run: a leading ``'`` before a formula-like start,
     and no control characters XLSX cannot hold."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    value = XML_ILLEGAL.sub("", value)
     if value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -126,100 +138,246 @@ def _csv_cell(value) -> str:
     return safe_text(str(value))
 
 
-def _xlsx_value(value):
-    if value is None or isinstance(value, (bool, int, float)):
-        return value
-    return safe_text(str(value))
-
-
 def _yes_no(value) -> str | None:
     if value is None:
         return None
     return "có" if value else "không"
 
 
-# --- writers ---------------------------------------------------------------------------
+# --- CSV and JSON --------------------------------------------------------------------
 
-def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
+class _TextChunks:
+    """Text written bit by bit, handed out UTF-8 encoded in pieces of about CHUNK_BYTES."""
+
+    def __init__(self):
+        self.buffer = io.StringIO()
+
+    def take(self, at_least: int | None = None) -> bytes | None:
+        if self.buffer.tell() < (CHUNK_BYTES if at_least is None else at_least):
+            return None
+        data = self.buffer.getvalue().encode("utf-8")
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return data
+
+
+def csv_stream(header: Iterable[str], rows: Iterable[Iterable]) -> Chunks:
     """UTF-8 with a BOM (so that Excel reads Vietnamese), CRLF line ends, formula-safe."""
-    buffer = io.BytesIO()
-    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, lineterminator="\r\n")
+    text = _TextChunks()
+    text.buffer.write(BOM)
+    writer = csv.writer(text.buffer, lineterminator="\r\n")
     writer.writerow([_csv_cell(h) for h in header])
     for row in rows:
         writer.writerow([_csv_cell(v) for v in row])
-    text.flush()
-    body = buffer.getvalue()
-    text.detach()
-    return body
+        chunk = text.take()
+        if chunk:
+            yield chunk
+    yield text.take(at_least=0)
 
 
-def _bold_cells(ws, values, size=None):
-    font = Font(bold=True, size=size) if size else Font(bold=True)
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(ws, value=_xlsx_value(value))
-        cell.font = font
-        cells.append(cell)
-    return cells
-
-
-def _sheet(wb: Workbook, title: str, header, rows, widths=None, preamble=(), number_formats=None):
-    """A write-only sheet: optional preamble rows (a title), a bold frozen header, the rows."""
-    ws = wb.create_sheet(title=title)
-    widths = widths or [max(10, min(40, len(str(h)) + 2)) for h in header]
-    for index, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = f"A{len(preamble) + 2}"
-    for n, line in enumerate(preamble):
-        ws.append(_bold_cells(ws, [line], size=13) if n == 0 else [_xlsx_value(line)])
-    header_cells = _bold_cells(ws, header)
-    for cell in header_cells:
-        cell.fill = PatternFill("solid", fgColor="DDE3EA")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.append(header_cells)
-    number_formats = number_formats or {}
+def json_stream(meta: dict, header: Iterable[str], rows: Iterable[Iterable]) -> Chunks:
+    """``{…meta, "columns": […], "rows": [{column: value}, …]}`` in UTF-8, row by row."""
+    header = list(header)
+    text = _TextChunks()
+    head = json.dumps({**meta, "columns": header}, ensure_ascii=False)
+    text.buffer.write(head[:-1] + ', "rows": [')
+    separator = "\n"
     for row in rows:
-        values = [_xlsx_value(v) for v in row]
-        if number_formats:
-            cells = []
-            for index, value in enumerate(values):
-                fmt = number_formats.get(index)
-                if fmt is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = fmt(row) if callable(fmt) else fmt
-                    cells.append(cell)
-                else:
-                    cells.append(value)
-            values = cells
-        ws.append(values)
-    return ws
+        text.buffer.write(separator + json.dumps(dict(zip(header, row)), ensure_ascii=False))
+        separator = ",\n"
+        chunk = text.take()
+        if chunk:
+            yield chunk
+    text.buffer.write("\n]}\n")
+    yield text.take(at_least=0)
 
 
-def _workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
-def to_xlsx(sheet_title: str, header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
-    wb = Workbook(write_only=True)
-    _sheet(wb, sheet_title, list(header), rows)
-    return _workbook_bytes(wb)
+def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
+    return b"".join(csv_stream(header, rows))
 
 
 def to_json(meta: dict, header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
-    """``{…meta, "columns": […], "rows": [{column: value}, …]}`` in UTF-8, written row by row."""
-    header = list(header)
-    buffer = io.BytesIO()
-    head = json.dumps({**meta, "columns": header}, ensure_ascii=False)
-    buffer.write((head[:-1] + ', "rows": [').encode("utf-8"))
-    separator = "\n"
-    for row in rows:
-        buffer.write((separator + json.dumps(dict(zip(header, row)), ensure_ascii=False)).encode("utf-8"))
-        separator = ",\n"
-    buffer.write(b"\n]}\n")
-    return buffer.getvalue()
+    return b"".join(json_stream(meta, header, rows))
+
+
+# --- XLSX: a streamed SpreadsheetML package ----------------------------------------------
+
+class Style(enum.IntEnum):
+    """The cell formats of STYLES_XML (their index in its cellXfs)."""
+
+    plain = 0
+    title = 1  # bold, larger: a report's first line
+    header = 2  # bold on grey, wrapped: a table's header row
+    percent = 3  # one decimal and "%" (the value is already a percentage)
+    whole = 4  # a whole number
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence]
+    widths: Sequence[float] | None = None
+    preamble: Sequence[str] = ()  # lines above the header (a report's title); the first one is bold
+    number_styles: dict[int, Callable[[Sequence], Style]] | None = None  # column → its numbers' style, by row
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+STYLES_XML = (
+    f'{_XML}<styleSheet xmlns="{_MAIN}">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="0.0&quot;%&quot;"/></numFmts>'
+    '<fonts count="3"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="13"/><name val="Calibri"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDE3EA"/><bgColor indexed="64"/></patternFill></fill>'
+    '</fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" applyFill="1" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    '</styleSheet>'
+)
+
+
+@cache
+def _column(index: int) -> str:
+    """The letters of the column at ``index`` (0: A, 25: Z, 26: AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _cell(column: int, row: int, value, style: Style = Style.plain) -> str:
+    if value is None:
+        return ""
+    ref = f'r="{_column(column)}{row}"' + (f' s="{style:d}"' if style else "")
+    if value is True or value is False:
+        return f'<c {ref} t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f"<c {ref}><v>{value!r}</v></c>"
+    return f'<c {ref} t="inlineStr"><is><t xml:space="preserve">{escape(safe_text(str(value)))}</t></is></c>'
+
+
+def _row(number: int, values: Sequence, style: Style = Style.plain, number_styles=None) -> str:
+    cells = []
+    for column, value in enumerate(values):
+        cell_style = style
+        if number_styles and column in number_styles and isinstance(value, (int, float)) \
+                and not isinstance(value, bool):
+            cell_style = number_styles[column](values)
+        cells.append(_cell(column, number, value, cell_style))
+    return f'<row r="{number}">{"".join(cells)}</row>'
+
+
+def _sheet_xml(sheet: Sheet) -> Iterator[str]:
+    """The worksheet's XML in pieces: a frozen header under the preamble, column widths, the rows."""
+    widths = sheet.widths or [max(10, min(40, len(str(h)) + 2)) for h in sheet.header]
+    header_row = len(sheet.preamble) + 1
+    columns = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
+    lines = [_row(n, [line], Style.title if n == 1 else Style.plain)
+             for n, line in enumerate(sheet.preamble, start=1)]
+    yield (f'{_XML}<worksheet xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheetViews>'
+           f'<sheetView workbookViewId="0"><pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
+           f'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><cols>{columns}</cols><sheetData>'
+           + "".join(lines) + _row(header_row, list(sheet.header), Style.header))
+    batch, size = [], 0
+    for number, row in enumerate(sheet.rows, start=header_row + 1):
+        batch.append(_row(number, row, number_styles=sheet.number_styles))
+        size += len(batch[-1])
+        if size >= CHUNK_BYTES:  # rows go to the compressor in pieces, not one call each
+            yield "".join(batch)
+            batch, size = [], 0
+    yield "".join(batch) + "</sheetData></worksheet>"
+
+
+def _package_parts(titles: list[str]) -> list[tuple[str, str]]:
+    sheets = range(1, len(titles) + 1)
+    content_types = (
+        f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}sheet.main+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}styles+xml"/>'
+        + "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_TYPE}worksheet+xml"/>'
+                  for i in sheets)
+        + "</Types>")
+    package_rels = (
+        f'{_XML}<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}"><Relationship Id="rId1" '
+        f'Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    workbook = (
+        f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_RELATIONSHIPS}"><sheets>'
+        + "".join(f'<sheet name={quoteattr(title)} sheetId="{i}" r:id="rId{i}"/>' for i, title in zip(sheets, titles))
+        + "</sheets></workbook>")
+    workbook_rels = (
+        f'{_XML}<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">'
+        + "".join(f'<Relationship Id="rId{i}" Type="{_RELATIONSHIPS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+                  for i in sheets)
+        + f'<Relationship Id="rId{len(titles) + 1}" Type="{_RELATIONSHIPS}/styles" Target="styles.xml"/>'
+        + "</Relationships>")
+    return [("[Content_Types].xml", content_types), ("_rels/.rels", package_rels), ("xl/workbook.xml", workbook),
+            ("xl/_rels/workbook.xml.rels", workbook_rels), ("xl/styles.xml", STYLES_XML)]
+
+
+class _Output(io.RawIOBase):
+    """Where zipfile writes the package: kept until taken (not seekable, so zipfile
+    writes each part's sizes after it, as streaming writers do)."""
+
+    def __init__(self):
+        self.pending = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.pending += data
+        return len(data)
+
+    def take(self, at_least: int | None = None) -> bytes | None:
+        if len(self.pending) < (CHUNK_BYTES if at_least is None else at_least) or not self.pending:
+            return None
+        data = bytes(self.pending)
+        self.pending.clear()
+        return data
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+def xlsx_stream(sheets: Sequence[Sheet]) -> Chunks:
+    """A workbook of ``sheets``, in chunks as its rows are written."""
+    output = _Output()
+    with zipfile.ZipFile(output, "w") as package:
+        for name, xml in _package_parts([sheet.title for sheet in sheets]):
+            package.writestr(_entry(name), xml.encode("utf-8"))
+        for index, sheet in enumerate(sheets, start=1):
+            with package.open(_entry(f"xl/worksheets/sheet{index}.xml"), "w") as part:
+                for text in _sheet_xml(sheet):
+                    part.write(text.encode("utf-8"))
+                    chunk = output.take()
+                    if chunk:
+                        yield chunk
+    last = output.take(at_least=0)
+    if last:
+        yield last
+
+
+def to_xlsx(sheet_title: str, header: Iterable[str], rows: Iterable[Iterable]) -> bytes:
+    return b"".join(xlsx_stream([Sheet(sheet_title, list(header), rows)]))
 
 
 # --- reading: rows in batches ----------------------------------------------------------
@@ -234,37 +392,21 @@ def _stream(session: Session, statement, batch_size: int) -> Iterator:
         result.close()
 
 
-def _statuses(figures):
-    """(agency_id, service_id, level, evidence) of the service statuses in the basis."""
-    copied = (select(figures.c.agency_id, VerifiedServiceStatus.service_id, VerifiedServiceStatus.level,
-                     VerifiedServiceStatus.info_url, VerifiedServiceStatus.form_url,
-                     VerifiedServiceStatus.submission_url)
-              .join(VerifiedServiceStatus, VerifiedServiceStatus.copy_id == figures.c.copy_id))
-    current = (select(figures.c.agency_id, ServiceStatus.service_id, ServiceStatus.level,
-                      ServiceStatus.info_url, ServiceStatus.form_url, ServiceStatus.submission_url)
-               .join(ServiceStatus, ServiceStatus.submission_id == figures.c.submission_id))
-    return union_all(copied, current).subquery("statuses")
-
-
 def _services_statement(period: int, basis: str):
     """Every active service of an active agency (the targets' denominator), with the
     level and evidence that count for it in the basis (level 0 when its agency's
     submission is not in the basis)."""
-    figures = basis_figures(period, basis)
-    statuses = _statuses(figures)
-    return (
+    figures = BasisJoin(period, basis)
+    statement = (
         select(Service.code, Service.name, Service.name_en, Agency.code.label("agency_code"),
-               Agency.name.label("agency_name"), Service.sector,
-               func.coalesce(statuses.c.level, 0).label("level"),
-               statuses.c.info_url, statuses.c.form_url, statuses.c.submission_url,
-               figures.c.agency_id.is_not(None).label("in_basis"))
+               Agency.name.label("agency_name"), Service.sector, figures.level().label("level"),
+               *[figures.status(f).label(f) for f in ("info_url", "form_url", "submission_url")],
+               figures.flag().label("in_basis"))
         .join(Agency, Agency.id == Service.agency_id)
-        .join(figures, figures.c.agency_id == Service.agency_id, isouter=True)
-        .join(statuses, and_(statuses.c.service_id == Service.id, statuses.c.agency_id == Service.agency_id),
-              isouter=True)
         .where(Service.active, Agency.active)
         .order_by(Agency.code, Service.code)
     )
+    return figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
 
 
 def service_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
@@ -275,17 +417,16 @@ def service_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
                r.info_url, r.form_url, r.submission_url, bool(r.in_basis))
 
 
-def _agencies_statement(period: int, basis: str):
-    figures = basis_figures(period, basis)
+def _agencies_statement(figures: BasisJoin):
     parent = aliased(Agency)
-    return (
+    statement = (
         select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind,
-               parent.code.label("parent_code"), Agency.active,
-               figures.c.agency_id.is_not(None).label("in_basis"),
-               *[figures.c[f] for f in REPORT_FIELDS])
+               parent.code.label("parent_code"), Agency.active, figures.flag().label("in_basis"),
+               *[figures.field(f).label(f) for f in REPORT_FIELDS])
+        .select_from(Agency)
         .join(parent, parent.id == Agency.parent_id, isouter=True)
-        .join(figures, figures.c.agency_id == Agency.id, isouter=True)
     )
+    return figures.join(statement, Agency.id)
 
 
 def _report_value(name: str, value):
@@ -298,7 +439,7 @@ def agency_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
                 batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
     """Open-data rows of every agency (AGENCY_COLUMNS), with the adoption report that
     counts in the basis (its last verified copy), or empty cells."""
-    statement = _agencies_statement(period, basis).order_by(Agency.code)
+    statement = _agencies_statement(BasisJoin(period, basis)).order_by(Agency.code)
     for r in _stream(session, statement, batch_size):
         yield (r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, bool(r.active), bool(r.in_basis),
                *[_report_value(f, r._mapping[f]) for f in REPORT_FIELDS])
@@ -314,7 +455,7 @@ def target_rows(results: list[TargetResult]) -> Iterator[tuple]:
 def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_DATA_BASIS,
                  batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
     if dataset == "targets":
-        return target_rows(compute_targets(session, period, basis))
+        return target_rows(target_cache.target_results(session, period, basis))
     if dataset == "agencies":
         return agency_rows(session, period, basis, batch_size)
     if dataset == "services":
@@ -328,10 +469,11 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).replace(microsecond=0)
 
 
-def open_data(session: Session, dataset: str, period, fmt: str, *, batch_size: int = BATCH_SIZE,
-              now: datetime | None = None) -> bytes:
-    """One open-data file: ``dataset`` (targets, agencies, services) of ``period`` in
-    ``fmt`` (csv, xlsx, json), verified figures only. Raises NotFound for an unknown
+def open_data_stream(session: Session, dataset: str, period, fmt: str, *, batch_size: int = BATCH_SIZE,
+                     now: datetime | None = None) -> Chunks:
+    """One open-data file as a stream of bytes chunks: ``dataset`` (targets, agencies,
+    services) of ``period`` in ``fmt`` (csv, xlsx, json), verified figures only.
+    Checks at once (before the first chunk is asked for): NotFound for an unknown
     period, ValueError for an unknown data set or format."""
     if dataset not in DATASETS:
         raise ValueError(dataset)
@@ -339,14 +481,19 @@ def open_data(session: Session, dataset: str, period, fmt: str, *, batch_size: i
         raise ValueError(fmt)
     year = period_or_404(session, period).year
     header = COLUMNS[dataset]
+    rows = dataset_rows(session, dataset, year, OPEN_DATA_BASIS, batch_size)
     if fmt == "json":
         meta = {"dataset": dataset, "period": year, "basis": OPEN_DATA_BASIS,
                 "generated_at": _now(now).isoformat(), "demonstration_data": demo_loaded(session)}
-        return to_json(meta, header, dataset_rows(session, dataset, year, OPEN_DATA_BASIS, batch_size))
-    rows = dataset_rows(session, dataset, year, OPEN_DATA_BASIS, batch_size)
+        return json_stream(meta, header, rows)
     if fmt == "csv":
-        return to_csv(header, rows)
-    return to_xlsx(dataset, header, rows)
+        return csv_stream(header, rows)
+    return xlsx_stream([Sheet(dataset, header, rows)])
+
+
+def open_data(session: Session, dataset: str, period, fmt: str, **options) -> bytes:
+    """``open_data_stream``, whole."""
+    return b"".join(open_data_stream(session, dataset, period, fmt, **options))
 
 
 def open_data_filename(period: int, dataset: str, fmt: str) -> str:
@@ -390,19 +537,14 @@ def _state_vi(state: str | None, verified_sequence: int | None) -> str:
 
 def _level_counts(session: Session, period: int, basis: str) -> dict[int, dict[int, int]]:
     """agency id → {level: number of its active services counted at that level}: one grouped query."""
-    figures = basis_figures(period, basis)
-    statuses = _statuses(figures)
-    level = func.coalesce(statuses.c.level, 0)
-    rows = session.execute(
-        select(Service.agency_id, level, func.count())
-        .join(Agency, Agency.id == Service.agency_id)
-        .join(statuses, and_(statuses.c.service_id == Service.id, statuses.c.agency_id == Service.agency_id),
-              isouter=True)
-        .where(Service.active, Agency.active)
-        .group_by(Service.agency_id, level)
-    ).all()
+    figures = BasisJoin(period, basis)
+    level = figures.level()
+    statement = (select(Service.agency_id, level, func.count())
+                 .join(Agency, Agency.id == Service.agency_id)
+                 .where(Service.active, Agency.active))
+    statement = figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
     counts: dict[int, dict[int, int]] = {}
-    for agency_id, lv, n in rows:
+    for agency_id, lv, n in session.execute(statement.group_by(Service.agency_id, level)).all():
         counts.setdefault(agency_id, {})[int(lv)] = int(n)
     return counts
 
@@ -412,10 +554,10 @@ TIER_ORDER = {"province": 0, "district": 1, "commune": 2}
 
 def _report_agency_rows(session: Session, period: int, basis: str, batch_size: int) -> Iterator[tuple]:
     counts = _level_counts(session, period, basis)  # before the stream opens
+    figures = BasisJoin(period, basis)
     statement = (
-        _agencies_statement(period, basis)
-        .add_columns(Submission.state, Submission.verified_sequence)
-        .join(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year == period), isouter=True)
+        _agencies_statement(figures)
+        .add_columns(figures.submission.state, figures.submission.verified_sequence)
         .where(Agency.active)
         .order_by(case(TIER_ORDER, value=Agency.tier, else_=9), Agency.name_sort, Agency.code)
     )
@@ -459,42 +601,43 @@ def _check_report(session: Session, period, basis: str | None, fmt: str) -> tupl
     return year, basis
 
 
-def dic_report_xlsx(session: Session, period, basis: str = "verified", *, batch_size: int = BATCH_SIZE,
-                    now: datetime | None = None) -> bytes:
-    """The DIC's report as a workbook: "Chỉ tiêu", "Cơ quan", "Dịch vụ"."""
-    year, basis = _check_report(session, period, basis, "xlsx")
-    now = _now(now)
-    preamble = _preamble(session, year, basis, now)
-    results = compute_targets(session, year, basis)
-    wb = Workbook(write_only=True)
+def _report_value_style(row) -> Style:
+    """A result keeps its one decimal and shows "%" when its threshold is a percentage; a count is whole."""
+    return Style.percent if row[3].endswith("%") else Style.whole
 
-    def value_format(row):  # a percentage keeps its one decimal and shows "%", a count is whole
-        return '0.0"%"' if row[3].endswith("%") else "0"
 
-    _sheet(wb, "Chỉ tiêu", TARGET_HEADERS_VI, report_target_rows(results), TARGET_WIDTHS, preamble,
-           number_formats={4: value_format})
-    agency_headers = _agency_headers_vi(year)
+def dic_report_stream(session: Session, period, fmt: str = "xlsx", basis: str = "verified", *,
+                      batch_size: int = BATCH_SIZE, now: datetime | None = None) -> Chunks:
+    """The DIC's report as a stream of bytes chunks: a workbook ("Chỉ tiêu", "Cơ quan",
+    "Dịch vụ"), or as CSV the targets table alone. Checks at once: NotFound for an
+    unknown period, ValidationFailed for an unknown basis or format."""
+    year, basis = _check_report(session, period, basis, fmt)
+    results = target_cache.target_results(session, year, basis)
+    if fmt == "csv":
+        return csv_stream(TARGET_HEADERS_VI, report_target_rows(results))
+    preamble = _preamble(session, year, basis, _now(now))
     agency_widths = [16, 44, 10, 22, 20, 18, 14] + [16] * len(REPORT_FIELDS) + [11] * (len(LEVELS) + 1)
-    _sheet(wb, "Cơ quan", agency_headers, _report_agency_rows(session, year, basis, batch_size),
-           agency_widths, preamble)
-    _sheet(wb, "Dịch vụ", SERVICE_HEADERS_VI, _report_service_rows(session, year, basis, batch_size),
-           SERVICE_WIDTHS, preamble)
-    return _workbook_bytes(wb)
-
-
-def dic_report_csv(session: Session, period, basis: str = "verified") -> bytes:
-    """The DIC's report as CSV: the targets table alone, Vietnamese headers."""
-    year, basis = _check_report(session, period, basis, "csv")
-    return to_csv(TARGET_HEADERS_VI, report_target_rows(compute_targets(session, year, basis)))
+    return xlsx_stream([
+        Sheet("Chỉ tiêu", TARGET_HEADERS_VI, report_target_rows(results), TARGET_WIDTHS, preamble,
+              number_styles={TARGET_HEADERS_VI.index("Kết quả"): _report_value_style}),
+        Sheet("Cơ quan", _agency_headers_vi(year), _report_agency_rows(session, year, basis, batch_size),
+              agency_widths, preamble),
+        Sheet("Dịch vụ", SERVICE_HEADERS_VI, _report_service_rows(session, year, basis, batch_size),
+              SERVICE_WIDTHS, preamble),
+    ])
 
 
 def dic_report(session: Session, period, fmt: str = "xlsx", basis: str = "verified", **options) -> bytes:
-    if fmt == "csv":
-        return dic_report_csv(session, period, basis)
-    if fmt == "xlsx":
-        return dic_report_xlsx(session, period, basis, **options)
-    _check_report(session, period, basis, fmt)
-    raise ValueError(fmt)  # pragma: no cover — _check_report refuses it first
+    """``dic_report_stream``, whole."""
+    return b"".join(dic_report_stream(session, period, fmt, basis, **options))
+
+
+def dic_report_xlsx(session: Session, period, basis: str = "verified", **options) -> bytes:
+    return dic_report(session, period, "xlsx", basis, **options)
+
+
+def dic_report_csv(session: Session, period, basis: str = "verified") -> bytes:
+    return dic_report(session, period, "csv", basis)
 
 
 def report_filename(period: int, basis: str, fmt: str) -> tuple[str, str]:
