@@ -43,6 +43,9 @@ def fold(text: str | None) -> str:
     return _SPACES.sub(" ", stripped).strip()
 
 
+SORT_KEY_LETTERS = 250
+
+
 def sort_key(text: str | None) -> str:
     """A key whose plain byte order is Vietnamese alphabetical order.
 
@@ -52,6 +55,9 @@ def sort_key(text: str | None) -> str:
     if not text:
         return ""
     letters, tones = [], []
+    # four key characters per letter: the first SORT_KEY_LETTERS letters decide the order
+    # (ties fall to the code) and the key fits its column (models.BINARY_SORT)
+    text = unicodedata.normalize("NFC", text)[:SORT_KEY_LETTERS]
     for cluster in _clusters(unicodedata.normalize("NFD", text.lower())):
         base, marks = cluster[0], cluster[1:]
         letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))

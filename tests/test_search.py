@@ -34,3 +34,14 @@ def test_database_orders_by_the_sort_key(db, make_agency):
         make_agency(name=name)
     names = db.exec(select(Agency.name).order_by(Agency.name_sort)).all()
     assert names == ["Ban Dân tộc", "Sở Tài chính", "Sở Tư pháp", "Sở Y tế", "Ủy ban nhân dân tỉnh"]
+
+
+def test_the_longest_allowed_name_has_a_sort_key_that_fits_its_column(db, make_agency, make_service):
+    from registry.models import BINARY_SORT, Service
+
+    longest = "Đăng ký " + "x" * 492  # 500 characters, the most a service name may have
+    assert len(sort_key(longest)) <= BINARY_SORT.length
+    assert sort_key("ba") < sort_key("bà") < sort_key(longest[:250] + "a") <= sort_key(longest)
+    service = make_service(make_agency(), code="dv-long", name=longest)  # refused by PostgreSQL before
+    db.expire_all()
+    assert db.get(Service, service.id).name_sort == sort_key(longest)
