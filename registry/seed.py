@@ -110,4 +110,8 @@ def ensure_targets(session: Session, source: str = "init") -> int:
         audit.record(session, None, "target.create", "target", values["code"], after=values, source=source)
         added += 1
     session.flush()
+    if added:
+        from . import target_cache  # imported here: target_cache needs the engine's modules, seed is needed first
+
+        target_cache.invalidate(session)  # a running registry's cached results lack the new targets
     return added

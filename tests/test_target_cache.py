@@ -267,6 +267,8 @@ def test_without_a_generation_row_nothing_is_kept(db, make_agency, make_service)
     """A database made without the migrations: results are computed on each read."""
     agency = make_agency()
     service = make_service(agency)
+    db.execute(SQLModel.metadata.tables["target_generation"].delete())  # seeding the targets made one
+    db.commit()
     assert target_cache.tokens(db, "verified") is None
     file_report(db, agency, [(service, LEVEL_1)])
     db.execute(SQLModel.metadata.tables["target_generation"].delete())
@@ -279,6 +281,19 @@ def test_without_a_generation_row_nothing_is_kept(db, make_agency, make_service)
     workflow.reopen(db, workflow.ensure_submission(db, agency, YEAR), None, "sửa")
     db.commit()  # the reopening created the row; the verified figures have not changed
     assert level1(target_cache.target_results(db, YEAR)) == 1
+
+
+def test_targets_seeded_into_a_running_registry_are_in_the_next_results(db, world):
+    """`registry init` on a newer version adds targets while the workers keep their cached results."""
+    missing = db.exec(select(Target).where(Target.code == "services_level3_count")).one()
+    db.delete(missing)
+    target_cache.invalidate(db)
+    db.commit()
+    before = {r.target.code for r in target_cache.target_results(db, YEAR)}
+    assert "services_level3_count" not in before
+    assert ensure_targets(db) == 1
+    db.commit()
+    assert {r.target.code for r in target_cache.target_results(db, YEAR)} == before | {"services_level3_count"}
 
 
 # --- cheap to read -------------------------------------------------------------------------

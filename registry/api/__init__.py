@@ -1,5 +1,7 @@
 """The JSON API under /api/v1 (SPEC §5)."""
 
+import json
+
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
@@ -7,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from sqlmodel import select
 
 from .. import permissions as can
-from .. import workflow
+from .. import target_cache, workflow
 from ..auth import actor
 from ..db import get_session
 from ..errors import N_, DomainError, NotFound, ValidationFailed, translate
@@ -15,7 +17,6 @@ from ..models import REPORT_FIELDS, ReportingPeriod, Submission
 from ..submissions import agency_by_code, load_entries, save
 from ..views.guard import require
 from ..reading import check_basis, period_or_404
-from ..targets import compute_targets
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -48,20 +49,37 @@ def periods():
 
 @bp.get("/targets")
 def targets():
-    session = get_session()
+    session = target_cache.only_reads(get_session())
     period = period_or_404(session, request.args.get("period"))
     basis = check_basis(request.args.get("basis"))
-    results = compute_targets(session, period.year, basis)
+    results = target_cache.target_results(session, period.year, basis)
     lang = _lang()
     return jsonify({"period": period.year, "basis": basis, "targets": [r.as_dict(lang) for r in results]})
 
 
 # --- submissions (focal points and auditors) -----------------------------------------
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_body(optional: bool = False) -> dict:
+    """The request's body as a JSON object; an optional body may be left out, never be unreadable.
+
+    Strict where Flask is lenient: NaN and Infinity, numbers of more digits than Python
+    converts, nesting deeper than the parser recurses and strings holding lone surrogates
+    (which no database stores) are refused with the others instead of reaching an operation.
+    """
+    raw = request.get_data(cache=True)
+    if optional and not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        json.dumps(body, ensure_ascii=False).encode("utf-8")  # a lone surrogate cannot be encoded
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError
+        body = None
     if not isinstance(body, dict):
-        raise ValidationFailed(N_("Nội dung yêu cầu phải là một đối tượng JSON."))
+        raise ValidationFailed(N_("Nội dung yêu cầu phải là một đối tượng JSON viết bằng UTF-8."))
     return body
 
 
@@ -123,13 +141,13 @@ def submission_write(code: str, year: int):
 @bp.post("/agencies/<code>/submissions/<int:year>/submit")
 def submission_submit(code: str, year: int):
     session, agency = _load(code, year, can.can_edit)
-    body = request.get_json(silent=True) or {}
+    body = _json_body(optional=True)
     submission = workflow.find_submission(session, agency, year)
     if submission is None:
         workflow.check_period_open(session, year)
         raise ValidationFailed(N_("Chưa gửi được: còn thiếu hoặc sai %(count)s mục."),
                                fields={f: N_("bắt buộc khi gửi") for f in REPORT_FIELDS}, count=len(REPORT_FIELDS))
-    workflow.submit(session, submission, actor(), _version(body, required=False) if isinstance(body, dict) else None)
+    workflow.submit(session, submission, actor(), _version(body, required=False))
     return _document(session, agency, year)
 
 
@@ -137,9 +155,7 @@ def _review(code: str, year: int, operation):
     session = get_session()
     agency = agency_by_code(session, code)
     require(can.can_review(actor()), "submission", f"{code}/{year}")
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body, dict):
-        raise ValidationFailed(N_("Nội dung yêu cầu phải là một đối tượng JSON."))
+    body = _json_body(optional=True)
     submission = _existing(session, agency, year)
     operation(session, submission, body)
     return _document(session, agency, year)
