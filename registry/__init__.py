@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    from . import auth, cli, config, db, i18n, security
+    from . import auth, cli, config, db, i18n, routing, security
     from .api import bp as api_bp
     from .views import admin, catalogue, errors, guard, opendata, public, review, workspace
     from .views import auth as auth_views
@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
+    routing.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

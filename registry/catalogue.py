@@ -62,6 +62,14 @@ def clean(value, max_length: int = MAX_TEXT) -> str:
     return _CONTROL.sub(" ", str(value)).strip()[:max_length]
 
 
+def parse_search(value) -> str:
+    """Search text a client sent through the API, where text too long is refused rather than cut."""
+    if value is not None and len(value) > MAX_TEXT:
+        raise ValidationFailed(N_("Từ khoá tìm kiếm dài quá %(max)s ký tự."),
+                               fields={"q": N_("quá dài")}, max=MAX_TEXT)
+    return clean(value)
+
+
 def parse_level_filter(value) -> int | None:
     text = clean(value)
     if not text:

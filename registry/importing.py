@@ -170,6 +170,7 @@ def _read_xlsx(data: bytes) -> list[list[Any]]:
         raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the recorded size may be wrong (other writers): read every row there is
         rows = []
         for values in sheet.iter_rows(values_only=True):
             if len(rows) > MAX_ROWS + 1:
@@ -234,7 +235,7 @@ def _check_header(kind: str, header: list[str]) -> list[RowError]:
     errors = []
     seen = set()
     for name in header:
-        if name in seen:
+        if name and name in seen:  # cells left blank beside the table are not columns
             errors.append(RowError(1, name, N_("cột bị lặp")))
         seen.add(name)
         if name and name not in fmt.columns:

@@ -181,6 +181,17 @@ def test_bad_parameters_are_422_or_404(client, demo_data):
         error_of(client.get(f"/api/v1/agencies?{query}"), 422)
 
 
+def test_search_text_longer_than_documented_is_refused_not_cut(client, demo_data):
+    longest = "huyện " * 33 + "đi"  # 200 characters: still a search
+    assert len(longest) == 200
+    assert client.get(f"/api/v1/agencies?q={longest}").status_code == 200
+    for path in ("/api/v1/agencies", "/api/v1/services"):
+        error = error_of(client.get(f"{path}?q={longest}x"), 422)
+        assert "q" in error["fields"] and "200" in error["message"]
+        english = client.get(f"{path}?q={longest}x", headers={"Accept-Language": "en"}).get_json()
+        assert english["error"]["message"] == "The search text is longer than 200 characters."
+
+
 def test_no_personal_data_in_the_api(client, demo_data):
     for path in ("/api/v1/agencies?limit=200", "/api/v1/agencies/so-tttt", "/api/v1/services?limit=200",
                  "/api/v1/periods", "/api/v1/openapi.json"):

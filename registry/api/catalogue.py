@@ -22,7 +22,8 @@ def agencies():
     kind = cat.parse_kind(args.get("kind"))
     limit = cat.parse_limit(args.get("limit"))
     after = cat.parse_agency_cursor(args.get("after"))
-    page, _counts = cat.agency_page(session, q=args.get("q", ""), tier=tier, kind=kind, after=after, limit=limit)
+    page, _counts = cat.agency_page(session, q=cat.parse_search(args.get("q")), tier=tier, kind=kind, after=after,
+                                    limit=limit)
     lang = _lang()
     return jsonify({"agencies": [row.as_dict(lang) for row in page.rows], "total": page.total, "next": page.next})
 
@@ -56,7 +57,7 @@ def services():
     limit = cat.parse_limit(args.get("limit"))
     after = cat.parse_service_cursor(args.get("after"))
     agency = cat.service_filter_agency(session, args.get("agency"))
-    page = cat.service_page(session, period, q=args.get("q", ""), agency=agency,
+    page = cat.service_page(session, period, q=cat.parse_search(args.get("q")), agency=agency,
                             sector=cat.clean(args.get("sector")) or None, level=level, after=after, limit=limit)
     lang = _lang()
     return jsonify({"period": period, "services": [row.as_dict(period, lang) for row in page.rows],

@@ -11,7 +11,7 @@ from copy import deepcopy
 from flask import jsonify
 
 from . import bp
-from ..catalogue import MAX_LIMIT, PAGE_SIZE
+from ..catalogue import MAX_LIMIT, MAX_TEXT, PAGE_SIZE
 from ..levels import MAX_LEVEL, MIN_LEVEL
 from ..models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, PeriodStatus, State, Tier
 from ..targets import BASES
@@ -191,8 +191,10 @@ def _path(name: str, schema: dict, description: str) -> dict:
 
 
 ACCEPT_LANGUAGE = {"name": "Accept-Language", "in": "header", "required": False,
-                   "schema": {"type": "string", "enum": ["vi", "en"]},
-                   "description": "Language of titles, names and error messages (Vietnamese by default)."}
+                   "schema": {"type": "string"},
+                   "description": "Language of titles, names and error messages, as browsers send it "
+                                  "(`en`, `vi;q=0.8, en`): English where `en` is preferred, "
+                                  "Vietnamese otherwise."}
 PERIOD_QUERY = _query("period", {"type": "integer", "minimum": 2000, "maximum": 2100},
                       "Reporting period (a year).")
 PAGING = [
@@ -200,10 +202,10 @@ PAGING = [
            "Rows per page."),
     _query("after", {"type": "string"}, "The `next` cursor of the previous page."),
 ]
-SEARCH = _query("q", {"type": "string", "maxLength": 200},
+SEARCH = _query("q", {"type": "string", "maxLength": MAX_TEXT},
                 "Words that must each begin a word of the code or the (Vietnamese or English) name "
                 "(words are separated by spaces; punctuation belongs to the word); diacritics and case "
-                "are ignored.")
+                "are ignored. Longer text is refused (422).")
 CODE = _path("code", {"type": "string"}, "Agency code, e.g. `so-tttt`.")
 YEAR = _path("year", {"type": "integer", "minimum": 0}, "Reporting period (a year).")
 PUBLIC: list = []  # no authentication
