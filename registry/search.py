@@ -18,6 +18,7 @@ are common words to search for, and a substring index (trigrams) cannot look
 up a string shorter than three letters.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -38,9 +39,16 @@ def fold(text: str | None) -> str:
     """Lower case, without diacritics, đ as d, words separated by single spaces: the search key."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    lowered = text.lower()
+    # character by character through a table, since NFD decomposes each character on its own
+    stripped = lowered if lowered.isascii() else "".join(map(_folded_character, lowered))
     return _SPACES.sub(" ", stripped).strip()
+
+
+@functools.cache
+def _folded_character(ch: str) -> str:
+    decomposed = unicodedata.normalize("NFD", "d" if ch in "đĐ" else ch)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 SORT_KEY_LETTERS = 250
@@ -54,25 +62,47 @@ def sort_key(text: str | None) -> str:
     """
     if not text:
         return ""
-    letters, tones = [], []
     # four key characters per letter: the first SORT_KEY_LETTERS letters decide the order
     # (ties fall to the code) and the key fits its column (models.BINARY_SORT)
-    text = unicodedata.normalize("NFC", text)[:SORT_KEY_LETTERS]
-    for cluster in _clusters(unicodedata.normalize("NFD", text.lower())):
-        base, marks = cluster[0], cluster[1:]
-        letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))
-        tone = max((_TONES.get(m, 0) for m in marks), default=0)
-        rank = _LETTER_RANK.get(letter)
-        if rank is not None:
-            letters.append(f"b{rank:02d}")
-        elif letter.isspace():
-            letters.append("a00")
-        else:
-            letters.append(f"c{ord(letter[0]):05x}")
-        tones.append(str(tone))
+    lowered = unicodedata.normalize("NFC", text)[:SORT_KEY_LETTERS].lower()
+    keys = list(map(_character_keys, lowered))
+    if None in keys:  # a mark NFC left alone belongs to the letter before it
+        return _sort_key_of_clusters(lowered)
     # the tones break ties only after every letter compared equal; "0" sorts before any
     # letter code, so a name sorts before the longer names it begins
-    return "".join(letters) + "0" + "".join(tones)
+    return "".join(letters for letters, _ in keys) + "0" + "".join(tones for _, tones in keys)
+
+
+@functools.cache
+def _character_keys(ch: str) -> tuple[str, str] | None:
+    """The letter and tone keys of one character, or None if it begins with a combining mark.
+
+    Each character decomposes on its own, so the clusters of a text in which no
+    character begins with a mark are those of its characters taken one by one.
+    """
+    decomposed = unicodedata.normalize("NFD", ch)
+    if unicodedata.combining(decomposed[0]):
+        return None
+    keys = [_cluster_keys(cluster) for cluster in _clusters(decomposed)]
+    return "".join(letter for letter, _ in keys), "".join(tone for _, tone in keys)
+
+
+def _sort_key_of_clusters(lowered: str) -> str:
+    keys = [_cluster_keys(cluster) for cluster in _clusters(unicodedata.normalize("NFD", lowered))]
+    return "".join(letter for letter, _ in keys) + "0" + "".join(tone for _, tone in keys)
+
+
+def _cluster_keys(cluster: str) -> tuple[str, str]:
+    """A letter with its marks: its letter code (ă, â, ê, ô, ơ, ư are letters) and its tone."""
+    base, marks = cluster[0], cluster[1:]
+    letter = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in _LETTER_MARKS))
+    tone = max((_TONES.get(m, 0) for m in marks), default=0)
+    rank = _LETTER_RANK.get(letter)
+    if rank is not None:
+        return f"b{rank:02d}", str(tone)
+    if letter.isspace():
+        return "a00", str(tone)
+    return f"c{ord(letter[0]):05x}", str(tone)
 
 
 def _clusters(decomposed: str):

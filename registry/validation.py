@@ -25,6 +25,8 @@ FALSE_WORDS = {"0", "false", "no", "không", "khong"}
 def clean_text(value) -> str:
     """NFC, trimmed, and without control characters (which no name needs)."""
     text = unicodedata.normalize("NFC", "" if value is None else str(value)).strip()
+    if text.isprintable():  # the usual case, at C speed: no printable character is of category C
+        return text
     return "".join(ch for ch in text if ch in "\t" or unicodedata.category(ch)[0] != "C")
 
 

@@ -1,9 +1,16 @@
 """Vietnamese search keys and sort order."""
 
+import re
+import unicodedata
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
+from registry import search
 from registry.models import Agency
 from registry.search import fold, search_terms, sort_key
+from registry.validation import clean_text
 
 
 def test_fold_ignores_diacritics_case_and_spacing():
@@ -45,3 +52,35 @@ def test_the_longest_allowed_name_has_a_sort_key_that_fits_its_column(db, make_a
     service = make_service(make_agency(), code="dv-long", name=longest)  # refused by PostgreSQL before
     db.expire_all()
     assert db.get(Service, service.id).name_sort == sort_key(longest)
+
+
+# Vietnamese letters, tone and letter marks standing alone, Hangul (one character, several
+# clusters), and whatever else hypothesis draws.
+_KEY_TEXT = st.text(st.one_of(st.sampled_from("aăâdđeêoôơuưyAĂĐƠƯ \t.-%\u0300\u0301\u0303\u0309\u0323\u0302\u0306"
+                                              "\u031bİﬁ가ǅ"), st.characters()), max_size=40)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(_KEY_TEXT)
+@example("%\u0301")  # a mark no precomposed character takes: it stays a character of its own
+@example("\u0301đ\u0301 x\u0323\u0302")
+@example("Hàn Quốc 한국")  # a Hangul syllable decomposes into several letters
+@example("İ")  # whose lower case is i and a combining dot
+def test_sort_keys_taken_character_by_character_are_those_of_the_clusters(text):
+    lowered = unicodedata.normalize("NFC", text)[:search.SORT_KEY_LETTERS].lower()
+    assert sort_key(text) == (search._sort_key_of_clusters(lowered) if text else "")
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(_KEY_TEXT)
+def test_fold_is_the_text_decomposed_without_its_marks(text):
+    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    words = re.sub(r"[\s\x00-\x1f\x7f]+", " ", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    assert fold(text) == words.strip()
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(_KEY_TEXT)
+def test_clean_text_keeps_tabs_and_drops_only_control_and_other_invisible_characters(text):
+    kept = unicodedata.normalize("NFC", text).strip()
+    assert clean_text(text) == "".join(c for c in kept if c == "\t" or unicodedata.category(c)[0] != "C")
