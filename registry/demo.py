@@ -11,7 +11,7 @@ import random
 
 from sqlmodel import Session, select
 
-from . import audit, workflow
+from . import audit, target_cache, workflow
 from .accounts import create_user, find_user
 from .errors import N_, Conflict
 from .demo_data import AGENCIES, COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
@@ -57,6 +57,7 @@ def load(session: Session) -> tuple[bool, list[tuple[str, str, str]]]:
     _load_catalogue(session)
     users = _load_users(session)
     _load_figures(session, users)
+    target_cache.invalidate(session)  # a server already running must not keep what it counted
     audit.record(session, None, "demo.load", "registry", "demo", source=SOURCE,
                  comment="Dữ liệu minh họa Điện Biên")
     session.flush()

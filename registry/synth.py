@@ -33,7 +33,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from . import audit
+from . import audit, target_cache
 from .demo import AgencyTrajectory
 from .demo_data import COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
 from .errors import N_, Conflict, ValidationFailed
@@ -1248,6 +1248,7 @@ def synthesize(engine: Engine, *, services: int, agencies: int, periods: int, se
         latest_states = synthesis.run(agencies, services)
         _restart_sequences(connection, writer.TABLES)
         with Session(bind=connection) as session:
+            target_cache.invalidate(session)  # a server already running must not keep what it counted
             audit.record(session, None, "synth.load", "registry", SOURCE, source=SOURCE,
                          after={"seed": seed, "services": services, "agencies": agencies, "periods": periods,
                                 "years": [years[0], years[-1]], "rows": writer.written},
