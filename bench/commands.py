@@ -109,6 +109,8 @@ class Peak:
     peak_kib: int  # high-water mark while the command ran
     reset: bool  # False: the kernel kept the start-up peak in the high-water mark
     process: Measured  # the whole process: wall time, CPU (its ru_maxrss follows the reset)
+    anonymous_before_kib: int  # RssAnon before the command
+    anonymous_peak_kib: int  # the highest RssAnon sampled while it ran
 
 
 def registry_peak(*args: str, env: dict[str, str]) -> Peak:
@@ -120,7 +122,8 @@ def registry_peak(*args: str, env: dict[str, str]) -> Peak:
     if not lines:
         raise CommandFailed(f"bench.peak {' '.join(args)} printed no {PREFIX.strip()} line:\n{done.output[-3000:]}")
     fields = json.loads(lines[-1][len(PREFIX):])
-    return Peak(fields["start_up_peak_kib"], fields["before_kib"], fields["peak_kib"], fields["reset"], done)
+    return Peak(fields["start_up_peak_kib"], fields["before_kib"], fields["peak_kib"], fields["reset"], done,
+                fields["anonymous_before_kib"], fields["anonymous_peak_kib"])
 
 
 def hyperfine_version() -> str | None:

@@ -114,8 +114,9 @@ def memory_summary(memory: Memory) -> str:
               else "the peak could not be reset: start-up included")
     whole = (f"; the whole process peaked at {memory.process_peak_kib / KIB_PER_MB:.0f} MB"
              if memory.process_peak_kib else "")
-    return (f"{memory.extra_mb:+.0f} MB over {memory.baseline_mb:.0f} MB ({method}){whole}; "
-            f"{memory.seconds:.1f} s, {memory.output_bytes / 1e6:.1f} MB written")
+    return (f"{memory.extra_anonymous_mb:+.0f} MB allocated (RssAnon, sampled); resident set "
+            f"{memory.extra_mb:+.0f} MB over {memory.baseline_mb:.0f} MB, mapped files included "
+            f"({method}){whole}; {memory.seconds:.1f} s, {memory.output_bytes / 1e6:.1f} MB written")
 
 
 def text_table(header: list[str], rows: list[list[str]]) -> str:

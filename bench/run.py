@@ -15,7 +15,7 @@ from .databases import CACHE, DataSet, BenchError, Database
 from .importdata import import_files
 from .load import LoadSettings, drive, generator, one_at_a_time, wrk_version
 from .results import EngineRun, Import, Memory, Page
-from .peak import memory_kib, reset_peak
+from .peak import AnonymousPeak, memory_kib, reset_peak
 from .servers import MINIMAL_APP, REGISTRY_APP, Server, ServerSettings, failure, fetch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +174,8 @@ class Bench:
         out.unlink(missing_ok=True)
         run.export_cli = Memory(f"`registry export --period {year} -o report.xlsx` (the DIC's workbook)",
                                 peak.peak_kib, peak.before_kib, peak.process.seconds, size, peak.reset,
-                                max(peak.start_up_peak_kib, peak.peak_kib))
+                                max(peak.start_up_peak_kib, peak.peak_kib), peak.anonymous_before_kib,
+                                peak.anonymous_peak_kib)
         path = f"/open-data/{year}/services.xlsx"
         with Server(REGISTRY_APP, db.env, ServerSettings(workers=1), self.logs / f"{run.engine}-memory.log") as one:
             for _ in range(3):  # load the app's code and warm its caches before the baseline
@@ -184,14 +185,16 @@ class Bench:
             idle = memory_kib(str(worker))
             reset = reset_peak(str(worker))
             before = memory_kib(str(worker))
-            status, body, seconds = fetch(one.url(path))
+            with AnonymousPeak(str(worker)) as anonymous:
+                status, body, seconds = fetch(one.url(path))
             after = memory_kib(str(worker))
         if status != 200:
             run.problems.append(f"GET {path} in the memory probe: {failure(status, body)}")
             return
         run.export_endpoint = Memory(f"GET `{path}` (open data; one gunicorn worker)",
                                      after["VmHWM"], before["VmRSS"] if reset else before["VmHWM"], seconds,
-                                     len(body), reset, max(idle["VmHWM"], after["VmHWM"]))
+                                     len(body), reset, max(idle["VmHWM"], after["VmHWM"]),
+                                     anonymous.before_kib, anonymous.peak_kib)
 
     def import_services(self, run: EngineRun, engine: str) -> None:
         step(f"{engine}: import of {self.args.services} services")
