@@ -276,3 +276,11 @@ def test_schemathesis_get_operations(app, demo_data):
         operations += 1
     assert operations >= 7
     assert time.monotonic() - started < 90
+
+
+def test_a_refusal_at_the_door_of_a_path_no_api_route_matches_is_json(client):
+    for response in (client.put("/api/v1/agencies/so-xd/submissions/-1", data=b"\x00",
+                                headers={"Content-Type": "application/json"}),
+                     client.get("/api/v1/no-such-thing?q=%00")):
+        assert response.status_code == 422 and response.mimetype == "application/json"
+        assert "NUL" in response.get_json()["error"]["message"]

@@ -27,7 +27,7 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 
 @bp.errorhandler(DomainError)
-def _domain_error(exc: DomainError):
+def domain_error_response(exc: DomainError):
     return error_response(exc.status, exc.code, translate(exc.message, gettext),
                           {k: translate(v, gettext) for k, v in exc.fields.items()})
 

@@ -18,5 +18,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain_error(exc: DomainError):
+        # a refusal before routing (a NUL in the request) of a path under /api/ that no route
+        # matches: the API blueprint's own handler did not see it
+        if request.path.startswith("/api/"):
+            from ..api import domain_error_response
+
+            return domain_error_response(exc)
         return render_template("errors/error.html", status=exc.status,
                                message=translate(exc.message, gettext)), exc.status
