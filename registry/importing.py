@@ -98,6 +98,8 @@ class ImportFileError(DomainError):
 # --- reading -----------------------------------------------------------------
 
 Row = tuple[int, dict[str, Any]]
+# The key of a row that holds values no column names: its only key, with the reason.
+OUTSIDE_HEADER = "__outside_header__"
 
 
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
@@ -112,17 +114,19 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
     if not table or not any(clean_text(c) for c in table[0]):
         raise ImportFileError(N_("Tệp trống hoặc thiếu dòng tiêu đề."))
     header = [clean_text(c).lower() for c in table[0]]
+    unnamed = [i for i, name in enumerate(header) if not name]
     rows = []
     for number, cells in enumerate(table[1:], start=2):
         if not any(clean_text(c) for c in cells if c is not None):
             continue  # blank lines are not rows
         if len(rows) >= MAX_ROWS:
             raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
-        if len(cells) > len(header):
-            extra = cells[len(header):]
-            if any(clean_text(c) for c in extra if c is not None):
-                rows.append((number, {"__too_many__": True}))
-                continue
+        if any(clean_text(c) for c in cells[len(header):] if c is not None):
+            rows.append((number, {OUTSIDE_HEADER: N_("dòng có nhiều ô hơn tiêu đề")}))
+            continue
+        if any(clean_text(cells[i]) for i in unnamed if i < len(cells) and cells[i] is not None):
+            rows.append((number, {OUTSIDE_HEADER: N_("dòng có dữ liệu trong cột không có tiêu đề")}))
+            continue
         rows.append((number, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header)}))
     return header, rows
 
@@ -550,9 +554,9 @@ def import_table(session: Session, kind: str, header: list[str], rows: list[Row]
     if result.errors:
         return result
     for number, values in rows:
-        if values.get("__too_many__"):
-            result.errors.append(RowError(number, "-", N_("dòng có nhiều ô hơn tiêu đề")))
-    good_rows = [(n, v) for n, v in rows if not v.get("__too_many__")]
+        if OUTSIDE_HEADER in values:
+            result.errors.append(RowError(number, "-", values[OUTSIDE_HEADER]))
+    good_rows = [(n, v) for n, v in rows if OUTSIDE_HEADER not in v]
     records = CHECKS[kind](session, good_rows, result.errors)
     if result.errors:
         result.errors.sort(key=lambda e: (e.row, FORMATS[kind].columns.index(e.column)

@@ -85,6 +85,19 @@ def test_header_problems_are_reported(runner, db, tmp_path):
     assert count(db, Agency) == 0
 
 
+def test_blank_columns_beside_the_table_are_ignored_but_data_in_them_is_reported(db):
+    agencies = AGENCIES_CSV.replace("\n", ",,\n")  # two unnamed columns, as spreadsheets often export
+    result = import_file(db, "agencies", "agencies.csv", agencies.encode())
+    assert result.ok and result.created == 3, result.errors
+    db.rollback()
+    stray = agencies.replace("ubnd-tinh,có,,", "ubnd-tinh,có,,ghi chú")  # a note in row 3, under no column
+    result = import_file(db, "agencies", "agencies.csv", stray.encode())
+    assert [(e.row, e.column, str(e.reason)) for e in result.errors] == [
+        (3, "-", "dòng có dữ liệu trong cột không có tiêu đề")]
+    db.rollback()
+    assert count(db, Agency) == 0
+
+
 def test_bom_and_boolean_words(runner, db, tmp_path):
     content = ("\ufeff" + AGENCIES_CSV.replace(",1\n", ",không\n")).encode("utf-8")
     result = run_import(runner, tmp_path, "agencies", content)
