@@ -326,7 +326,7 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
 
     unfiltered = agency is None and not sector and level is None
     total = _counted_once_per_generation(
-        session, (tuple(terms), agency.id if agency else None, sector, level, period if level is not None else None),
+        session, (tuple(terms), agency.id if agency else None, sector, level), period if level is not None else None,
         lambda: _count_services(session, dialect, selected(), terms if unfiltered else None, unfiltered and not terms))
     keys = selected(many_matches=bool(terms) and total > SORT_MATCHES_UP_TO and agency is None and not sector)
     order = (Service.name_sort, _code_order(dialect, Service.code))
@@ -356,14 +356,17 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
 _service_counts = target_cache.TokenMemo(1024)
 
 
-def _counted_once_per_generation(session: Session, filters: tuple, count: Callable[[], int]) -> int:
-    """``count()``, or what it gave under the same filters while the target cache's tokens,
-    which every change to services, agencies and verified levels replaces, are the same."""
+def _counted_once_per_generation(session: Session, filters: tuple, period: int | None,
+                                 count: Callable[[], int]) -> int:
+    """``count()``, or what it gave under the same filters while the target cache's tokens it
+    depends on are the same: every period's, which each change to services and agencies replaces,
+    and, for a count of ``period``'s verified levels, that period's, which each verification of
+    it replaces."""
     found = target_cache.tokens(session, "verified")
     if found is None or session.info.get(target_cache.PENDING):
         return count()
-    key = (str(session.get_bind().url), filters)
-    token = target_cache.fingerprint(found)
+    key = (str(session.get_bind().url), filters, period)
+    token = target_cache.stamp(found, period) if period is not None else found[target_cache.EVERY_PERIOD]
     total = _service_counts.get(key, token)
     if total is None:
         total = count()

@@ -73,3 +73,13 @@ def test_every_change_behind_a_total_shows_at_once_in_every_worker(client, db, w
     db.commit()
     for worker in reversed(workers):
         assert {name: total(worker, path) for name, path in paths.items()} == expected
+
+
+def test_a_verification_recounts_only_the_listings_of_its_own_levels(app, client, db, world):
+    unfiltered, by_level = LISTINGS[0], LISTINGS[2]
+    for path in (unfiltered, by_level):
+        total(client, path)
+    file_report(db, world["agency"], [(world["services"][0], LEVEL_1), (world["services"][1], LEVEL_1)])
+    assert counts_run(app, client, unfiltered) == 0  # the same services are listed
+    assert counts_run(app, client, by_level) == 1
+    assert total(client, by_level) == 2
