@@ -26,23 +26,23 @@ from pathlib import Path
 PREFIX = "PEAK "
 
 
-def memory_kib(pid: str = "self") -> dict[str, int]:
-    """VmRSS (resident now) and VmHWM (resident high-water mark) of a process, in KiB."""
-    values = {}
+def _status_kib(pid: str, names: tuple[str, ...]) -> dict[str, int]:
+    values = dict.fromkeys(names, 0)
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         name, _, rest = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
+        if name in values:
             values[name] = int(rest.split()[0])
     return values
 
 
+def memory_kib(pid: str = "self") -> dict[str, int]:
+    """VmRSS (resident now) and VmHWM (resident high-water mark) of a process, in KiB."""
+    return _status_kib(pid, ("VmRSS", "VmHWM"))
+
+
 def anonymous_kib(pid: str = "self") -> int:
     """RssAnon: resident memory not backed by a file (heap, stacks), in KiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, rest = line.partition(":")
-        if name == "RssAnon":
-            return int(rest.split()[0])
-    return 0
+    return _status_kib(pid, ("RssAnon",))["RssAnon"]
 
 
 class AnonymousPeak:
