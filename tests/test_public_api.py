@@ -284,3 +284,13 @@ def test_a_refusal_at_the_door_of_a_path_no_api_route_matches_is_json(client):
                      client.get("/api/v1/no-such-thing?q=%00")):
         assert response.status_code == 422 and response.mimetype == "application/json"
         assert "NUL" in response.get_json()["error"]["message"]
+
+
+def test_a_choice_or_number_left_empty_is_refused_not_read_as_any(client, demo_data):
+    for path, empty in (("/api/v1/agencies?tier=&kind=department", ["tier"]),
+                        ("/api/v1/agencies?kind=%20&limit=", ["kind", "limit"]),
+                        ("/api/v1/services?period=&level=", ["level", "period"]),
+                        ("/api/v1/targets?period=2015&basis=", ["basis"])):
+        error = error_of(client.get(path), 422)
+        assert sorted(error["fields"]) == empty, path
+    assert client.get("/api/v1/services?q=").status_code == 200  # an empty search is a search for everything

@@ -37,6 +37,17 @@ def _http_error(exc: HTTPException):
     return error_response(exc.code, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
 
 
+def refuse_empty(*names: str) -> None:
+    """Parameters documented as a choice or a number: present, they must say something.
+
+    (The pages' filter forms send an empty value for "any"; the API says what it means.)
+    """
+    empty = sorted(name for name in names if name in request.args and not request.args[name].strip())
+    if empty:
+        raise ValidationFailed(N_("Tham số để trống: %(names)s; hãy cho một giá trị hoặc bỏ tham số đi."),
+                               fields={name: N_("để trống") for name in empty}, names=", ".join(empty))
+
+
 def _lang() -> str:
     return request.accept_languages.best_match(["vi", "en"], default="vi")
 
@@ -49,6 +60,7 @@ def periods():
 
 @bp.get("/targets")
 def targets():
+    refuse_empty("basis")
     session = target_cache.only_reads(get_session())
     period = period_or_404(session, request.args.get("period"))
     basis = check_basis(request.args.get("basis"))

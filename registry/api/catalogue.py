@@ -8,7 +8,7 @@ language, ``name_en`` as stored).
 
 from flask import jsonify, request
 
-from . import _lang, bp
+from . import _lang, bp, refuse_empty
 from .. import catalogue as cat
 from ..db import get_session
 from ..reading import latest_verified_period, period_or_404
@@ -16,6 +16,7 @@ from ..reading import latest_verified_period, period_or_404
 
 @bp.get("/agencies")
 def agencies():
+    refuse_empty("tier", "kind", "limit")
     session = get_session()
     args = request.args
     tier = cat.parse_tier(args.get("tier"))
@@ -48,6 +49,7 @@ def agency(code: str):
 
 @bp.get("/services")
 def services():
+    refuse_empty("period", "level", "limit")
     session = get_session()
     args = request.args
     raw_period = cat.clean(args.get("period"), 20)
