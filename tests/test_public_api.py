@@ -294,3 +294,12 @@ def test_a_choice_or_number_left_empty_is_refused_not_read_as_any(client, demo_d
         error = error_of(client.get(path), 422)
         assert sorted(error["fields"]) == empty, path
     assert client.get("/api/v1/services?q=").status_code == 200  # an empty search is a search for everything
+
+
+def test_a_number_no_record_can_have_is_not_found_by_every_method(client):
+    for method, path in (("GET", "/api/v1/agencies/so-tttt/submissions/2147483648"),
+                         ("PUT", "/api/v1/agencies/so-tttt/submissions/68075822997"),
+                         ("POST", "/api/v1/agencies/so-tttt/submissions/9223372036854775808/submit")):
+        response = client.open(path, method=method, json={"version": 0})
+        assert response.status_code == 404, (method, path)  # not 405, as if the GET route could answer
+        assert response.get_json()["error"]["message"]
