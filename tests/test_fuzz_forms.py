@@ -61,8 +61,10 @@ MASS_ASSIGNMENT = {"state": "verified", "agency_id": "1", "agency": "so-yt", "ag
                    "password_hash": "x", "verified_sequence": "9", "period_year": "2014", "active": "1",
                    "is_admin": "1", "status": "open", "submitted_at": "2015-01-01", "created_at": "2000-01-01"}
 ERROR_MARKUP = re.compile(r'class="flash flash-error"|<p class="error"|class="error-summary"')
+# in either language: an example of the search forms may have chosen English (?lang=en) for the next ones
 ERROR_PAGE = re.compile(r"<h1>(Không tìm thấy trang|Bạn không có quyền thực hiện thao tác này|"
-                        r"Yêu cầu không hợp lệ|Dữ liệu gửi lên quá lớn)</h1>")
+                        r"Yêu cầu không hợp lệ|Dữ liệu gửi lên quá lớn|Page not found|You are not allowed to do this|"
+                        r"Invalid request|What was sent is too large)</h1>")
 SAVED_NOT_SUBMITTED = "Đã lưu bản nháp, nhưng chưa gửi được."
 
 
