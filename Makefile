@@ -51,7 +51,7 @@ test-sqlite:
 test-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -m "not browser and not sqlite" $(PYTEST_ARGS); \
 	else echo "== TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL"; fi
 
 clean:
