@@ -32,20 +32,35 @@ def record(
     source: str | None = None,
     address: str | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(
-        actor_id=actor.id if actor is not None else None,
-        actor=actor.email if actor is not None else None,
-        action=action,
-        entity=entity,
-        entity_key=None if entity_key is None else str(entity_key),
-        before=_jsonable(before),
-        after=_jsonable(after),
-        comment=comment,
-        source=source,
-        address=address[:64] if address else None,
-    )
+    event = AuditEvent(**event_row(actor, action, entity, entity_key, before, after, comment, source, address))
     session.add(event)
     return event
+
+
+def event_row(
+    actor: User | None,
+    action: str,
+    entity: str,
+    entity_key: Any = None,
+    before: Any = None,
+    after: Any = None,
+    comment: str | None = None,
+    source: str | None = None,
+    address: str | None = None,
+) -> dict[str, Any]:
+    """An audit event's columns, as ``record`` stores them: for events inserted in bulk."""
+    return {
+        "actor_id": actor.id if actor is not None else None,
+        "actor": actor.email if actor is not None else None,
+        "action": action,
+        "entity": entity,
+        "entity_key": None if entity_key is None else str(entity_key),
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "comment": comment,
+        "source": source,
+        "address": address[:64] if address else None,
+    }
 
 
 def changes(before: dict, after: dict) -> tuple[dict, dict]:

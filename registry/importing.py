@@ -17,7 +17,6 @@ import io
 import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import insert
@@ -25,7 +24,7 @@ from sqlmodel import Session, select
 
 from . import audit, target_cache, workflow
 from .errors import N_, DomainError, Msg
-from .models import REPORT_FIELDS, Agency, AuditEvent, Kind, Service, State, Tier, User, _set_name_keys
+from .models import REPORT_FIELDS, Agency, AuditEvent, Kind, Service, State, Tier, User, name_keys
 from .validation import (
     FieldReader,
     check_evidence,
@@ -401,22 +400,6 @@ CHECKS = {"agencies": _check_agencies, "services": _check_services,
 
 # --- writing -----------------------------------------------------------------
 
-def _name_keys(code: str, values: dict) -> dict:
-    """The search and sort keys the ORM's mapper events add to an agency or a service
-    (models._set_name_keys), for rows inserted without the ORM."""
-    record = SimpleNamespace(code=code, **values)
-    _set_name_keys(None, None, record)
-    return {"name_key": record.name_key, "name_sort": record.name_sort}
-
-
-def _audit_row(actor: User | None, action: str, entity: str, key: str, before: dict | None, after: dict) -> dict:
-    """An audit event's columns as audit.record fills them (the values here are plain
-    JSON already), for events inserted in bulk."""
-    return {"actor_id": actor.id if actor is not None else None, "actor": actor.email if actor is not None else None,
-            "action": action, "entity": entity, "entity_key": key, "before": before, "after": after,
-            "comment": None, "source": SOURCE, "address": None}
-
-
 def _write(session, model, entity, rows, existing, actor, result) -> dict[str, int]:
     """Insert the records of ``rows`` [(code, values)] whose code is new and update
     those whose values differ from ``existing`` (code → row), each with its audit
@@ -432,14 +415,16 @@ def _write(session, model, entity, rows, existing, actor, result) -> dict[str, i
         for code, values in chunk:
             current = existing.get(code)
             if current is None:
-                inserts.append({"code": code, **values, **_name_keys(code, values)})
-                events.append(_audit_row(actor, f"{entity}.create", entity, code, None, {"code": code, **values}))
+                name_key, name_sort = name_keys(code, values["name"], values["name_en"])
+                inserts.append({"code": code, **values, "name_key": name_key, "name_sort": name_sort})
+                events.append(audit.event_row(actor, f"{entity}.create", entity, code, None, {"code": code, **values},
+                                              source=SOURCE))
                 result.created += 1
                 continue
             old, new = audit.changes({k: getattr(current, k) for k in values}, values)
             if new:
                 changes[current.id] = new
-                events.append(_audit_row(actor, f"{entity}.update", entity, code, old, new))
+                events.append(audit.event_row(actor, f"{entity}.update", entity, code, old, new, source=SOURCE))
                 result.updated += 1
             else:
                 result.unchanged += 1
@@ -463,7 +448,7 @@ def _write(session, model, entity, rows, existing, actor, result) -> dict[str, i
     return created
 
 
-def _depths(records, existing_codes) -> dict[str, int]:
+def _depths(records) -> dict[str, int]:
     """How far each agency of the file is below an agency already written (or none):
     parents are written a level before their children, so that their ids are known."""
     parents = {r["code"]: r["parent_code"] for _, r in records}
@@ -484,7 +469,7 @@ def _depths(records, existing_codes) -> dict[str, int]:
 def _apply_agencies(session, records, actor, result, as_verified):
     existing = _rows_by_code(session, Agency, AGENCY_COLUMNS)
     ids = {code: row.id for code, row in existing.items()}
-    depths = _depths(records, existing)
+    depths = _depths(records)
     for level in range(max(depths.values(), default=-1) + 1):
         rows = []
         for _, r in records:

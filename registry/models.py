@@ -201,10 +201,14 @@ class Service(SQLModel, table=True):
     name_sort: str = Field(default="", sa_type=BINARY_SORT)
 
 
+def name_keys(code: str, name: str, name_en: str | None) -> tuple[str, str]:
+    """(name_key, name_sort): the search key (code and names, folded) and the Vietnamese
+    sort key of the name, as stored with every agency and service."""
+    return fold(" ".join(filter(None, (code, name, name_en)))), sort_key(name)
+
+
 def _set_name_keys(_mapper, _connection, record) -> None:
-    """The search key (code and names, folded) and the Vietnamese sort key of a name."""
-    record.name_key = fold(" ".join(filter(None, (record.code, record.name, record.name_en))))
-    record.name_sort = sort_key(record.name)
+    record.name_key, record.name_sort = name_keys(record.code, record.name, record.name_en)
 
 
 for _model in (Agency, Service):
