@@ -6,7 +6,7 @@ it) is never overwritten.
 
 from sqlmodel import Session, select
 
-from . import audit
+from . import audit, target_cache
 from .models import Comparator, Formula, Target, Unit
 
 STATE = "*:department,people_committee,political_org"
@@ -111,7 +111,5 @@ def ensure_targets(session: Session, source: str = "init") -> int:
         added += 1
     session.flush()
     if added:
-        from . import target_cache  # imported here: target_cache needs the engine's modules, seed is needed first
-
         target_cache.invalidate(session)  # a running registry's cached results lack the new targets
     return added
