@@ -22,7 +22,7 @@ from ..errors import N_, ValidationFailed
 from ..reading import check_basis, latest_verified_period, period_or_404
 from ..targets import periods
 from .guard import require
-from .public import REVALIDATE, not_modified, validator
+from .revalidation import REVALIDATE, not_modified, validator
 
 bp = Blueprint("opendata", __name__)
 

@@ -8,14 +8,11 @@ has the page ask again with the same one query. Signed-in pages are rendered
 every time and never cached (security.py sends them ``no-store``).
 """
 
-import hashlib
-from functools import cache
-
 from flask import Blueprint, Response, render_template, request, session as cookie_session
 from flask_babel import get_locale
 from sqlmodel import select
 
-from .. import ROOT, target_cache
+from .. import target_cache
 from ..auth import actor
 from ..charts import trend_chart
 from ..db import get_session
@@ -24,51 +21,15 @@ from ..errors import N_, NotFound
 from ..models import Agency, Formula, Service, Target
 from ..reading import latest_verified_period, period_or_404
 from ..targets import SERVICE_FORMULAS, agency_drilldown, periods, project, service_drilldown
+from .revalidation import not_modified, revalidated, validator
 
 bp = Blueprint("public", __name__)
 
 BASIS = "verified"  # the public is told only what has been verified
 DRILLDOWN_PAGE = 100
-# Browsers and proxies may keep a public page but must ask whether it changed
-# (a 304 costs one query), so that nobody is shown figures older than the registry's.
-REVALIDATE = "no-cache"
 HOME_PAGES_KEPT = 64  # rendered home pages kept per worker (generations × languages × periods)
 
 _home_pages = target_cache.TokenMemo(HOME_PAGES_KEPT)
-
-
-@cache
-def release() -> str:
-    """A fingerprint of the code, templates and translations that render pages: a
-    validator must change when a new release renders the same figures differently."""
-    digest = hashlib.sha256()
-    for folder, pattern in (("registry", "**/*.py"), ("templates", "**/*.html"), ("translations", "**/*.mo")):
-        for path in sorted((ROOT / folder).glob(pattern)):
-            digest.update(str(path.relative_to(ROOT)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def validator(*parts) -> str:
-    """A weak ETag of the given parts and the release."""
-    return hashlib.sha256("\x1f".join(map(str, (*parts, release()))).encode()).hexdigest()[:32]
-
-
-def not_modified(etag: str) -> Response | None:
-    """A 304 when the request already holds the representation ``etag`` names."""
-    if request.if_none_match.contains_weak(etag):
-        response = Response(status=304)
-        response.set_etag(etag, weak=True)
-        response.headers["Cache-Control"] = REVALIDATE
-        return response
-    return None
-
-
-def revalidated(response: Response, etag: str) -> Response:
-    response.set_etag(etag, weak=True)
-    # a response that sets the language cookie is this visitor's alone
-    response.headers["Cache-Control"] = ("private, " if cookie_session.modified else "public, ") + REVALIDATE
-    return response
 
 
 def _chosen_period(session) -> int | None:
