@@ -84,11 +84,14 @@ def test_memory_does_not_grow_with_the_file(db, make_agency, monkeypatch, fmt):
     catalogue(db, make_agency, 1000)
     streamed_peak(db, fmt)  # statements compiled, caches filled, buffers at their size
     small_peak, small_size = streamed_peak(db, fmt)
-    catalogue(db, make_agency, 3000, prefix="t")
+    catalogue(db, make_agency, 7000, prefix="t")
     big_peak, big_size = streamed_peak(db, fmt)
-    assert big_size > 3 * small_size
-    # four times the rows, the same peak: holding the 3000 more rows' text would take several times 64 KiB
-    assert big_peak - small_peak < 64 * 1024, (small_peak, big_peak, big_size)
+    assert big_size > 6 * small_size
+    # Eight times the rows, about the same peak. It is not exactly the same: the largest block the
+    # compressor hands back grows in steps of a few tens of KiB with the data (seen: +30 to +72 KiB).
+    # Holding the 7000 more rows would take more: their text alone is 0.47 MB as CSV, 1.5 MB as JSON and
+    # 2.9 MB as worksheet XML, and as Python rows several times that.
+    assert big_peak - small_peak < 256 * 1024, (small_peak, big_peak, big_size)
 
 
 def test_a_bad_request_is_refused_before_any_byte(db, make_agency):
