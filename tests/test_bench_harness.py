@@ -21,6 +21,7 @@ from bench.results import EngineRun, Import, Memory, Page, goals, ratio
 from bench.run import parse_args
 from registry.importing import import_file
 from registry.models import Agency, Service
+from tests.conftest import unavailable
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:41234/
   2 threads and 8 connections
@@ -262,7 +263,7 @@ def test_a_page_too_slow_for_the_load_settings_is_requested_one_at_a_time(hello_
 
 def test_the_wrk_script_prints_the_line_the_harness_reads(hello_server):
     if not shutil.which("wrk"):
-        pytest.skip("wrk is not installed (apt-get install wrk); the harness falls back to bench/pyload.py")
+        unavailable("wrk is not installed (apt-get install wrk); the harness falls back to bench/pyload.py")
     from bench.load import WRK_SCRIPT
 
     out = subprocess.run(["wrk", "-t1", "-c2", "-d1s", "-s", str(WRK_SCRIPT), hello_server + "/"],
