@@ -35,7 +35,7 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from typing import Any, Hashable, Iterable
+from typing import Any, Callable, Hashable, Iterable
 
 from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -50,6 +50,10 @@ EVERY_PERIOD = 0  # the generation row every period's results depend on (no year
 # and whether it holds the lock of EVERY_PERIOD's row
 PENDING = "target_cache.invalidated"
 LOCKED = "target_cache.locked"
+# session.info key: the tokens this session's transaction has read, by basis. A page asks for
+# them more than once (its own validator, its totals, its results); once per transaction is
+# enough, since what the first read saw is what everything after it is stamped with.
+READ = "target_cache.read"
 # session.info key, set on a session that only reads (``only_reads``). Only such a session
 # shares what it computes through the table: sharing commits on a connection of its own,
 # and on SQLite a transaction that has read before that commit can no longer write.
@@ -94,12 +98,14 @@ def invalidate(session: Session, bases: Iterable[str] = BASES, period: int | Non
     session.execute(insert.on_conflict_do_update(index_elements=[TargetGeneration.period_year],
                                                  set_={b: insert.excluded[b] for b in bases}))
     pending.update((b, scope) for b in bases)
+    session.info.pop(READ, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _rolled_back(session, _transaction) -> None:
     # Any rollback, a savepoint's too, may have undone new tokens: the next change replaces them again.
     session.info.pop(PENDING, None)
+    session.info.pop(READ, None)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -107,6 +113,7 @@ def _transaction_ended(session, transaction) -> None:
     if transaction.parent is None:  # committed, rolled back or closed: the next transaction starts afresh
         session.info.pop(PENDING, None)
         session.info.pop(LOCKED, None)
+        session.info.pop(READ, None)
 
 
 def only_reads(session: Session) -> Session:
@@ -118,13 +125,16 @@ def only_reads(session: Session) -> Session:
 
 def tokens(session: Session, basis: str) -> dict[int, str] | None:
     """The basis's tokens by period (EVERY_PERIOD's among them), or None before
-    EVERY_PERIOD's row exists: one query."""
+    EVERY_PERIOD's row exists: one query, the first time in a transaction."""
     if basis not in BASES:
         raise ValueError(basis)
-    # on the session's connection without the ORM: this query is most of a cached page's work
-    rows = session.connection().execute(select(TargetGeneration.period_year, getattr(TargetGeneration, basis)))
-    found = dict(rows.all())
-    return found if EVERY_PERIOD in found else None
+    read = session.info.setdefault(READ, {})
+    if basis not in read:
+        # on the session's connection without the ORM: this query is most of a cached page's work
+        rows = session.connection().execute(select(TargetGeneration.period_year, getattr(TargetGeneration, basis)))
+        found = dict(rows.all())
+        read[basis] = found if EVERY_PERIOD in found else None
+    return read[basis]
 
 
 def stamp(found: dict[int, str], period: int) -> str:
@@ -150,11 +160,14 @@ def _dialect_insert(session: Session):
 
 class TokenMemo:
     """This process's copies of values that hold while a token has not changed,
-    the least recently used forgotten past ``size``."""
+    the least recently used forgotten once their weights pass ``size`` (by
+    default each value weighs 1: ``size`` counts values)."""
 
-    def __init__(self, size: int):
+    def __init__(self, size: int, weight: Callable[[Any], int] | None = None):
         self.size = size
-        self.entries: OrderedDict[Hashable, tuple[str, Any]] = OrderedDict()
+        self.weight = weight or (lambda _value: 1)
+        self.entries: OrderedDict[Hashable, tuple[str, Any, int]] = OrderedDict()
+        self.held = 0
         self.lock = threading.Lock()
 
     def get(self, key: Hashable, token: str) -> Any | None:
@@ -166,15 +179,22 @@ class TokenMemo:
             return entry[1]
 
     def put(self, key: Hashable, token: str, value: Any) -> None:
+        weight = self.weight(value)
+        if weight > self.size:
+            return  # it would push out everything else
         with self.lock:
-            self.entries[key] = (token, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+            replaced = self.entries.pop(key, None)
+            if replaced is not None:
+                self.held -= replaced[2]
+            self.entries[key] = (token, value, weight)
+            self.held += weight
+            while self.held > self.size:
+                self.held -= self.entries.popitem(last=False)[1][2]
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
+            self.held = 0
 
 
 _memo = TokenMemo(MEMO_SIZE)  # (database, period, basis) → tuple of TargetResult

@@ -431,3 +431,20 @@ def test_two_workers_on_postgresql_never_disagree(postgres_server, monkeypatch, 
     finally:
         for app in (first, second):
             engine_of(app).dispose()
+
+
+def test_the_tokens_are_read_once_per_transaction_and_again_after_a_change(db, world):
+    engine = db.get_bind()
+    db.commit()
+    with Statements(engine) as statements:
+        first = target_cache.tokens(db, "verified")
+        assert target_cache.tokens(db, "verified") == first and statements.count == 1
+    target_cache.invalidate(db, period=YEAR)  # this transaction's own change
+    with Statements(engine) as statements:
+        changed = target_cache.tokens(db, "verified")
+    assert statements.count == 1 and changed[YEAR] != first[YEAR]
+    db.rollback()
+    file_report(db, world["agency"], [(world["services"][1], LEVEL_1)])  # another transaction, committed
+    with Statements(engine) as statements:
+        assert target_cache.tokens(db, "verified")[YEAR] not in (first[YEAR], changed[YEAR])
+    assert statements.count == 1
