@@ -3,7 +3,9 @@
 Lists are paged by key: ``limit`` (1–200, default 50) rows after the cursor
 ``after``; the answer's ``next`` is the cursor of the following page, or null
 on the last one. Names follow Accept-Language (``name`` in the chosen
-language, ``name_en`` as stored).
+language, ``name_en`` as stored). An answer to a client without a token is
+kept by each worker until the verified figures change, searches apart, and
+carries a weak ETag for revalidation (views/shared.py).
 """
 
 from flask import jsonify, request
@@ -12,9 +14,11 @@ from . import _lang, bp, refuse_empty
 from .. import catalogue as cat
 from ..db import get_session
 from ..reading import latest_verified_period, period_or_404
+from ..views import shared
 
 
 @bp.get("/agencies")
+@shared.per_generation
 def agencies():
     refuse_empty("tier", "kind", "limit")
     session = get_session()
@@ -30,6 +34,7 @@ def agencies():
 
 
 @bp.get("/agencies/<code>")
+@shared.per_generation
 def agency(code: str):
     session = get_session()
     record = cat.active_agency(session, code)
@@ -48,6 +53,7 @@ def agency(code: str):
 
 
 @bp.get("/services")
+@shared.per_generation
 def services():
     refuse_empty("period", "level", "limit")
     session = get_session()

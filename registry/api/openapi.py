@@ -208,6 +208,11 @@ SEARCH = _query("q", {"type": "string", "maxLength": MAX_TEXT},
                 "are ignored. Longer text is refused (422).")
 CODE = _path("code", {"type": "string"}, "Agency code, e.g. `so-tttt`.")
 YEAR = _path("year", {"type": "integer", "minimum": 0}, "Reporting period (a year).")
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
+                 "description": "The `ETag` of an earlier answer: 304 while the verified figures behind it "
+                                "have not changed."}
+NOT_MODIFIED = {"304": {"description": "Not modified: the answer named by If-None-Match is still current. "
+                                       "Answers to clients without a token carry a weak `ETag`."}}
 PUBLIC: list = []  # no authentication
 WRITERS = [{"bearerAuth": []}, {"cookieAuth": []}]
 
@@ -245,13 +250,13 @@ def build_document() -> dict:
             "description": "Ordered by tier (province, district, commune), then by Vietnamese name.",
             "parameters": [_query("tier", {"type": "string", "enum": [t.value for t in Tier]}, "Only this tier."),
                            _query("kind", {"type": "string", "enum": [k.value for k in Kind]}, "Only this kind."),
-                           SEARCH, *PAGING, ACCEPT_LANGUAGE],
-            "responses": {**_ok("AgencyList", "One page of agencies."), **_errors(422)},
+                           SEARCH, *PAGING, ACCEPT_LANGUAGE, IF_NONE_MATCH],
+            "responses": {**_ok("AgencyList", "One page of agencies."), **NOT_MODIFIED, **_errors(422)},
         }},
         "/agencies/{code}": {"get": {
             "tags": ["public"], "summary": "An active agency and its verified reports", "operationId": "getAgency",
-            "security": PUBLIC, "parameters": [CODE, ACCEPT_LANGUAGE],
-            "responses": {**_ok("AgencyDetail", "The agency."), **_errors(404)},
+            "security": PUBLIC, "parameters": [CODE, ACCEPT_LANGUAGE, IF_NONE_MATCH],
+            "responses": {**_ok("AgencyDetail", "The agency."), **NOT_MODIFIED, **_errors(404)},
         }},
         "/services": {"get": {
             "tags": ["public"], "summary": "Active services with their verified level", "operationId": "listServices",
@@ -264,8 +269,8 @@ def build_document() -> dict:
                            _query("agency", {"type": "string"}, "Code of the owning agency."),
                            _query("sector", {"type": "string"}, "Sector (lĩnh vực), exactly."),
                            _query("level", LEVEL, "Only services at this verified level."),
-                           SEARCH, *PAGING, ACCEPT_LANGUAGE],
-            "responses": {**_ok("ServiceList", "One page of services."), **_errors(404, 422)},
+                           SEARCH, *PAGING, ACCEPT_LANGUAGE, IF_NONE_MATCH],
+            "responses": {**_ok("ServiceList", "One page of services."), **NOT_MODIFIED, **_errors(404, 422)},
         }},
         "/openapi.json": {"get": {
             "tags": ["public"], "summary": "This document", "operationId": "getOpenApi", "security": PUBLIC,

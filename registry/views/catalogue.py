@@ -3,6 +3,8 @@
 Bad query parameters (a period that is not a year, a level off the scale, a
 garbled page link) are the visitor's mistake: the page says what is wrong, in
 the visitor's language, beside the form to fix it (status 400), never a 500.
+Visitors who are not signed in share what each worker rendered for the same
+query until the verified figures change (shared.py), searches apart.
 """
 
 from flask import Blueprint, render_template, request, url_for
@@ -15,6 +17,7 @@ from ..errors import DomainError
 from ..models import REPORT_FIELDS, REPORT_FLAGS, Kind
 from ..reading import latest_verified_period, period_or_404
 from ..targets import periods
+from . import shared
 
 bp = Blueprint("catalogue", __name__)
 
@@ -43,6 +46,7 @@ def _link(endpoint: str, **params) -> str:
 
 
 @bp.get("/services")
+@shared.per_generation
 def services():
     session = get_session()
     args = request.args
@@ -70,6 +74,7 @@ def services():
 
 
 @bp.get("/agencies")
+@shared.per_generation
 def agencies():
     session = get_session()
     args = request.args
@@ -93,6 +98,7 @@ def agencies():
 
 
 @bp.get("/agencies/<code>")
+@shared.per_generation
 def agency(code: str):
     session = get_session()
     record = cat.active_agency(session, code)  # 404 page when unknown or inactive

@@ -1,19 +1,14 @@
 """The public pages: no sign-in, verified data only.
 
-Target results come from target_cache.py. The home page, the busiest page, is
-rendered for visitors who are not signed in once per generation of the
-verified figures, language and query, and kept by each worker (a request then
-costs one query, the generation's token); its weak ETag lets a browser that
-has the page ask again with the same one query. Signed-in pages are rendered
-every time and never cached (security.py sends them ``no-store``).
+Target results come from target_cache.py. For visitors who are not signed in
+the pages are rendered once per generation of the verified figures
+(shared.py); signed-in pages are rendered every time and never cached.
 """
 
-from flask import Blueprint, Response, render_template, request, session as cookie_session
-from flask_babel import get_locale
+from flask import Blueprint, render_template, request
 from sqlmodel import select
 
 from .. import target_cache
-from ..auth import actor
 from ..charts import trend_chart
 from ..db import get_session
 from ..demo import is_loaded as demo_loaded
@@ -21,15 +16,12 @@ from ..errors import N_, NotFound
 from ..models import Agency, Formula, Service, Target
 from ..reading import latest_verified_period, period_or_404
 from ..targets import SERVICE_FORMULAS, agency_drilldown, periods, project, service_drilldown
-from .revalidation import not_modified, revalidated, validator
+from . import shared
 
 bp = Blueprint("public", __name__)
 
-BASIS = "verified"  # the public is told only what has been verified
+BASIS = shared.BASIS
 DRILLDOWN_PAGE = 100
-HOME_PAGES_KEPT = 64  # rendered home pages kept per worker (generations × languages × periods)
-
-_home_pages = target_cache.TokenMemo(HOME_PAGES_KEPT)
 
 
 def _chosen_period(session) -> int | None:
@@ -64,29 +56,13 @@ def _render_index(session) -> str:
 
 
 @bp.get("/")
+@shared.per_generation
 def index():
-    session = target_cache.only_reads(get_session())
-    # a signed-in visitor's page names them; pending messages are shown once
-    shared = actor() is None and "_flashes" not in cookie_session
-    tokens = target_cache.tokens(session, BASIS) if shared else None
-    if tokens is None:
-        return _render_index(session)
-    # everything the page depends on: the verified figures of every period (the list of
-    # periods and the demo banner included), the query (period, lang) and the language
-    token = target_cache.fingerprint(tokens)
-    key = (str(session.get_bind().url), request.query_string, str(get_locale()))
-    etag = validator(token, *key[1:])
-    unchanged = not_modified(etag)
-    if unchanged is not None:
-        return unchanged
-    html = _home_pages.get(key, token)
-    if html is None:
-        html = _render_index(session)
-        _home_pages.put(key, token, html)
-    return revalidated(Response(html, content_type="text/html; charset=utf-8"), etag)
+    return _render_index(target_cache.only_reads(get_session()))
 
 
 @bp.get("/targets/<code>")
+@shared.per_generation
 def target_detail(code: str):
     session = target_cache.only_reads(get_session())
     target = session.exec(select(Target).where(Target.code == code, Target.active)).first()
