@@ -20,19 +20,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def record(
-    session: Session,
-    actor: User | None,
-    action: str,
-    entity: str,
-    entity_key: Any = None,
-    before: Any = None,
-    after: Any = None,
-    comment: str | None = None,
-    source: str | None = None,
-    address: str | None = None,
-) -> AuditEvent:
-    event = AuditEvent(**event_row(actor, action, entity, entity_key, before, after, comment, source, address))
+def record(session: Session, *event: Any, **columns: Any) -> AuditEvent:
+    """Add an audit event to ``session``: its arguments are ``event_row``'s."""
+    event = AuditEvent(**event_row(*event, **columns))
     session.add(event)
     return event
 
