@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 from . import databases as dbs
 from . import report
 from .commands import TookTooLong, hyperfine_version, registry, registry_peak, time_command
-from .databases import CACHE, DataSet, BenchError, Database
+from .databases import CACHE, BenchError, Database, DataSet
 from .importdata import import_files
 from .load import LoadSettings, drive, generator, one_at_a_time, wrk_version
-from .results import EngineRun, Import, Memory, Page
 from .peak import AnonymousPeak, memory_kib, reset_peak
+from .results import EngineRun, Import, Memory, Page
 from .servers import MINIMAL_APP, REGISTRY_APP, Server, ServerSettings, failure, fetch
 
 ROOT = Path(__file__).resolve().parent.parent

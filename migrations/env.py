@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 from registry import models
 from registry.config import database_url
-from registry.db import make_engine
+from registry.core.db import make_engine
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("connection"):

@@ -1,39 +1,13 @@
-"""The service-level registry: a Flask application built by ``create_app``."""
+"""The service-level registry.
 
-import os
-from pathlib import Path
-
-from flask import Flask
-
-ROOT = Path(__file__).resolve().parent.parent
+The web application is built by ``create_app`` (registry/app.py); nothing is
+built at import time, so that the ``registry`` command and the domain packages
+can be used without Flask being imported.
+"""
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
-        __name__,
-        instance_path=os.environ.get("REGISTRY_INSTANCE_PATH", str(ROOT / "instance")),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    from . import auth, cli, config, db, i18n, routing, security
-    from .api import bp as api_bp
-    from .views import admin, catalogue, errors, guard, opendata, public, review, workspace
-    from .views import auth as auth_views
+def create_app(test_config: dict | None = None):
+    """The Flask application (see registry.app.create_app)."""
+    from registry.app import create_app as build
 
-    config.load(app, test_config)
-    if app.config["PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
-    routing.init_app(app)
-    db.init_app(app)
-    i18n.init_app(app)
-    auth.init_app(app)
-    guard.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-    cli.init_app(app)
-    for blueprint in (public.bp, catalogue.bp, opendata.bp, auth_views.bp, workspace.bp, review.bp, admin.bp,
-                      api_bp):
-        app.register_blueprint(blueprint)
-    return app
+    return build(test_config)

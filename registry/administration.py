@@ -18,10 +18,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from . import accounts, audit, target_cache
-from .errors import N_, Conflict, Msg, ValidationFailed
-from .levels import LEVELS, MAX_LEVEL, MIN_LEVEL
-from .models import (
+from registry import audit
+from registry.accounts import users as accounts
+from registry.catalogue.levels import LEVELS, MAX_LEVEL, MIN_LEVEL
+from registry.core.errors import N_, Conflict, Msg, ValidationFailed
+from registry.core.validation import MAX_COUNT, FieldReader, clean_text, parse_bool
+from registry.models import (
     REPORT_COUNTS,
     REPORT_FLAGS,
     Agency,
@@ -37,8 +39,8 @@ from .models import (
     Unit,
     User,
 )
-from .targets import definition_errors, parse_scope
-from .validation import MAX_COUNT, FieldReader, clean_text, parse_bool
+from registry.targets import cache as target_cache
+from registry.targets.engine import definition_errors, parse_scope
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 MAX_POSITION = 100_000
@@ -390,7 +392,7 @@ def update_user(session: Session, actor: User | None, user: User, changes: dict,
     user.active = active
     session.flush()
     if before["active"] and not active:
-        from .auth import end_all_login_sessions  # auth.py needs Flask; only this path needs it
+        from registry.web.auth import end_all_login_sessions  # auth.py needs Flask; only this path needs it
 
         end_all_login_sessions(session, user)
     audit.record(session, actor, "user.deactivate" if "active" in new and not active else "user.update",
@@ -407,7 +409,7 @@ def reset_password(session: Session, actor: User | None, user: User, password: s
     _check_password(f, user.email)
     f.check(N_("Không đặt lại được mật khẩu."))
     accounts.set_password(session, user, password, actor)
-    from .auth import end_all_login_sessions  # auth.py needs Flask; only this path needs it
+    from registry.web.auth import end_all_login_sessions  # auth.py needs Flask; only this path needs it
 
     end_all_login_sessions(session, user, keep=keep_token)
     session.flush()

@@ -1,13 +1,15 @@
-"""The ``registry`` command (SPEC §5): thin doors into the same operations as the pages."""
+"""The ``registry`` command (SPEC §5): thin doors into the same operations as the pages.
+
+A plain click group: no command builds the web application, and each imports
+only what it needs, so that ``registry --help`` answers at once. A command
+works in one session and commits once, at its end (``Registry.session``).
+"""
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup, with_appcontext
-
-from .db import get_engine, get_session, writer
 
 
 def _fail(message: str, code: int = 1):
@@ -15,32 +17,74 @@ def _fail(message: str, code: int = 1):
     sys.exit(code)
 
 
-@click.command("init")
-@with_appcontext
-def init_command():
-    """Create or upgrade the database schema, and add the shipped targets."""
-    from . import schema, seed
+class Registry:
+    """What the commands share: the settings' database, opened when first asked for."""
 
-    schema.upgrade(get_engine())
-    session = get_session()
-    added = seed.ensure_targets(session)
-    session.commit()
+    def __init__(self):
+        self._engine = None
+
+    @property
+    def database_url(self) -> str:
+        # the same settings as the web application's: instance/ and its secret key are made on first use
+        from registry import config
+
+        return config.settings(config.instance_path())["DATABASE_URL"]
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from registry.core.db import make_engine
+
+            self._engine = make_engine(self.database_url)
+        return self._engine
+
+    @contextmanager
+    def session(self, writes: bool = True):
+        """One session for the command: committed when the block ends normally (a
+        writer), rolled back when it fails or exits; a reader never holds the write lock."""
+        from registry.core.db import open_session
+
+        session = open_session(self.engine, writes=writes)
+        try:
+            yield session
+            if writes:
+                session.commit()
+        finally:
+            session.close()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+pass_registry = click.make_pass_decorator(Registry)
+
+
+@click.command("init")
+@pass_registry
+def init_command(registry):
+    """Create or upgrade the database schema, and add the shipped targets."""
+    from registry.core import schema
+    from registry.targets import seed
+
+    schema.upgrade(registry.engine)
+    with registry.session() as session:
+        added = seed.ensure_targets(session)
     click.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm {added} chỉ tiêu.")
 
 
 @click.command("demo")
-@with_appcontext
-def demo_command():
+@pass_registry
+def demo_command(registry):
     """Load the Điện Biên demonstration data set (idempotent)."""
-    from . import demo
-    from .errors import DomainError
+    from registry.core.errors import DomainError
+    from registry.sample import demo
 
-    session = get_session()
-    try:
-        loaded, logins = demo.load(session)
-    except DomainError as exc:
-        _fail(str(exc.message))
-    session.commit()
+    with registry.session() as session:
+        try:
+            loaded, logins = demo.load(session)
+        except DomainError as exc:
+            _fail(str(exc.message))
     click.echo("Đã nạp dữ liệu minh họa Điện Biên." if loaded else "Dữ liệu minh họa đã có sẵn; không nạp lại.")
     click.echo("Tài khoản minh họa (chỉ dùng để trình diễn):")
     for role, email, password in logins:
@@ -57,22 +101,21 @@ def user_group():
 @click.option("--role", type=click.Choice(["focal", "auditor", "admin"]), required=True)
 @click.option("--agency", "agency_code", help="Agency code (required for a focal point).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@with_appcontext
-def user_add_command(email, role, agency_code, password_stdin):
+@pass_registry
+def user_add_command(registry, email, role, agency_code, password_stdin):
     """Create a user."""
-    from .accounts import create_user
-    from .errors import DomainError
+    from registry.accounts.users import create_user
+    from registry.core.errors import DomainError
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
-    session = get_session()
-    try:
-        user = create_user(session, email, password, role, agency_code, source="cli")
-    except DomainError as exc:
-        _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
-    session.commit()
+    with registry.session() as session:
+        try:
+            user = create_user(session, email, password, role, agency_code, source="cli")
+        except DomainError as exc:
+            _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
     click.echo(f"Đã tạo người dùng {user.email} ({user.role}).")
 
 
@@ -84,22 +127,21 @@ def token_group():
 @token_group.command("create")
 @click.argument("email")
 @click.option("--name", default="registry token create", show_default=True, help="What the token is for.")
-@with_appcontext
-def token_create_command(email, name):
+@pass_registry
+def token_create_command(registry, email, name):
     """Print a new personal API token for that user (shown only once)."""
-    from .accounts import find_user
-    from .auth import create_api_token
-    from .errors import DomainError
+    from registry.accounts.users import find_user
+    from registry.core.errors import DomainError
+    from registry.web.auth import create_api_token
 
-    session = get_session()
-    user = find_user(session, email)
-    if user is None or not user.active:
-        _fail(f"Không có người dùng đang hoạt động {email}.")
-    try:
-        _token, secret = create_api_token(session, user, name, source="cli")
-    except DomainError as exc:
-        _fail(str(exc.message))
-    session.commit()
+    with registry.session() as session:
+        user = find_user(session, email)
+        if user is None or not user.active:
+            _fail(f"Không có người dùng đang hoạt động {email}.")
+        try:
+            _token, secret = create_api_token(session, user, name, source="cli")
+        except DomainError as exc:
+            _fail(str(exc.message))
     click.echo(secret)
 
 
@@ -108,31 +150,28 @@ def token_create_command(email, name):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @click.option("--as-verified", is_flag=True, help="Mark the written submissions verified (historic data).")
-@with_appcontext
-def import_command(kind, file, dry_run, as_verified):
+@pass_registry
+def import_command(registry, kind, file, dry_run, as_verified):
     """Load CSV or XLSX rows: all of them, or none when any row is bad."""
-    from .errors import DomainError
-    from .importing import import_file
+    from registry.core.errors import DomainError
+    from registry.dataio.importing import import_file
 
-    session = get_session()
-    try:
-        result = import_file(session, kind, file.name, file.read_bytes(), as_verified=as_verified)
-    except DomainError as exc:
-        session.rollback()
-        _fail(f"{file}: {exc.message}")
-    if not result.ok:
-        session.rollback()
-        for error in result.errors:
-            click.echo(f"{file}: {error}", err=True)
-        _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
-    summary = (f"{result.rows} dòng: {result.created} thêm mới, {result.updated} cập nhật, "
-               f"{result.unchanged} không đổi.")
-    if dry_run:
-        session.rollback()
-        click.echo(f"Chạy thử (không ghi): {summary}")
-    else:
-        session.commit()
-        click.echo(summary)
+    with registry.session() as session:
+        try:
+            result = import_file(session, kind, file.name, file.read_bytes(), as_verified=as_verified)
+        except DomainError as exc:
+            _fail(f"{file}: {exc.message}")
+        if not result.ok:
+            for error in result.errors:
+                click.echo(f"{file}: {error}", err=True)
+            _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
+        summary = (f"{result.rows} dòng: {result.created} thêm mới, {result.updated} cập nhật, "
+                   f"{result.unchanged} không đổi.")
+        if dry_run:
+            session.rollback()
+            click.echo(f"Chạy thử (không ghi): {summary}")
+        else:
+            click.echo(summary)
 
 
 @click.command("targets")
@@ -140,21 +179,21 @@ def import_command(kind, file, dry_run, as_verified):
 @click.option("--basis", type=click.Choice(["verified", "reported"]), default="verified", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the same object as GET /api/v1/targets.")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
-@with_appcontext
-def targets_command(period, basis, as_json, lang):
+@pass_registry
+def targets_command(registry, period, basis, as_json, lang):
     """Print each target's attainment for a period."""
     import json
 
-    from .errors import DomainError
-    from .reading import period_or_404
-    from .targets import compute_targets
+    from registry.core.errors import DomainError
+    from registry.submissions.periods import period_or_404
+    from registry.targets.engine import compute_targets
 
-    session = get_session(read_only=True)
-    try:
-        period_or_404(session, period)
-    except DomainError as exc:
-        _fail(str(exc.message))
-    results = compute_targets(session, period, basis)
+    with registry.session(writes=False) as session:
+        try:
+            period_or_404(session, period)
+        except DomainError as exc:
+            _fail(str(exc.message))
+        results = compute_targets(session, period, basis)
     if as_json:
         body = {"period": period, "basis": basis, "targets": [r.as_dict(lang) for r in results]}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
@@ -175,18 +214,18 @@ def targets_command(period, basis, as_json, lang):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
               help="The file to write.")
 @click.option("--basis", type=click.Choice(["verified", "reported"]), default="verified", show_default=True)
-@with_appcontext
-def export_command(period, fmt, output, basis):
+@pass_registry
+def export_command(registry, period, fmt, output, basis):
     """Write the DIC's report for a period (XLSX workbook, or the targets table as CSV)."""
-    from .errors import DomainError
-    from .exporting import dic_report
+    from registry.core.errors import DomainError
+    from registry.dataio.exporting import dic_report
 
     fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
-    session = get_session(read_only=True)
-    try:
-        body = dic_report(session, period, fmt, basis)
-    except DomainError as exc:
-        _fail(str(exc.message))
+    with registry.session(writes=False) as session:
+        try:
+            body = dic_report(session, period, fmt, basis)
+        except DomainError as exc:
+            _fail(str(exc.message))
     try:
         output.write_bytes(body)
     except OSError as exc:
@@ -197,19 +236,17 @@ def export_command(period, fmt, output, basis):
 @click.command("backup")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-@with_appcontext
-def backup_command(file, force):
+@pass_registry
+def backup_command(registry, file, force):
     """Write a consistent copy of the database to FILE, while the registry keeps serving.
 
     SQLite: a database file; PostgreSQL: a pg_dump archive (-Fc) for pg_restore.
     """
-    from flask import current_app
-
-    from .backup import backup
-    from .errors import DomainError
+    from registry.core.errors import DomainError
+    from registry.dataio.backup import backup
 
     try:
-        result = backup(current_app.config["DATABASE_URL"], file, force=force)
+        result = backup(registry.database_url, file, force=force)
     except DomainError as exc:
         _fail(str(exc.message))
     click.echo(result.summary)
@@ -220,34 +257,28 @@ def backup_command(file, force):
 @click.option("--agencies", type=click.IntRange(min=1), required=True, help="How many agencies.")
 @click.option("--periods", type=click.IntRange(min=1, max=50), required=True, help="How many yearly periods.")
 @click.option("--seed", type=int, default=1529, show_default=True, help="The same seed gives the same registry.")
-@with_appcontext
-def synth_command(services, agencies, periods, seed):
+@pass_registry
+def synth_command(registry, services, agencies, periods, seed):
     """Fill an empty database with a deterministic synthetic registry of that size, for benchmarks."""
-    from .errors import DomainError
-    from .synth import synthesize
+    from registry.core.db import writer
+    from registry.core.errors import DomainError
+    from registry.sample.synth import synthesize
 
     try:
-        summary = synthesize(writer(get_engine()), services=services, agencies=agencies, periods=periods, seed=seed,
+        summary = synthesize(writer(registry.engine), services=services, agencies=agencies, periods=periods, seed=seed,
                              progress=lambda line: click.echo(line, err=True))
     except DomainError as exc:
         _fail(str(exc.message))
     click.echo(str(summary))
 
 
-COMMANDS = (init_command, demo_command, user_group, token_group, import_command, targets_command, export_command,
-            backup_command, synth_command)
+@click.group(name="registry", help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")
+@click.pass_context
+def main(ctx):
+    ctx.obj = Registry()
+    ctx.call_on_close(ctx.obj.close)
 
 
-def init_app(app: Flask) -> None:
-    for command in COMMANDS:
-        app.cli.add_command(command)
-
-
-def _create_app():
-    from . import create_app
-
-    return create_app()
-
-
-main = FlaskGroup(name="registry", create_app=_create_app,
-                  help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")
+for _command in (init_command, demo_command, user_group, token_group, import_command, targets_command,
+                 export_command, backup_command, synth_command):
+    main.add_command(_command)

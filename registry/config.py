@@ -1,19 +1,27 @@
-"""Settings from the environment, with the defaults a new user needs nothing for."""
+"""Settings from the environment, with the defaults a new user needs nothing for.
+
+No Flask here: the ``registry`` command reads the same settings without building
+the web application, and ``create_app`` puts them into ``app.config``.
+"""
 
 import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from registry.core.paths import default_instance_path
 
 SECRET_KEY_FILE = "secret_key"
 
 
-def database_url(instance_path: str) -> str:
+def instance_path() -> str:
+    return os.environ.get("REGISTRY_INSTANCE_PATH", str(default_instance_path()))
+
+
+def database_url(instance: str | None = None) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
         return normalise_database_url(url)
-    return f"sqlite:///{Path(instance_path) / 'registry.db'}"
+    return f"sqlite:///{Path(instance or instance_path()) / 'registry.db'}"
 
 
 def normalise_database_url(url: str) -> str:
@@ -24,7 +32,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-def secret_key(instance_path: str) -> str:
+def secret_key(instance: str) -> str:
     """SECRET_KEY from the environment, else one generated once into instance/.
 
     Created with O_EXCL so that several workers starting together agree on one key.
@@ -32,7 +40,7 @@ def secret_key(instance_path: str) -> str:
     key = os.environ.get("SECRET_KEY")
     if key:
         return key
-    path = Path(instance_path) / SECRET_KEY_FILE
+    path = Path(instance) / SECRET_KEY_FILE
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -43,29 +51,31 @@ def secret_key(instance_path: str) -> str:
     return key
 
 
-def load(app: Flask, test_config: dict | None) -> None:
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(
-        DATABASE_URL=database_url(app.instance_path),
-        BABEL_DEFAULT_LOCALE="vi",
-        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
-        LANGUAGES=("vi", "en"),
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+def settings(instance: str, overrides: dict | None = None) -> dict:
+    """Every setting of the application, from the environment and ``overrides``."""
+    os.makedirs(instance, exist_ok=True)
+    values = {
+        "DATABASE_URL": database_url(instance),
+        "BABEL_DEFAULT_LOCALE": "vi",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "LANGUAGES": ("vi", "en"),
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+    }
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto, and
     # whether the site is served over HTTPS (then cookies are sent over HTTPS only).
     proxies = os.environ.get("REGISTRY_PROXIES", "0")
-    app.config["PROXIES"] = int(proxies) if proxies.isdigit() else 0
-    if os.environ.get("REGISTRY_HTTPS", "").lower() in ("1", "true", "yes"):
-        app.config["SESSION_COOKIE_SECURE"] = True
-        app.config["PREFERRED_URL_SCHEME"] = "https"
-    if test_config is not None:
-        app.config.from_mapping(test_config)
-    # JSON keeps the order the contract shows, and Vietnamese readable
-    app.json.sort_keys = False
-    app.json.ensure_ascii = False
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secret_key(app.instance_path)
-    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    values["PROXIES"] = int(proxies) if proxies.isdigit() else 0
+    if _flag("REGISTRY_HTTPS"):
+        values["SESSION_COOKIE_SECURE"] = True
+        values["PREFERRED_URL_SCHEME"] = "https"
+    values.update(overrides or {})
+    if not values.get("SECRET_KEY"):
+        values["SECRET_KEY"] = secret_key(instance)
+    values["DATABASE_URL"] = normalise_database_url(values["DATABASE_URL"])
+    return values

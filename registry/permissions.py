@@ -4,7 +4,7 @@ Every view, API call and command asks here; templates receive the answers as
 booleans and never look at roles themselves. ``user`` may be None (anonymous).
 """
 
-from .models import Agency, Role, User
+from registry.models import Agency, Role, User
 
 
 def _role(user: User | None) -> str | None:

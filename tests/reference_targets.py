@@ -1,6 +1,6 @@
 """A plain-Python reference for the target engine, written from SPEC §3.
 
-Deliberately naive and independent of ``registry.targets``: it loads every
+Deliberately naive and independent of ``registry.targets.engine``: it loads every
 relevant row with simple ORM selects and computes in Python on integers and
 ``fractions.Fraction``. The property test compares the engine's results with
 this one's; it is not meant to be fast.
@@ -27,8 +27,8 @@ Rules restated (SPEC §3, "Computation rules"):
   value is the count itself.
 """
 
-from fractions import Fraction
 import math
+from fractions import Fraction
 
 from sqlmodel import Session, select
 

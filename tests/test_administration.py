@@ -6,9 +6,8 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from registry import administration as admin
-from registry.accounts import check_password
-from registry.auth import start_login_session
-from registry.errors import Conflict, DomainError, ValidationFailed
+from registry.accounts.users import check_password
+from registry.core.errors import Conflict, DomainError, ValidationFailed
 from registry.models import (
     Agency,
     AuditEvent,
@@ -19,7 +18,8 @@ from registry.models import (
     Target,
     User,
 )
-from registry.targets import compute_target, definition_errors
+from registry.targets.engine import compute_target, definition_errors
+from registry.web.auth import start_login_session
 
 from .conftest import PASSWORD
 

@@ -15,14 +15,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, func, select
 
-from registry import schema
-from registry.backup import BackupFailed, backup
-from registry.db import make_engine, writer
+from registry.core import schema
+from registry.core.db import make_engine, writer
+from registry.dataio.backup import BackupFailed, backup
 from registry.models import Agency, AuditEvent, ServiceStatus, Submission
-from registry.submissions import agency_by_code, save
-from registry.workflow import ensure_period, find_submission
+from registry.submissions.entries import agency_by_code, save
+from registry.submissions.workflow import ensure_period, find_submission
 from tests.conftest import unavailable
-from tests.test_concurrency import sqlite_and_postgresql  # noqa: F401  (the database_url fixture)
 from tests.test_concurrency import (
     FULL_REPORT,
     YEAR,
@@ -32,6 +31,7 @@ from tests.test_concurrency import (
     registry_env,
     run_registry,
     service_code,
+    sqlite_and_postgresql,  # noqa: F401  (the database_url fixture)
 )
 
 AGENCIES = 20

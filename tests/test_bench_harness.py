@@ -19,7 +19,7 @@ from bench.load import LoadResult, parse_report, percentile
 from bench.peak import AnonymousPeak, anonymous_kib
 from bench.results import EngineRun, Import, Memory, Page, goals, ratio
 from bench.run import parse_args
-from registry.importing import import_file
+from registry.dataio.importing import import_file
 from registry.models import Agency, Service
 from tests.conftest import unavailable
 

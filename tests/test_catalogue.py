@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from registry import workflow
-from registry.catalogue import safe_url
-from registry.db import get_engine
+from registry.catalogue.listing import safe_url
+from registry.core.search import sort_key
 from registry.models import Agency, Service
-from registry.search import sort_key
+from registry.submissions import workflow
+from registry.web.db import get_engine
 
 YEAR = 2015
 FULL = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
@@ -372,7 +372,7 @@ def _query_counts(app, client, agency: str) -> dict[str, int]:
 
 
 def test_queries_do_not_grow_with_the_data(app, client, db, make_agency, make_service):
-    from registry import demo
+    from registry.sample import demo
 
     parent = make_agency(code="tiny-parent")
     tiny = make_agency(code="tiny", parent=parent)

@@ -9,7 +9,7 @@ services, agencies and verified levels replaces in its own transaction.
 import pytest
 
 from registry import administration
-from registry.importing import import_file
+from registry.dataio.importing import import_file
 
 from . import test_target_cache
 from .test_target_cache import LEVEL_1, YEAR, Statements, engine_of, file_report

@@ -13,8 +13,12 @@ import pytest
 from sqlalchemy import delete, event, insert, select, text, update
 from sqlmodel import Session, SQLModel
 
-from registry import administration, catalogue, create_app, importing, schema, target_cache
-from registry.db import get_engine, make_engine
+from registry import administration, create_app
+from registry.catalogue import listing as catalogue
+from registry.core import schema
+from registry.core.db import make_engine
+from registry.core.search import fold, search_terms, sort_key
+from registry.dataio import importing
 from registry.models import (
     SERVICE_SEARCH,
     SERVICE_SEARCH_TRIGGERS,
@@ -22,8 +26,9 @@ from registry.models import (
     Service,
     compared_schema_name,
 )
-from registry.search import fold, search_terms, sort_key
-from registry.synth import synthesize
+from registry.sample.synth import synthesize
+from registry.targets import cache as target_cache
+from registry.web.db import get_engine
 
 # Queries that probe what a word is: diacritics, case, punctuation inside words,
 # LIKE and FTS5 wildcards and quotes taken literally, one-letter words, codes.

@@ -6,7 +6,7 @@ import sys
 
 from sqlmodel import select
 
-from registry.accounts import check_password
+from registry.accounts.users import check_password
 from registry.models import Agency, AuditEvent, Target, User
 
 
@@ -72,7 +72,7 @@ def test_constraints_hold_in_the_database(db, make_agency):
     from sqlalchemy.exc import IntegrityError
 
     from registry.models import Submission
-    from registry import workflow
+    from registry.submissions import workflow
 
     agency = make_agency()
     db.add(Agency(code=agency.code, name="dup", tier="province", kind="department"))

@@ -26,13 +26,14 @@ from sqlalchemy import update
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 
-import registry.db
-from registry import accounts
-from registry.auth import create_api_token
-from registry.db import make_engine
-from registry.importing import import_file
+import registry.core.db
+import registry.web.db
+from registry.accounts import users as accounts
+from registry.core.db import make_engine
+from registry.dataio.importing import import_file
 from registry.models import Agency, AuditEvent, LoginSession, ServiceStatus, Submission
-from registry.workflow import ensure_period
+from registry.submissions.workflow import ensure_period
+from registry.web.auth import create_api_token
 from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -263,9 +264,9 @@ def test_a_page_loads_while_another_process_holds_the_write_lock(app, client, au
     and when the database stays busy the page is served all the same, the use unrecorded."""
     if not app.config["DATABASE_URL"].startswith("sqlite"):  # run by hand with TEST_DATABASE_URL
         pytest.skip("SQLite's database-wide write lock; PostgreSQL locks rows")
-    monkeypatch.setattr(registry.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(registry.core.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
     with app.app_context():
-        registry.db.get_engine().dispose()  # new connections wait 300 ms, not 10 s
+        registry.web.db.get_engine().dispose()  # new connections wait 300 ms, not 10 s
     auditor = make_user("auditor")
     assert auth.login(auditor.email).status_code == 302
     idle_since = datetime.now(timezone.utc) - timedelta(minutes=10)

@@ -3,10 +3,10 @@
 import pytest
 from sqlmodel import Session, SQLModel
 
-from registry import demo
-from registry.db import make_engine
-from registry.seed import ensure_targets
-from registry.targets import BASES, compute_targets, periods
+from registry.core.db import make_engine
+from registry.sample import demo
+from registry.targets.engine import BASES, compute_targets, periods
+from registry.targets.seed import ensure_targets
 
 
 def figures(url: str) -> dict:

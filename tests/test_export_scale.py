@@ -12,9 +12,10 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from registry import exporting, workflow
-from registry.errors import NotFound, ValidationFailed
+from registry.core.errors import NotFound, ValidationFailed
+from registry.dataio import exporting
 from registry.models import Service
+from registry.submissions import workflow
 
 YEAR = 2015
 FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True, staff_total=40,
@@ -195,7 +196,7 @@ def test_a_download_holds_no_connection_once_its_last_byte_is_made(app, client, 
     catalogue(db, make_agency, 20)
     db.close()
     with app.app_context():
-        from registry.db import get_engine
+        from registry.web.db import get_engine
 
         pool = get_engine().pool
     for path in ("services.csv", "agencies.xlsx", "services.json"):

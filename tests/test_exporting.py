@@ -9,10 +9,11 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
-from registry import exporting, workflow
-from registry.errors import NotFound, ValidationFailed
+from registry.core.errors import NotFound, ValidationFailed
+from registry.dataio import exporting
 from registry.models import REPORT_FIELDS, Agency, Service, Target
-from registry.targets import compute_targets
+from registry.submissions import workflow
+from registry.targets.engine import compute_targets
 
 FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
                    staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,

@@ -40,10 +40,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, SQLModel
 
-from registry import workflow
 from registry.api.openapi import DOCUMENT
-from registry.auth import create_api_token
-from registry.db import get_engine
 from registry.models import (
     REPORT_FIELDS,
     AuditEvent,
@@ -54,6 +51,9 @@ from registry.models import (
     VerifiedCopy,
     VerifiedServiceStatus,
 )
+from registry.submissions import workflow
+from registry.web.auth import create_api_token
+from registry.web.db import get_engine
 
 # --- shared by the fuzz suites ---------------------------------------------------------------------
 

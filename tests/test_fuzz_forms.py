@@ -33,17 +33,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session, SQLModel, select
 
-from registry.accounts import hash_password
-from registry import exporting
-from registry.admin_forms import FORMULA_LABELS
+from registry.accounts.users import hash_password
+from registry.dataio import exporting
 from registry.models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, Target, Tier
+from registry.web.admin_forms import FORMULA_LABELS
 from tests.conftest import PASSWORD
 from tests.test_fuzz_api import (
     FUZZ_SETTINGS,
     OPEN,
     STATES,
-    Registry,
     VOLATILE_TABLES,
+    Registry,
     Snapshot,
     changes_between,
     database_snapshot,

@@ -1,6 +1,6 @@
 """Fuzzing the importer with hypothesis (issue #6).
 
-registry.importing.import_file gets, for each of the four kinds, random and
+registry.dataio.importing.import_file gets, for each of the four kinds, random and
 malformed files: CSV with plausible and hostile cells (Vietnamese, control
 characters, formula payloads, huge numbers), a header in any order with
 unknown or repeated columns, ragged rows and stray quotes, in UTF-8 with or
@@ -28,13 +28,13 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from registry.errors import DomainError
-from registry.importing import FORMATS, ImportResult, import_file
+from registry.core.errors import DomainError
+from registry.dataio.importing import FORMATS, ImportResult, import_file
 from registry.models import REPORT_COUNTS, REPORT_FLAGS
 from tests.test_fuzz_api import (
     CLOSED,
-    FUZZ_SETTINGS,
     FORMULAS,
+    FUZZ_SETTINGS,
     OPEN,
     STATES,
     Registry,

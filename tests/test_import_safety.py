@@ -12,9 +12,9 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import select
 
-from registry import importing
-from registry.errors import DomainError
-from registry.importing import import_file
+from registry.core.errors import DomainError
+from registry.dataio import importing
+from registry.dataio.importing import import_file
 from registry.models import Agency
 
 AGENCY_HEADER = ["code", "name", "tier", "kind"]

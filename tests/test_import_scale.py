@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import func, select
 
-from registry import importing
-from registry.importing import import_file
+from registry.dataio import importing
+from registry.dataio.importing import import_file
 from registry.models import Agency, AuditEvent, Service
 
 

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import Workbook
 from sqlmodel import func, select
 
-from registry.importing import import_file
+from registry.dataio.importing import import_file
 from registry.models import Agency, AuditEvent, Service, ServiceStatus, State, Submission, VerifiedCopy
 
 AGENCIES_CSV = """code,name,name_en,tier,kind,parent_code,active
@@ -226,7 +226,7 @@ def test_reports_import(runner, db, tmp_path, catalogue):
 
 
 def test_import_file_rejects_unknown_kind(db):
-    from registry.errors import DomainError
+    from registry.core.errors import DomainError
 
     with pytest.raises(DomainError):
         import_file(db, "people", "x.csv", b"code\n1\n")

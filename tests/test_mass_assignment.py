@@ -8,8 +8,8 @@ further than the fields the page offers.
 import pytest
 from sqlmodel import select
 
-from registry import workflow
 from registry.models import Agency, Service, ServiceStatus, Submission, User
+from registry.submissions import workflow
 
 from .conftest import PASSWORD
 

@@ -6,8 +6,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from registry import schema
-from registry.db import make_engine
+from registry.core import schema
+from registry.core.db import make_engine
 from registry.models import compared_schema_name
 
 

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from registry import workflow
 from registry.models import AuditEvent
+from registry.submissions import workflow
 
 from .conftest import PASSWORD
 

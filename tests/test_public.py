@@ -1,6 +1,6 @@
 """The public home page."""
 
-from registry import workflow
+from registry.submissions import workflow
 
 
 def test_home_without_periods_says_so(client):
@@ -50,9 +50,10 @@ def test_demo_data_is_marked_and_shows_figures(client, demo_data):
 
 
 def test_drilldown_lists_exactly_what_is_counted(client, demo_data):
-    from registry.targets import compute_targets
-    from registry.db import get_engine
     from sqlmodel import Session
+
+    from registry.targets.engine import compute_targets
+    from registry.web.db import get_engine
 
     with client.application.app_context():
         with Session(get_engine()) as session:

@@ -6,8 +6,8 @@ import time
 
 from sqlmodel import select
 
-from registry import workflow
 from registry.models import REPORT_FIELDS, Agency, Service
+from registry.submissions import workflow
 from tests.conftest import unavailable
 from tests.test_catalogue import FULL, file_report
 

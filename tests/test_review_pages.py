@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import event, func
 from sqlmodel import select
 
-from registry import workflow
-from registry.db import get_engine
 from registry.models import AuditEvent, PeriodStatus, ReportingPeriod, State, Submission, VerifiedCopy
+from registry.submissions import workflow
+from registry.web.db import get_engine
 
 FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
                    staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,

@@ -7,10 +7,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from registry import search
+from registry.core import search
+from registry.core.search import fold, search_terms, sort_key
+from registry.core.validation import clean_text
 from registry.models import Agency
-from registry.search import fold, search_terms, sort_key
-from registry.validation import clean_text
 
 
 def test_fold_ignores_diacritics_case_and_spacing():

@@ -9,13 +9,15 @@ workers, and check what is never shared.
 import re
 
 import pytest
+from flask import render_template_string
+from flask import session as cookie_session
 from sqlmodel import delete
-from flask import render_template_string, session as cookie_session
 
-from registry import administration, target_cache
-from registry.auth import create_api_token
+from registry import administration
 from registry.models import TargetGeneration
-from registry.views import shared
+from registry.targets import cache as target_cache
+from registry.web import shared
+from registry.web.auth import create_api_token
 
 from . import test_target_cache
 from .conftest import PASSWORD

@@ -26,21 +26,20 @@ import json
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import unquote_plus, urlencode
-
 from itertools import product
+from urllib.parse import unquote_plus, urlencode
 
 import pytest
 from argon2 import PasswordHasher
-from openpyxl import load_workbook
 from flask import url_for
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from registry import accounts
-from registry.db import get_engine
-from registry.exporting import FORMULA_PREFIXES
+from registry.accounts import users as accounts
+from registry.core.validation import clean_text
+from registry.dataio.exporting import FORMULA_PREFIXES
 from registry.models import Agency, Service, ServiceStatus, Submission, Target, User, VerifiedServiceStatus
-from registry.validation import clean_text
+from registry.web.db import get_engine
 
 from .conftest import PASSWORD
 
@@ -832,7 +831,7 @@ def test_searches_and_sign_in_echo_the_query_as_text(app, people):
 
 @pytest.fixture
 def evidence(app, db, make_agency, make_service, make_user, runner):
-    from registry import workflow
+    from registry.submissions import workflow
 
     agency = make_agency(code="so-tp", name="Sở Tư pháp")
     service = make_service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
@@ -901,7 +900,7 @@ STORED_LINK_PAGES = (
 def test_a_dangerous_link_already_in_the_database_is_not_a_link(app, evidence, db, make_user, endpoint, url,
                                                                  shown):
     """Data that bypassed the parsers (an old import, a manual fix) must still not become a link."""
-    from registry import workflow
+    from registry.submissions import workflow
 
     submission = workflow.ensure_submission(db, evidence["agency"], YEAR)
     workflow.write_entries(db, submission, None, None, {evidence["service"].id: {
@@ -926,7 +925,7 @@ NUL = NUL_ATTACK.replace("{m}", "zqnu00")
 @pytest.fixture
 def reviewing(app, db, make_agency, make_service, make_user):
     """A submitted report (so-tp) and a verified one (so-yt), with a focal point and an auditor."""
-    from registry import workflow
+    from registry.submissions import workflow
 
     workflow.ensure_period(db, YEAR)
     versions = {}

@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import func, select
 
-from registry import workflow
 from registry.models import AuditEvent, ServiceStatus, Submission, VerifiedCopy
+from registry.submissions import workflow
 
 FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
                    staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,

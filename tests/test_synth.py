@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel
 
-from registry import catalogue, synth, workflow
-from registry.db import get_engine, make_engine
-from registry.errors import Conflict, ValidationFailed
+from registry.catalogue import listing as catalogue
+from registry.core.db import make_engine
+from registry.core.errors import Conflict, ValidationFailed
+from registry.core.search import fold
+from registry.core.validation import check_evidence, check_report, parse_url
 from registry.models import (
     REPORT_FIELDS,
     Agency,
@@ -22,10 +24,11 @@ from registry.models import (
     VerifiedCopy,
     VerifiedServiceStatus,
 )
-from registry.search import fold
-from registry.seed import ensure_targets
-from registry.targets import compute_targets
-from registry.validation import check_evidence, check_report, parse_url
+from registry.sample import synth
+from registry.submissions import workflow
+from registry.targets.engine import compute_targets
+from registry.targets.seed import ensure_targets
+from registry.web.db import get_engine
 
 from .reference_targets import reference_targets
 
@@ -126,7 +129,7 @@ def test_agencies_form_a_hierarchy_of_every_tier(db, small):
 
 
 def test_names_are_vietnamese_with_english_beside_them_and_sectors_from_the_catalogue(db, small):
-    from registry.demo_data import SECTORS
+    from registry.sample.demo_data import SECTORS
 
     for model in (Agency, Service):
         rows = db.exec(select(model)).scalars().all()
@@ -343,7 +346,7 @@ def test_postgresql_gets_the_same_rows_as_sqlite(postgres_server, tmp_path):
 
 
 def test_demo_data_is_not_mixed_into_a_synthetic_registry_and_the_banner_shows(app, db, client):
-    from registry import demo
+    from registry.sample import demo
 
     with app.app_context():
         synth.synthesize(get_engine(), services=20, agencies=5, periods=2, seed=3)

@@ -13,13 +13,15 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, SQLModel, select
 
-from registry import administration, create_app, target_cache, workflow
-from registry.auth import create_api_token
-from registry.db import get_engine
-from registry.importing import import_file
+from registry import administration, create_app
+from registry.dataio.importing import import_file
 from registry.models import Agency, Service, Target, TargetCache
-from registry.seed import ensure_targets
-from registry.targets import compute_targets
+from registry.submissions import workflow
+from registry.targets import cache as target_cache
+from registry.targets.engine import compute_targets
+from registry.targets.seed import ensure_targets
+from registry.web.auth import create_api_token
+from registry.web.db import get_engine
 
 from .conftest import PASSWORD
 

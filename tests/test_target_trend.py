@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from registry import targets as engine
 from registry.models import Target
+from registry.targets import engine
 
 from .test_targets import file_report, no_flags, report
 

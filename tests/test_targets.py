@@ -9,10 +9,10 @@ import json
 import pytest
 from sqlalchemy import event
 
-from registry import workflow
 from registry.models import Target
-from registry.seed import DECISION_1529_TARGETS, STATE
-from registry.targets import BASES, Coverage, TargetResult, compute_target, compute_targets, parse_scope
+from registry.submissions import workflow
+from registry.targets.engine import BASES, Coverage, TargetResult, compute_target, compute_targets, parse_scope
+from registry.targets.seed import DECISION_1529_TARGETS, STATE
 
 YEAR = 2015
 SHIPPED = [t["code"] for t in DECISION_1529_TARGETS]

@@ -3,7 +3,7 @@
 
 Each example starts from an empty registry (every data table but ``target`` is
 emptied, children first, which works the same on SQLite and PostgreSQL) and
-builds agencies, services and submission histories through registry.workflow.
+builds agencies, services and submission histories through registry.submissions.workflow.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, delete, select
 
-from registry import workflow
 from registry.models import (
     COUNT_BOUNDS,
     REPORT_FLAGS,
@@ -22,8 +21,9 @@ from registry.models import (
     Target,
     Tier,
 )
-from registry.seed import DECISION_1529_TARGETS
-from registry.targets import BASES, compute_targets
+from registry.submissions import workflow
+from registry.targets.engine import BASES, compute_targets
+from registry.targets.seed import DECISION_1529_TARGETS
 
 from .reference_targets import reference_targets
 

@@ -3,9 +3,9 @@
 import pytest
 from sqlmodel import select
 
-from registry import workflow
-from registry.errors import Conflict, ValidationFailed
+from registry.core.errors import Conflict, ValidationFailed
 from registry.models import AuditEvent, PeriodStatus, ReportingPeriod, State, VerifiedCopy, VerifiedServiceStatus
+from registry.submissions import workflow
 
 FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
                    staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,

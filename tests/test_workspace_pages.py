@@ -3,8 +3,8 @@
 import pytest
 from sqlmodel import select
 
-from registry import workflow
 from registry.models import AuditEvent, Submission
+from registry.submissions import workflow
 
 FULL_FORM = {"report-has_lan": "1", "report-wan_connected": "1", "report-broadband_internet": "1",
              "report-official_email": "0", "report-staff_total": "40", "report-staff_with_computer": "38",

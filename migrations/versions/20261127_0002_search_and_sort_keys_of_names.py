@@ -6,10 +6,9 @@ Create Date: 2026-11-27 06:29:21.288985
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes  # noqa: F401
-
+from alembic import op
 
 revision: str = '0002'
 down_revision: Union[str, None] = '0001'
@@ -33,8 +32,8 @@ def upgrade() -> None:
 
 
 def _backfill(table: str) -> None:
-    # The keys as registry.search computed them when this revision was written.
-    from registry.search import fold, sort_key
+    # The keys as registry.core.search computed them when this revision was written.
+    from registry.core.search import fold, sort_key
 
     connection = op.get_bind()
     rows = connection.execute(sa.text(f"SELECT id, code, name, name_en FROM {table}")).all()

@@ -22,9 +22,8 @@ them again.
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '0004'
 down_revision: Union[str, None] = '0003'

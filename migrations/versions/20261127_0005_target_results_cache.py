@@ -13,9 +13,8 @@ caching starts at once.
 import secrets
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision: str = '0005'
 down_revision: Union[str, None] = '0004'

@@ -4,19 +4,19 @@ import json
 
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext
+from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
-from sqlmodel import select
-
-from .. import permissions as can
-from .. import target_cache, workflow
-from ..auth import actor
-from ..db import get_session
-from ..errors import N_, DomainError, NotFound, ValidationFailed, translate
-from ..models import REPORT_FIELDS, ReportingPeriod, Submission
-from ..submissions import agency_by_code, load_entries, save
-from ..views.guard import require
-from ..reading import check_basis, period_or_404
+from registry import permissions as can
+from registry.core.errors import N_, DomainError, NotFound, ValidationFailed, translate
+from registry.models import REPORT_FIELDS, ReportingPeriod, Submission
+from registry.submissions import workflow
+from registry.submissions.entries import agency_by_code, load_entries, save
+from registry.submissions.periods import check_basis, period_or_404
+from registry.targets import cache as target_cache
+from registry.web.auth import actor
+from registry.web.db import get_session
+from registry.web.gate import require
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -191,4 +191,4 @@ def submission_reopen(code: str, year: int):
         s, sub, actor(), _text(body, "reason"), _version(body, False)))
 
 
-from . import catalogue  # noqa: E402,F401  (its routes join this blueprint)
+from registry.api import catalogue  # noqa: E402,F401  (its routes join this blueprint)

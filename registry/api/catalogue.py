@@ -10,11 +10,11 @@ carries a weak ETag for revalidation (views/shared.py).
 
 from flask import jsonify, request
 
-from . import _lang, bp, refuse_empty
-from .. import catalogue as cat
-from ..db import get_session
-from ..reading import latest_verified_period, period_or_404
-from ..views import shared
+from registry.api import _lang, bp, refuse_empty
+from registry.catalogue import listing as cat
+from registry.submissions.periods import latest_verified_period, period_or_404
+from registry.web import shared
+from registry.web.db import get_session
 
 
 @bp.get("/agencies")
@@ -72,4 +72,4 @@ def services():
                     "total": page.total, "next": page.next})
 
 
-from . import openapi  # noqa: E402,F401  (GET /api/v1/openapi.json joins the blueprint)
+from registry.api import openapi  # noqa: E402,F401  (GET /api/v1/openapi.json joins the blueprint)

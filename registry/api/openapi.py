@@ -10,11 +10,11 @@ from copy import deepcopy
 
 from flask import jsonify
 
-from . import bp
-from ..catalogue import MAX_LIMIT, MAX_TEXT, PAGE_SIZE
-from ..levels import MAX_LEVEL, MIN_LEVEL
-from ..models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, PeriodStatus, State, Tier
-from ..targets import BASES
+from registry.api import bp
+from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
+from registry.catalogue.listing import MAX_LIMIT, MAX_TEXT, PAGE_SIZE
+from registry.models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, PeriodStatus, State, Tier
+from registry.targets.engine import BASES
 
 API_VERSION = "1.0.0"
 PREFIX = "/api/v1"

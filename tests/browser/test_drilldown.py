@@ -2,8 +2,8 @@
 
 from sqlmodel import Session
 
-from registry.db import get_engine
-from registry.targets import compute_targets, service_drilldown
+from registry.targets.engine import compute_targets, service_drilldown
+from registry.web.db import get_engine
 
 
 def test_drilldown_link_leads_to_exactly_the_services_counted(page, live_server, demo_data, app):

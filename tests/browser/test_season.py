@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from registry import workflow
+from registry.submissions import workflow
 
 
 @pytest.fixture

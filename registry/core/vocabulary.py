@@ -1,0 +1,80 @@
+"""The words the pages use for fixed values (SPEC §7), as Vietnamese message ids."""
+
+from registry.catalogue.levels import LEVELS
+from registry.core.errors import N_
+
+REPORT_LABELS = {
+    "has_lan": N_("Có mạng nội bộ (LAN)"),
+    "wan_connected": N_("Kết nối mạng diện rộng (WAN) của tỉnh"),
+    "broadband_internet": N_("Có Internet tốc độ cao (băng thông rộng)"),
+    "official_email": N_("Cơ quan có hộp thư điện tử chính thức"),
+    "staff_total": N_("Tổng số cán bộ, công chức, viên chức"),
+    "staff_with_computer": N_("Số người làm việc trên máy tính"),
+    "staff_with_email": N_("Số người có hộp thư điện tử công vụ"),
+    "documents_total": N_("Tổng số văn bản đi và đến trong kỳ"),
+    "documents_online": N_("Số văn bản được quản lý, xử lý trên mạng"),
+    "exchanges_online": N_("Trao đổi thông tin qua mạng với Trung tâm tích hợp dữ liệu của tỉnh"),
+    "legal_docs_online": N_("Tra cứu, cập nhật văn bản quy phạm pháp luật qua mạng"),
+    "specialised_database": N_("Có cơ sở dữ liệu quản lý chuyên ngành"),
+}
+
+STATUS_LABELS = {
+    "level": N_("Mức độ"),
+    "info_url": N_("Minh chứng: trang thông tin thủ tục"),
+    "form_url": N_("Minh chứng: mẫu đơn, tờ khai"),
+    "submission_url": N_("Minh chứng: nộp hồ sơ trực tuyến"),
+    "note": N_("Ghi chú"),
+}
+
+STATE_LABELS = {
+    "draft": N_("bản nháp"),
+    "submitted": N_("đã gửi"),
+    "returned": N_("bị trả lại"),
+    "verified": N_("đã xác minh"),
+    "reopened": N_("mở lại"),
+}
+
+TIER_LABELS = {"province": N_("cấp tỉnh"), "district": N_("cấp huyện"), "commune": N_("cấp xã")}
+
+KIND_LABELS = {
+    "department": N_("sở, ban, ngành"),
+    "people_committee": N_("Ủy ban nhân dân"),
+    "political_org": N_("tổ chức chính trị, đoàn thể"),
+    "school": N_("trường học"),
+    "hospital": N_("bệnh viện"),
+    "health_facility": N_("cơ sở y tế"),
+    "other": N_("khác"),
+}
+
+ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("kiểm tra viên Sở TT&TT"),
+               "admin": N_("quản trị viên")}
+
+PERIOD_STATUS_LABELS = {"open": N_("đang mở"), "closed": N_("đã khóa")}
+
+VOCABULARIES = {
+    "report": REPORT_LABELS, "status": STATUS_LABELS, "state": STATE_LABELS, "tier": TIER_LABELS,
+    "kind": KIND_LABELS, "role": ROLE_LABELS, "period_status": PERIOD_STATUS_LABELS,
+}
+
+
+def label(vocabulary: str, key, gettext=lambda s: s) -> str:
+    text = VOCABULARIES[vocabulary].get(key)
+    return gettext(text) if text is not None else str(key)
+
+
+def level_title(number: int, lang: str) -> str:
+    """The level's name in the page's language (kept beside the scale in levels.py)."""
+    for level in LEVELS:
+        if level.number == number:
+            return level.title_en if lang == "en" else level.title_vi
+    return str(number)
+
+
+def field_name(key: str, gettext=lambda s: s) -> str:
+    """A human name for an error key: a report field, or "<service code>.<status field>"."""
+    if key in REPORT_LABELS:
+        return gettext(REPORT_LABELS[key])
+    code, _, name = key.rpartition(".")
+    if code and name in STATUS_LABELS:
+        return f"{code} — {gettext(STATUS_LABELS[name])}"
+    return key

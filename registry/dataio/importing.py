@@ -1,0 +1,575 @@
+"""Load agencies, services, levels and adoption reports from CSV or XLSX.
+
+All rows or none: every row is parsed and checked first, each problem reported
+by row number, column and reason; only a file without a single problem is
+written. Rows whose code exists update that record; writing the same file
+twice changes nothing the second time.
+
+Size: a national catalogue (100 000 services) is one file. Existing records are
+looked up from one query of their columns, not loaded as objects; new and
+changed records are written in batches of BATCH_ROWS, each with its audit
+event: new records and the events in multi-row INSERTs, without building an
+object per row, so that memory stays bounded and the cost per row is small.
+"""
+
+import csv
+import io
+import zipfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from registry import audit
+from registry.catalogue.levels import EVIDENCE_FIELDS
+from registry.core.errors import N_, DomainError, Msg
+from registry.core.validation import (
+    FieldReader,
+    check_evidence,
+    check_report,
+    clean_text,
+    parse_bool,
+    parse_count,
+    parse_level,
+    parse_report_value,
+    parse_url,
+)
+from registry.models import (
+    REPORT_FIELDS,
+    STATUS_FIELDS,
+    Agency,
+    AuditEvent,
+    Kind,
+    Service,
+    State,
+    Tier,
+    User,
+    name_keys,
+)
+from registry.submissions import workflow
+from registry.targets import cache as target_cache
+
+MAX_ROWS = 250_000
+BATCH_ROWS = 2_000  # records written (and audited) per flush
+# An XLSX is a zip of XML parts: a workbook has a few dozen entries, and its
+# sheet XML compresses 10–30 times. Bounds well above that refuse zip bombs
+# before a byte is inflated (zipfile never reads past an entry's declared size).
+MAX_XLSX_ENTRIES = 1_000
+MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
+MAX_XLSX_RATIO = 200
+SOURCE = "import"
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return self.required + self.optional
+
+
+FORMATS = {
+    "agencies": FileFormat(("code", "name", "tier", "kind"), ("name_en", "parent_code", "active")),
+    "services": FileFormat(("code", "name", "agency_code", "sector"), ("name_en", "active")),
+    "levels": FileFormat(("service_code", "period", "level"), (*EVIDENCE_FIELDS, "note")),
+    "reports": FileFormat(("agency_code", "period", *REPORT_FIELDS)),
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"dòng {self.row}, cột {self.column}: {self.reason}"
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportFileError(DomainError):
+    code = "bad_file"
+
+
+# --- reading -----------------------------------------------------------------
+
+Row = tuple[int, dict[str, Any]]
+# The key of a row that holds values no column names: its only key, with the reason.
+OUTSIDE_HEADER = "__outside_header__"
+
+
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
+    """The header and the numbered rows of a CSV or the first sheet of an XLSX.
+
+    Row numbers are those a spreadsheet shows: the header is row 1.
+    """
+    if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
+        table = _read_xlsx(data)
+    else:
+        table = _read_csv(data)
+    if not table or not any(clean_text(c) for c in table[0]):
+        raise ImportFileError(N_("Tệp trống hoặc thiếu dòng tiêu đề."))
+    header = [clean_text(c).lower() for c in table[0]]
+    unnamed = [i for i, name in enumerate(header) if not name]
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(clean_text(c) for c in cells if c is not None):
+            continue  # blank lines are not rows
+        if len(rows) >= MAX_ROWS:
+            raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
+        if any(clean_text(c) for c in cells[len(header):] if c is not None):
+            rows.append((number, {OUTSIDE_HEADER: N_("dòng có nhiều ô hơn tiêu đề")}))
+            continue
+        if any(clean_text(cells[i]) for i in unnamed if i < len(cells) and cells[i] is not None):
+            rows.append((number, {OUTSIDE_HEADER: N_("dòng có dữ liệu trong cột không có tiêu đề")}))
+            continue
+        rows.append((number, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header)}))
+    return header, rows
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(N_("Tệp CSV phải được mã hóa UTF-8.")) from None
+    if "\x00" in text:
+        raise ImportFileError(N_("Tệp CSV chứa ký tự không hợp lệ (NUL)."))
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ImportFileError(N_("Tệp CSV sai định dạng: %(reason)s"), reason=str(exc)) from exc
+
+
+def _check_xlsx_container(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
+    if len(entries) > MAX_XLSX_ENTRIES:
+        raise ImportFileError(N_("Tệp XLSX có quá nhiều thành phần (tối đa %(max)s)."), max=MAX_XLSX_ENTRIES)
+    inflated = sum(entry.file_size for entry in entries)
+    if inflated > MAX_XLSX_UNCOMPRESSED or any(
+            entry.file_size > 1024 * 1024 and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1)
+            for entry in entries):
+        raise ImportFileError(N_("Tệp XLSX giải nén ra quá lớn (tối đa %(max)s MB)."),
+                              max=MAX_XLSX_UNCOMPRESSED // (1024 * 1024))
+
+
+def _read_xlsx(data: bytes) -> list[list[Any]]:
+    # openpyxl parses with defusedxml when it is installed (a dependency of ours):
+    # no entity expansion, no external entities, no DTD retrieval.
+    from openpyxl import load_workbook  # imported here: only imports of XLSX pay for it
+
+    _check_xlsx_container(data)
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
+    except Exception as exc:  # openpyxl raises a wide range on malformed workbooks
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # the recorded size may be wrong (other writers): read every row there is
+        rows = []
+        for values in sheet.iter_rows(values_only=True):
+            if len(rows) > MAX_ROWS + 1:
+                raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
+            rows.append(list(values))
+        return rows
+    except ImportFileError:
+        raise
+    except Exception as exc:  # the sheet's XML is read only now, row by row, and may be broken
+        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
+    finally:
+        workbook.close()
+
+
+# --- checking ----------------------------------------------------------------
+
+class _Checker(FieldReader):
+    """Collects the errors of one row while its values are parsed."""
+
+    def __init__(self, number: int, values: dict[str, Any], errors: list[RowError]):
+        super().__init__(values)
+        self.number, self.errors = number, errors
+        self.failed = False
+
+    def fail(self, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.number, column, reason))
+        self.failed = True
+
+    def parse(self, column: str, parser, default=None):
+        raw = self.values.get(column)
+        if raw is None or (isinstance(raw, str) and not clean_text(raw)):
+            return default
+        try:
+            return parser(raw)
+        except ValueError as exc:
+            self.fail(column, exc.args[0])
+            return None
+
+    def choice(self, column: str, choices) -> str | None:
+        value = clean_text(self.values.get(column)).lower()
+        allowed = [c.value for c in choices]
+        if value not in allowed:
+            self.fail(column, Msg(N_("phải là một trong: %(choices)s"), choices=", ".join(allowed)))
+            return None
+        return value
+
+    def period(self, column: str = "period") -> int | None:
+        if not clean_text(self.values.get(column)):
+            self.fail(column, N_("bắt buộc"))
+            return None
+        year = self.parse(column, parse_count)
+        if year is None:
+            return None
+        if not 2000 <= year <= 2100:
+            self.fail(column, N_("năm phải trong khoảng 2000–2100"))
+            return None
+        return year
+
+
+def _check_header(kind: str, header: list[str]) -> list[RowError]:
+    fmt = FORMATS[kind]
+    errors = []
+    seen = set()
+    for name in header:
+        if name and name in seen:  # cells left blank beside the table are not columns
+            errors.append(RowError(1, name, N_("cột bị lặp")))
+        seen.add(name)
+        if name and name not in fmt.columns:
+            errors.append(RowError(1, name, Msg(N_("cột không được hỗ trợ; các cột là: %(columns)s"),
+                                                columns=", ".join(fmt.columns))))
+    errors += [RowError(1, name, N_("thiếu cột bắt buộc")) for name in fmt.required if name not in seen]
+    return errors
+
+
+# The columns the checks and the writes compare, read as plain rows (no objects).
+AGENCY_COLUMNS = ("id", "code", "name", "name_en", "tier", "kind", "parent_id", "active")
+SERVICE_COLUMNS = ("id", "code", "name", "name_en", "agency_id", "sector", "active")
+
+
+def _rows_by_code(session: Session, model, columns: tuple[str, ...]) -> dict[str, Any]:
+    """code → a row of ``columns`` of every record of ``model``: one query."""
+    statement = select(*[getattr(model, c) for c in columns])
+    return {row.code: row for row in session.execute(statement)}
+
+
+def _check_agencies(session, rows, errors):
+    existing = _rows_by_code(session, Agency, AGENCY_COLUMNS)
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        code = c.code("code")
+        record = dict(
+            code=code,
+            name=c.text("name", 255),
+            name_en=c.text("name_en", 255, required=False),
+            tier=c.choice("tier", Tier),
+            kind=c.choice("kind", Kind),
+            parent_code=clean_text(values.get("parent_code")) or None,
+            active=c.parse("active", parse_bool),
+        )
+        if code in in_file:
+            c.fail("code", Msg(N_("mã trùng với dòng %(row)s"), row=in_file[code]))
+        elif code:
+            in_file[code] = number
+        if record["parent_code"] and record["parent_code"] == code:
+            c.fail("parent_code", N_("cơ quan không thể là cấp trên của chính nó"))
+        if not c.failed:
+            records.append((number, record))
+    known = set(existing) | set(in_file)
+    for number, record in records:
+        parent = record["parent_code"]
+        if parent and parent not in known:
+            errors.append(RowError(number, "parent_code", Msg(N_("không có cơ quan mã %(code)s"), code=parent)))
+    _check_parent_cycles(existing, records, errors)
+    return records
+
+
+def _check_parent_cycles(existing: dict[str, Any], records, errors) -> None:
+    by_id = {a.id: a.code for a in existing.values()}
+    parent_of = {code: by_id.get(a.parent_id) for code, a in existing.items()}
+    parent_of.update({r["code"]: r["parent_code"] for _, r in records})
+    for number, record in records:
+        seen, code = set(), record["code"]
+        while code is not None and code not in seen:
+            seen.add(code)
+            code = parent_of.get(code)
+        if code is not None and code == record["code"]:
+            errors.append(RowError(number, "parent_code", N_("quan hệ cấp trên tạo thành vòng lặp")))
+
+
+def _check_services(session, rows, errors):
+    agencies = _rows_by_code(session, Agency, ("id", "code"))
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        code = c.code("code")
+        agency_code = clean_text(values.get("agency_code"))
+        record = dict(
+            code=code,
+            name=c.text("name", 500),
+            name_en=c.text("name_en", 500, required=False),
+            agency_code=agency_code,
+            sector=c.text("sector", 128),
+            active=c.parse("active", parse_bool),
+        )
+        if not agency_code:
+            c.fail("agency_code", N_("bắt buộc"))
+        elif agency_code not in agencies:
+            c.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=agency_code))
+        if code in in_file:
+            c.fail("code", Msg(N_("mã trùng với dòng %(row)s"), row=in_file[code]))
+        elif code:
+            in_file[code] = number
+        if not c.failed:
+            records.append((number, record))
+    return records
+
+
+def _check_levels(session, rows, errors):
+    services = _rows_by_code(session, Service, ("id", "code", "agency_id"))
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        service_code = clean_text(values.get("service_code"))
+        service = services.get(service_code)
+        if not service_code:
+            c.fail("service_code", N_("bắt buộc"))
+        elif service is None:
+            c.fail("service_code", Msg(N_("không có dịch vụ mã %(code)s"), code=service_code))
+        year = c.period()
+        level = c.parse("level", parse_level)
+        if level is None and not any(e.row == number and e.column == "level" for e in errors):
+            c.fail("level", N_("bắt buộc"))
+        urls = {f: c.parse(f, parse_url) for f in EVIDENCE_FIELDS}
+        note = c.text("note", 2000, required=False)
+        if level is not None:
+            for column, reason in check_evidence(level, urls).items():
+                if not any(e.row == number and e.column == column for e in errors):
+                    c.fail(column, reason)
+        key = (service_code, year)
+        if service and year and key in in_file:
+            c.fail("service_code", Msg(N_("trùng dịch vụ và kỳ với dòng %(row)s"), row=in_file[key]))
+        elif service and year:
+            in_file[key] = number
+        if not c.failed:
+            records.append((number, dict(service=service, period=year, level=level, note=note, **urls)))
+    return records
+
+
+def _check_reports(session, rows, errors):
+    agencies = _rows_by_code(session, Agency, ("id", "code"))
+    records, in_file = [], {}
+    for number, values in rows:
+        c = _Checker(number, values, errors)
+        agency_code = clean_text(values.get("agency_code"))
+        agency = agencies.get(agency_code)
+        if not agency_code:
+            c.fail("agency_code", N_("bắt buộc"))
+        elif agency is None:
+            c.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=agency_code))
+        year = c.period()
+        report = {}
+        for name in REPORT_FIELDS:
+            value = c.parse(name, lambda v, n=name: parse_report_value(n, v))
+            if value is None and not any(e.row == number and e.column == name for e in errors):
+                c.fail(name, N_("bắt buộc"))
+            report[name] = value
+        if not c.failed:
+            for column, reason in check_report(report).items():
+                c.fail(column, reason)
+        key = (agency_code, year)
+        if agency and year and key in in_file:
+            c.fail("agency_code", Msg(N_("trùng cơ quan và kỳ với dòng %(row)s"), row=in_file[key]))
+        elif agency and year:
+            in_file[key] = number
+        if not c.failed:
+            records.append((number, dict(agency=agency, period=year, report=report)))
+    return records
+
+
+CHECKS = {"agencies": _check_agencies, "services": _check_services,
+          "levels": _check_levels, "reports": _check_reports}
+
+
+# --- writing -----------------------------------------------------------------
+
+def _write(session, model, entity, rows, existing, actor, result) -> dict[str, int]:
+    """Insert the records of ``rows`` [(code, values)] whose code is new and update
+    those whose values differ from ``existing`` (code → row), each with its audit
+    event, BATCH_ROWS at a time: new records and every event in multi-row INSERTs,
+    changed records through the ORM (its mapper events keep their keys), let go of
+    after each batch unless the session held them before. Returns code → id of the
+    records created."""
+    created = {}
+    table = model.__table__
+    for start in range(0, len(rows), BATCH_ROWS):
+        chunk = rows[start:start + BATCH_ROWS]
+        inserts, events, changes = [], [], {}
+        for code, values in chunk:
+            current = existing.get(code)
+            if current is None:
+                name_key, name_sort = name_keys(code, values["name"], values["name_en"])
+                inserts.append({"code": code, **values, "name_key": name_key, "name_sort": name_sort})
+                events.append(audit.event_row(actor, f"{entity}.create", entity, code, None, {"code": code, **values},
+                                              source=SOURCE))
+                result.created += 1
+                continue
+            old, new = audit.changes({k: getattr(current, k) for k in values}, values)
+            if new:
+                changes[current.id] = new
+                events.append(audit.event_row(actor, f"{entity}.update", entity, code, old, new, source=SOURCE))
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        if changes:
+            held = {i for i in changes if session.identity_key(model, i) in session.identity_map}
+            records = session.execute(select(model).where(model.id.in_(list(changes)))).scalars().all()
+            for record in records:
+                for k, v in changes[record.id].items():
+                    setattr(record, k, v)
+            session.flush()
+            for record in records:
+                if record.id not in held:
+                    session.expunge(record)
+        if inserts:
+            returned = session.execute(insert(table).returning(table.c.code, table.c.id), inserts)
+            created.update((code, id_) for code, id_ in returned)
+        if events:
+            session.execute(insert(AuditEvent.__table__), events)
+    if result.created or result.updated:
+        target_cache.invalidate(session)  # agencies and services count in every period's targets
+    return created
+
+
+def _depths(records) -> dict[str, int]:
+    """How far each agency of the file is below an agency already written (or none):
+    parents are written a level before their children, so that their ids are known."""
+    parents = {r["code"]: r["parent_code"] for _, r in records}
+    depths: dict[str, int] = {}
+
+    def depth(code):
+        if code not in depths:
+            parent = parents.get(code)
+            # the checks refused cycles and unknown parents
+            depths[code] = 0 if not parent or parent not in parents else depth(parent) + 1
+        return depths[code]
+
+    for code in parents:
+        depth(code)
+    return depths
+
+
+def _apply_agencies(session, records, actor, result, as_verified):
+    existing = _rows_by_code(session, Agency, AGENCY_COLUMNS)
+    ids = {code: row.id for code, row in existing.items()}
+    depths = _depths(records)
+    for level in range(max(depths.values(), default=-1) + 1):
+        rows = []
+        for _, r in records:
+            if depths[r["code"]] != level:
+                continue
+            current = existing.get(r["code"])
+            active = r["active"] if r["active"] is not None else (current.active if current else True)
+            rows.append((r["code"], dict(name=r["name"], name_en=r["name_en"], tier=r["tier"], kind=r["kind"],
+                                         parent_id=ids[r["parent_code"]] if r["parent_code"] else None,
+                                         active=active)))
+        ids.update(_write(session, Agency, "agency", rows, existing, actor, result))
+
+
+def _apply_services(session, records, actor, result, as_verified):
+    existing = _rows_by_code(session, Service, SERVICE_COLUMNS)
+    agencies = {code: row.id for code, row in _rows_by_code(session, Agency, ("id", "code")).items()}
+    rows = []
+    for _, r in records:
+        current = existing.get(r["code"])
+        active = r["active"] if r["active"] is not None else (current.active if current else True)
+        rows.append((r["code"], dict(name=r["name"], name_en=r["name_en"], agency_id=agencies[r["agency_code"]],
+                                     sector=r["sector"], active=active)))
+    _write(session, Service, "service", rows, existing, actor, result)
+
+
+def _apply_to_submissions(session, groups, actor, result, as_verified):
+    target = State.verified.value if as_verified else State.submitted.value
+    for (agency_id, year), (report, services) in groups.items():
+        agency = session.get(Agency, agency_id)
+        submission = workflow.ensure_submission(session, agency, year, actor, SOURCE)
+        changed = workflow.write_entries(session, submission, actor, report, services, SOURCE)
+        if changed or submission.state in workflow.EDITABLE_STATES or (
+                as_verified and submission.state != State.verified.value):
+            workflow.force_state(session, submission, actor, target, SOURCE)
+        count = len(services or {}) + (1 if report else 0)
+        if changed:
+            result.updated += count
+        else:
+            result.unchanged += count
+
+
+def _apply_levels(session, records, actor, result, as_verified):
+    groups = defaultdict(lambda: (None, {}))
+    for _, r in records:
+        service = r["service"]
+        groups[(service.agency_id, r["period"])][1][service.id] = {
+            k: r[k] for k in STATUS_FIELDS}
+    _apply_to_submissions(session, groups, actor, result, as_verified)
+
+
+def _apply_reports(session, records, actor, result, as_verified):
+    groups = {(r["agency"].id, r["period"]): (r["report"], None) for _, r in records}
+    _apply_to_submissions(session, groups, actor, result, as_verified)
+
+
+APPLY = {"agencies": _apply_agencies, "services": _apply_services,
+         "levels": _apply_levels, "reports": _apply_reports}
+
+
+def import_table(session: Session, kind: str, header: list[str], rows: list[Row], actor: User | None = None,
+                 as_verified: bool = False) -> ImportResult:
+    """Check every row; write them all only if none has a problem. Flushes, never commits."""
+    if kind not in FORMATS:
+        raise ImportFileError(N_("Loại dữ liệu không hợp lệ: %(kind)s"), kind=kind)
+    result = ImportResult(kind=kind, rows=len(rows))
+    result.errors = _check_header(kind, header)
+    if result.errors:
+        return result
+    for number, values in rows:
+        if OUTSIDE_HEADER in values:
+            result.errors.append(RowError(number, "-", values[OUTSIDE_HEADER]))
+    good_rows = [(n, v) for n, v in rows if OUTSIDE_HEADER not in v]
+    records = CHECKS[kind](session, good_rows, result.errors)
+    if result.errors:
+        result.errors.sort(key=lambda e: (e.row, FORMATS[kind].columns.index(e.column)
+                                          if e.column in FORMATS[kind].columns else -1))
+        return result
+    APPLY[kind](session, records, actor, result, as_verified)
+    audit.record(session, actor, f"import.{kind}", "import", kind,
+                 after={"rows": result.rows, "created": result.created, "updated": result.updated,
+                        "unchanged": result.unchanged, "as_verified": as_verified}, source=SOURCE)
+    session.flush()
+    return result
+
+
+def import_file(session: Session, kind: str, filename: str, data: bytes, actor: User | None = None,
+                as_verified: bool = False) -> ImportResult:
+    header, rows = read_table(filename, data)
+    return import_table(session, kind, header, rows, actor, as_verified)

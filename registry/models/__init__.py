@@ -1,0 +1,50 @@
+"""The registry's tables (SPEC §2), one module per domain, all importable from here.
+
+No Flask here, and no ``from __future__ import annotations``: SQLModel reads
+the annotations at class creation. Table models do not validate their input;
+validation lives in the forms, the importer and the operations, and the
+database's own constraints are the last line.
+"""
+
+from registry.models.accounts import ApiToken, LoginSession, User
+from registry.models.audit import AuditEvent
+from registry.models.base import BINARY_SORT, utcnow
+from registry.models.catalogue import (
+    POSTGRES_SEARCH_STATISTICS,
+    SERVICE_SEARCH,
+    SERVICE_SEARCH_TABLES,
+    SERVICE_SEARCH_TRIGGERS,
+    SQLITE_SEARCH_INDEX,
+    Agency,
+    Service,
+    compared_schema_name,
+    name_keys,
+    name_words,
+    service_search,
+    service_search_rows,
+)
+from registry.models.submissions import (
+    COUNT_BOUNDS,
+    REPORT_COUNTS,
+    REPORT_FIELDS,
+    REPORT_FLAGS,
+    STATUS_FIELDS,
+    AdoptionReport,
+    ReportingPeriod,
+    ServiceStatus,
+    StatusValues,
+    Submission,
+    VerifiedCopy,
+    VerifiedServiceStatus,
+)
+from registry.models.targets import Target, TargetCache, TargetGeneration
+from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
+
+__all__ = [
+    "AdoptionReport", "Agency", "ApiToken", "AuditEvent", "BINARY_SORT", "COUNT_BOUNDS", "Comparator", "Formula",
+    "Kind", "LoginSession", "POSTGRES_SEARCH_STATISTICS", "PeriodStatus", "REPORT_COUNTS", "REPORT_FIELDS",
+    "REPORT_FLAGS", "ReportingPeriod", "Role", "SERVICE_SEARCH", "SERVICE_SEARCH_TABLES", "SERVICE_SEARCH_TRIGGERS",
+    "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",
+    "Target", "TargetCache", "TargetGeneration", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
+    "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
+]

@@ -1,0 +1,58 @@
+"""User accounts, their sign-ins and their personal API tokens."""
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, DateTime, String
+from sqlmodel import Field, SQLModel
+
+from registry.models.base import sql_in, utcnow
+from registry.models.vocabularies import Role
+
+
+class User(SQLModel, table=True):
+    # "user" is reserved in PostgreSQL.
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(sql_in("role", [r.value for r in Role]), name="role"),
+        CheckConstraint("role <> 'focal' OR agency_id IS NOT NULL", name="focal_has_agency"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    email: str = Field(sa_type=String(254), unique=True)
+    password_hash: str = Field(sa_type=String(255))
+    role: str = Field(sa_type=String(16))
+    agency_id: Optional[int] = Field(default=None, foreign_key="agency.id", index=True)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class LoginSession(SQLModel, table=True):
+    """One sign-in. The cookie carries a random token; only its hash is stored,
+    so that logout, a password change or deactivation ends it server-side and
+    a copied cookie stops working."""
+
+    __tablename__ = "login_session"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    ended_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token, sent as ``Authorization: Bearer …``; only its hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    name: str = Field(sa_type=String(100))
+    token_hash: str = Field(sa_type=String(64), unique=True)
+    # The first characters, so that a user can tell their tokens apart.
+    prefix: str = Field(sa_type=String(16))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    last_used_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+    revoked_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))

@@ -1,0 +1,71 @@
+"""Targets (SPEC §3) and the cache of their results (targets/cache.py)."""
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, String, Text
+from sqlmodel import Field, SQLModel
+
+from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
+from registry.models.base import sql_in
+from registry.models.vocabularies import Comparator, Formula, Unit
+
+
+class Target(SQLModel, table=True):
+    """A target of a plan (SPEC §3). Rows, so that a new plan needs no code."""
+
+    __table_args__ = (
+        CheckConstraint(sql_in("unit", [u.value for u in Unit]), name="unit"),
+        CheckConstraint(sql_in("comparator", [c.value for c in Comparator]), name="comparator"),
+        CheckConstraint(sql_in("formula", [f.value for f in Formula]), name="formula"),
+        CheckConstraint("threshold >= 0", name="threshold_non_negative"),
+        CheckConstraint(f"min_level IS NULL OR min_level BETWEEN {MIN_LEVEL} AND {MAX_LEVEL}", name="min_level"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(sa_type=String(64), unique=True)
+    title_vi: str = Field(sa_type=Text)
+    title_en: str = Field(sa_type=Text)
+    citation: str = Field(sa_type=Text)
+    unit: str = Field(sa_type=String(16))
+    comparator: str = Field(sa_type=String(2))
+    threshold: int
+    deadline: int
+    formula: str = Field(sa_type=String(32))
+    # service formulas: the level a service must reach
+    min_level: Optional[int] = None
+    # agency_flag_share: report flags that must all be true, comma-separated
+    flags: Optional[str] = Field(default=None, sa_type=String(255))
+    # report_sum_ratio: the summed count fields
+    numerator_field: Optional[str] = Field(default=None, sa_type=String(64))
+    denominator_field: Optional[str] = Field(default=None, sa_type=String(64))
+    # agency formulas: which agencies are in scope, as "tier:kind,kind;tier:kind"
+    # clauses joined by ";" ("*" for any tier or kind); see targets.parse_scope.
+    scope: Optional[str] = Field(default=None, sa_type=String(255))
+    position: int = Field(default=0)
+    active: bool = Field(default=True)
+
+
+class TargetGeneration(SQLModel, table=True):
+    """Tokens of the figures behind target results, one per basis: the row of period 0,
+    which every period's results depend on, and a row per period that has changed.
+    Given new tokens in the same transaction as every change that can alter results."""
+
+    __tablename__ = "target_generation"
+
+    period_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    verified: str = Field(sa_type=String(32))
+    reported: str = Field(sa_type=String(32))
+
+
+class TargetCache(SQLModel, table=True):
+    """The target results of a period and basis, and the tokens they were computed under."""
+
+    __tablename__ = "target_cache"
+
+    # No foreign key to the period: a cache row must never stand in the way of the data it copies.
+    period_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    basis: str = Field(primary_key=True, sa_type=String(16))
+    token: str = Field(sa_type=String(65))  # target_cache.stamp: two tokens
+    results: Any = Field(sa_type=JSON)
+    computed_at: datetime = Field(sa_type=DateTime(timezone=True))

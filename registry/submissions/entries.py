@@ -1,0 +1,232 @@
+"""Reading a submission as its editors and reviewers see it, and parsing their edits.
+
+One parser serves the form page and the JSON API, so a value is judged the
+same way whichever door it comes through.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from registry.catalogue.levels import EVIDENCE_FIELDS
+from registry.core.errors import N_, Msg, NotFound, ValidationFailed
+from registry.core.validation import (
+    check_evidence,
+    check_report,
+    clean_text,
+    parse_level,
+    parse_report_value,
+    parse_url,
+)
+from registry.models import (
+    REPORT_FIELDS,
+    Agency,
+    AuditEvent,
+    PeriodStatus,
+    ReportingPeriod,
+    Service,
+    State,
+    Submission,
+    VerifiedServiceStatus,
+)
+from registry.submissions import workflow
+
+STATUS_TEXT_FIELDS = (*EVIDENCE_FIELDS, "note")
+MAX_NOTE = 2000
+
+
+@dataclass
+class ServiceEntry:
+    service: Service
+    level: int = 0
+    info_url: str | None = None
+    form_url: str | None = None
+    submission_url: str | None = None
+    note: str | None = None
+
+    def values(self) -> dict:
+        return {"level": self.level, "info_url": self.info_url, "form_url": self.form_url,
+                "submission_url": self.submission_url, "note": self.note}
+
+
+@dataclass
+class Entries:
+    agency: Agency
+    period: ReportingPeriod
+    submission: Submission | None
+    report: dict
+    services: list[ServiceEntry]
+    comments: list[AuditEvent] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return self.submission.state if self.submission else State.draft.value
+
+    @property
+    def version(self) -> int:
+        return self.submission.version if self.submission else 0
+
+    @property
+    def editable(self) -> bool:
+        return self.period.status == PeriodStatus.open.value and self.state in workflow.EDITABLE_STATES
+
+    def as_document(self) -> dict:
+        """The API's submission document (SPEC §5)."""
+        return {
+            "agency": self.agency.code,
+            "period": self.period.year,
+            "state": self.state,
+            "version": self.version,
+            "report": dict(self.report),
+            "services": [{"code": e.service.code, **e.values()} for e in self.services],
+        }
+
+
+def agency_by_code(session: Session, code: str) -> Agency:
+    agency = session.exec(select(Agency).where(Agency.code == code)).first()
+    if agency is None:
+        raise NotFound(N_("Không có cơ quan mã %(code)s."), code=code)
+    return agency
+
+
+def agency_services(session: Session, agency: Agency) -> list[Service]:
+    return list(session.exec(select(Service).where(Service.agency_id == agency.id, Service.active)
+                             .order_by(Service.code)))
+
+
+def load_entries(session: Session, agency: Agency, year: int) -> Entries:
+    """The agency's entries for ``year``: its current figures, or an empty draft in
+    an open period where it has none yet. 404 when there is nothing to show."""
+    period = session.get(ReportingPeriod, year)
+    submission = workflow.find_submission(session, agency, year) if period else None
+    if period is None or (submission is None and period.status != PeriodStatus.open.value):
+        raise NotFound(N_("Không có báo cáo của cơ quan này cho kỳ %(year)s."), year=year)
+    services = agency_services(session, agency)
+    statuses = workflow.statuses_of(session, submission) if submission else {}
+    entries = [ServiceEntry(s, **workflow.status_values(statuses[s.id])) if s.id in statuses else ServiceEntry(s)
+               for s in services]
+    report = workflow.report_values(submission) if submission else {f: None for f in REPORT_FIELDS}
+    comments = []
+    if submission is not None:
+        comments = list(session.exec(
+            select(AuditEvent).where(AuditEvent.entity == "submission",
+                                     AuditEvent.entity_key == workflow.submission_key(agency, year),
+                                     AuditEvent.comment.is_not(None))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
+    return Entries(agency, period, submission, report, entries, comments)
+
+
+def verified_entries(session: Session, agency: Agency, year: int) -> tuple[dict, dict[int, dict]] | None:
+    """The last verified copy of the agency's submission for ``year``, if any:
+    (report, {service_id: status values})."""
+    period = session.get(ReportingPeriod, year)
+    submission = workflow.find_submission(session, agency, year) if period else None
+    copy = workflow.last_verified_copy(session, submission) if submission else None
+    if copy is None:
+        return None
+    statuses = {s.service_id: workflow.status_values(s) for s in session.exec(
+        select(VerifiedServiceStatus).where(VerifiedServiceStatus.copy_id == copy.id))}
+    return workflow.report_values(copy), statuses
+
+
+def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
+                raw_services: list[dict] | None) -> tuple[dict, dict[int, dict], dict[str, str]]:
+    """Parse submitted values (form strings or JSON values) into typed edits.
+
+    ``raw_report`` maps report fields to values; ``raw_services`` is a list of
+    ``{"code": …, "level": …, "info_url": …, …}`` with any subset of the status
+    fields. Returns the edits that parsed and every problem, by field
+    (``staff_total``, ``<service code>.info_url``).
+    """
+    errors: dict[str, str] = {}
+    report: dict = {}
+    if raw_report is not None and not isinstance(raw_report, dict):
+        raise ValidationFailed(N_("Dữ liệu gửi lên không hợp lệ."), fields={"report": N_("phải là một đối tượng")})
+    for name, value in (raw_report or {}).items():
+        if name not in REPORT_FIELDS:
+            errors[str(name)[:64]] = N_("trường không được hỗ trợ")
+            continue
+        try:
+            report[name] = parse_report_value(name, value)
+        except ValueError as exc:
+            errors[name] = exc.args[0]
+    if not errors:
+        errors.update(check_report(report))
+
+    services: dict[int, dict] = {}
+    if raw_services is not None and not isinstance(raw_services, list):
+        raise ValidationFailed(N_("Dữ liệu gửi lên không hợp lệ."), fields={"services": N_("phải là một danh sách")})
+    by_code = {s.code: s for s in agency_services(session, agency)}
+    for item in raw_services or []:
+        if not isinstance(item, dict):
+            errors["services"] = N_("mỗi dịch vụ phải là một đối tượng")
+            continue
+        code = clean_text(item.get("code"))
+        service = by_code.get(code)
+        if service is None:
+            errors[f"{code[:64]}.code"] = Msg(N_("cơ quan không có dịch vụ đang hoạt động mã %(code)s"), code=code[:64])
+            continue
+        if service.id in services:
+            errors[f"{code}.code"] = N_("dịch vụ bị lặp")
+            continue
+        values = {}
+        for name, value in item.items():
+            if name == "code":
+                continue
+            try:
+                if name == "level":
+                    values["level"] = parse_level(value)
+                elif name in EVIDENCE_FIELDS:
+                    values[name] = parse_url(value)
+                elif name == "note":
+                    note = clean_text(value) or None
+                    if note and len(note) > MAX_NOTE:
+                        raise ValueError(Msg(N_("dài quá %(max)s ký tự"), max=MAX_NOTE))
+                    values["note"] = note
+                else:
+                    errors[f"{code}.{str(name)[:64]}"] = N_("trường không được hỗ trợ")
+            except ValueError as exc:
+                errors[f"{code}.{name}"] = exc.args[0]
+        services[service.id] = values
+    return report, services, errors
+
+
+def evidence_errors(session: Session, submission: Submission | None, services: dict[int, dict],
+                    codes: dict[int, str]) -> dict[str, str]:
+    """Evidence missing for the levels the edits would leave (checked before writing,
+    so that every service's problem is shown at once)."""
+    current = workflow.statuses_of(session, submission) if submission else {}
+    errors = {}
+    for service_id, values in services.items():
+        merged = {**(workflow.status_values(current[service_id]) if service_id in current else {}), **values}
+        for name, message in check_evidence(merged.get("level") or 0, merged).items():
+            errors[f"{codes[service_id]}.{name}"] = message
+    return errors
+
+
+def save(session: Session, agency: Agency, year: int, actor, version: int | None, raw_report: dict | None,
+         raw_services: list[dict] | None, source: str) -> Submission:
+    """Parse and save a focal point's edits into the agency's draft for ``year``."""
+    period = session.get(ReportingPeriod, year)
+    if period is None:
+        raise NotFound(N_("Không có kỳ báo cáo %(year)s."), year=year)
+    report, services, errors = parse_edits(session, agency, raw_report, raw_services)
+    submission = workflow.find_submission(session, agency, year)
+    workflow.check_version(submission, version)
+    if submission is None:
+        workflow.check_period_open(session, year)
+    else:
+        workflow.check_editable(session, submission)
+    codes = {s.id: s.code for s in agency_services(session, agency)}
+    failed = {key.rsplit(".", 1)[0] for key in errors}
+    parsed = {sid: v for sid, v in services.items() if codes[sid] not in failed}
+    errors.update(evidence_errors(session, submission, parsed, codes))
+    if errors:
+        raise ValidationFailed(N_("Có %(count)s giá trị chưa hợp lệ; chưa lưu gì."), fields=errors, count=len(errors))
+    if submission is None:
+        # never ensure_submission here: a draft another editor created since the read must
+        # be a conflict, not a draft this save writes over
+        submission = workflow.create_submission(session, agency, year, actor, source)
+    workflow.write_entries(session, submission, actor, report, services, source)
+    return submission
+

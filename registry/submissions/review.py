@@ -1,0 +1,336 @@
+"""Read queries for the auditor's pages: the queue, late agencies, the audit log,
+and what changed in a submission against what was verified before.
+
+Plain Python over a database session (no Flask): each list is a bounded
+number of queries whatever the number of agencies, and the views only render.
+"""
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, true
+from sqlmodel import Session, select
+
+from registry.core.errors import N_
+from registry.models import (
+    REPORT_FIELDS,
+    STATUS_FIELDS,
+    Agency,
+    AuditEvent,
+    PeriodStatus,
+    ReportingPeriod,
+    Service,
+    State,
+    Submission,
+    VerifiedCopy,
+    VerifiedServiceStatus,
+)
+from registry.submissions import workflow
+from registry.submissions.entries import Entries
+
+# The states a review list counts, in workflow order; "none" is an active agency
+# with no submission for the period.
+COUNTED_STATES = ("none", State.draft.value, State.submitted.value, State.returned.value, State.verified.value)
+# An agency is late for an open period while its entries have not reached the auditor.
+LATE_STATES = (State.draft.value, State.returned.value)
+
+QUEUE_LIMIT = 500
+LATE_LIMIT = 2000
+AUDIT_PAGE_SIZE = 50
+
+
+def display_state(state: str | None, verified_sequence: int | None) -> str:
+    """workflow.display_state, with "none" for an agency that has no submission."""
+    return "none" if state is None else workflow.display_state(state, verified_sequence)
+
+
+# --- the queue -----------------------------------------------------------------
+
+@dataclass
+class QueueRow:
+    agency: Agency
+    submission: Submission
+
+
+def review_queue(session: Session, limit: int = QUEUE_LIMIT) -> tuple[list[QueueRow], int]:
+    """Submissions waiting for an auditor, oldest submitted first (at most ``limit``),
+    and how many there are in all."""
+    rows = session.exec(
+        select(Submission, Agency).join(Agency, Agency.id == Submission.agency_id)
+        .where(Submission.state == State.submitted.value)
+        .order_by(Submission.submitted_at.asc(), Submission.id.asc())
+        .limit(limit)
+    ).all()
+    total = session.exec(
+        select(func.count()).select_from(Submission).where(Submission.state == State.submitted.value)
+    ).one()
+    return [QueueRow(agency, submission) for submission, agency in rows], total
+
+
+def open_periods(session: Session) -> list[ReportingPeriod]:
+    return list(session.exec(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.open.value)
+                             .order_by(ReportingPeriod.year.desc())))
+
+
+def state_counts(session: Session) -> dict[int, dict[str, int]]:
+    """For each open period: how many active agencies are in each state
+    (``none``: no submission yet). Three queries whatever the number of agencies."""
+    periods = [p.year for p in open_periods(session)]
+    if not periods:
+        return {}
+    active = session.exec(select(func.count()).select_from(Agency).where(Agency.active)).one()
+    counts = {year: {state: 0 for state in COUNTED_STATES} for year in periods}
+    rows = session.exec(
+        select(Submission.period_year, Submission.state, func.count())
+        .join(Agency, Agency.id == Submission.agency_id)
+        .where(Agency.active, Submission.period_year.in_(periods))
+        .group_by(Submission.period_year, Submission.state)
+    ).all()
+    for year, state, count in rows:
+        counts[year][state] = counts[year].get(state, 0) + count
+    for year in periods:
+        counts[year]["none"] = active - sum(n for s, n in counts[year].items() if s != "none")
+    return counts
+
+
+# --- late agencies -------------------------------------------------------------
+
+@dataclass
+class LateRow:
+    year: int
+    agency: Agency
+    state: str  # display state: none, draft, reopened or returned
+    updated_at: datetime | None
+
+
+def late_agencies(session: Session, limit: int = LATE_LIMIT) -> list[LateRow]:
+    """For every open period, the active agencies whose entries have not been
+    submitted: no submission, a draft (reopened ones included) or a returned one.
+    One query: open periods × active agencies, outer-joined to the submission."""
+    rows = session.exec(
+        select(ReportingPeriod.year, Agency, Submission.state, Submission.verified_sequence, Submission.updated_at)
+        .select_from(ReportingPeriod)
+        .join(Agency, true())
+        .outerjoin(Submission, and_(Submission.agency_id == Agency.id,
+                                    Submission.period_year == ReportingPeriod.year))
+        .where(ReportingPeriod.status == PeriodStatus.open.value, Agency.active,
+               or_(Submission.id.is_(None), Submission.state.in_(LATE_STATES)))
+        .order_by(ReportingPeriod.year.desc(), Agency.code)
+        .limit(limit)
+    ).all()
+    return [LateRow(year, agency, display_state(state, sequence), updated)
+            for year, agency, state, sequence, updated in rows]
+
+
+# --- what changed ----------------------------------------------------------------
+
+@dataclass
+class VerifiedBasis:
+    """A verified copy to compare with: which period, which copy, its values."""
+
+    year: int
+    copy: VerifiedCopy
+    report: dict
+    statuses: dict[int, dict]
+
+
+@dataclass
+class ReportChange:
+    name: str
+    current: Any
+    previous: Any = None
+    verified: Any = None
+    changed_from_previous: bool = False
+    changed_from_verified: bool = False
+
+
+@dataclass
+class ServiceChange:
+    service: Service
+    current: dict
+    previous: dict | None = None
+    verified: dict | None = None
+    changed_from_previous: set = field(default_factory=set)
+    changed_from_verified: set = field(default_factory=set)
+
+    @property
+    def marks(self) -> dict[str, list[str]]:
+        """For each status field: against what it changed ("previous", "verified")."""
+        return {name: [basis for basis, changed in (("previous", self.changed_from_previous),
+                                                     ("verified", self.changed_from_verified)) if name in changed]
+                for name in STATUS_FIELDS}
+
+    @property
+    def level_dropped(self) -> bool:
+        return self.previous is not None and self.current["level"] < self.previous["level"]
+
+
+@dataclass
+class Changes:
+    previous: VerifiedBasis | None  # the latest earlier period with a verified copy
+    verified: VerifiedBasis | None  # this period's last verified copy (e.g. while reopened)
+    report: list[ReportChange]
+    services: list[ServiceChange]
+
+    @property
+    def count_from_previous(self) -> int:
+        return (sum(1 for r in self.report if r.changed_from_previous)
+                + sum(1 for s in self.services if s.changed_from_previous))
+
+    @property
+    def count_from_verified(self) -> int:
+        return (sum(1 for r in self.report if r.changed_from_verified)
+                + sum(1 for s in self.services if s.changed_from_verified))
+
+
+def _basis(session: Session, submission: Submission | None) -> VerifiedBasis | None:
+    copy = workflow.last_verified_copy(session, submission) if submission is not None else None
+    if copy is None:
+        return None
+    statuses = {s.service_id: workflow.status_values(s) for s in session.exec(
+        select(VerifiedServiceStatus).where(VerifiedServiceStatus.copy_id == copy.id))}
+    return VerifiedBasis(submission.period_year, copy, workflow.report_values(copy), statuses)
+
+
+def previous_verified(session: Session, agency: Agency, year: int) -> VerifiedBasis | None:
+    """The agency's latest period before ``year`` that has a verified copy."""
+    submission = session.exec(
+        select(Submission).where(Submission.agency_id == agency.id, Submission.period_year < year,
+                                 Submission.verified_sequence.is_not(None))
+        .order_by(Submission.period_year.desc()).limit(1)
+    ).first()
+    return _basis(session, submission)
+
+
+def _unreported() -> dict:
+    """A service with no status in a verified copy counted at level 0, without evidence."""
+    return {name: None for name in STATUS_FIELDS} | {"level": 0}
+
+
+def changes(session: Session, entries: Entries) -> Changes:
+    """Each report field and service status of ``entries`` beside the previous
+    verified period's and this period's last verified copy, with what differs."""
+    previous = previous_verified(session, entries.agency, entries.period.year)
+    verified = _basis(session, entries.submission)
+    report = []
+    for name in REPORT_FIELDS:
+        row = ReportChange(name, entries.report.get(name))
+        if previous is not None:
+            row.previous = previous.report.get(name)
+            row.changed_from_previous = row.previous != row.current
+        if verified is not None:
+            row.verified = verified.report.get(name)
+            row.changed_from_verified = row.verified != row.current
+        report.append(row)
+    services = []
+    for entry in entries.services:
+        current = entry.values()
+        row = ServiceChange(entry.service, current)
+        if previous is not None:
+            row.previous = previous.statuses.get(entry.service.id) or _unreported()
+            row.changed_from_previous = {n for n in STATUS_FIELDS if row.previous.get(n) != current.get(n)}
+        if verified is not None:
+            row.verified = verified.statuses.get(entry.service.id) or _unreported()
+            row.changed_from_verified = {n for n in STATUS_FIELDS if row.verified.get(n) != current.get(n)}
+        services.append(row)
+    return Changes(previous, verified, report, services)
+
+
+# --- the audit log -----------------------------------------------------------------
+
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_FILTER_LENGTH = 254
+
+
+@dataclass
+class AuditFilters:
+    agency: str = ""
+    user: str = ""
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    before: int | None = None
+    raw: dict = field(default_factory=dict)  # the values as typed, to show them back
+
+    def query_args(self) -> dict:
+        """The filters as GET parameters (without the page key), for links."""
+        return {k: v for k, v in self.raw.items() if v and k != "before"}
+
+
+def _parse_date(text: str) -> date:
+    if not DATE_PATTERN.match(text):
+        raise ValueError
+    value = date.fromisoformat(text)
+    if not 1900 <= value.year <= 2999:
+        raise ValueError
+    return value
+
+
+def parse_audit_filters(args: Mapping) -> tuple[AuditFilters, dict[str, str]]:
+    """The audit log's filters from GET parameters, and ``{parameter: message}``
+    for each one that cannot be used."""
+    errors: dict[str, str] = {}
+    raw = {}
+    for name in ("agency", "user", "action", "date_from", "date_to", "before"):
+        value = args.get(name, "")
+        raw[name] = (value if isinstance(value, str) else "").strip()[:MAX_FILTER_LENGTH]
+    filters = AuditFilters(agency=raw["agency"], user=raw["user"], action=raw["action"], raw=raw)
+    for name in ("date_from", "date_to"):
+        if raw[name]:
+            try:
+                setattr(filters, name, _parse_date(raw[name]))
+            except ValueError:
+                errors[name] = N_("ngày phải có dạng NNNN-TT-NN, ví dụ 2015-03-31")
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        errors["date_to"] = N_("ngày kết thúc phải sau ngày bắt đầu")
+    if raw["before"]:
+        if raw["before"].isascii() and raw["before"].isdigit() and len(raw["before"]) <= 18:
+            filters.before = int(raw["before"])
+        else:
+            errors["before"] = N_("không hợp lệ")
+    return filters, errors
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of ``day`` in ``zone``, in UTC (as the events are stored)."""
+    return datetime.combine(day, time.min, tzinfo=zone).astimezone(timezone.utc)
+
+
+def audit_actions(session: Session) -> list[str]:
+    return list(session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def audit_events(session: Session, filters: AuditFilters, tz: str = "UTC",
+                 page_size: int = AUDIT_PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
+    """One page of audit events matching ``filters``, newest first, and the key of
+    the next (older) page or None. Dates are whole days in the time zone ``tz``."""
+    zone = ZoneInfo(tz)
+    query = select(AuditEvent)
+    if filters.agency:
+        query = query.where(or_(AuditEvent.entity_key == filters.agency,
+                                AuditEvent.entity_key.startswith(filters.agency + "/", autoescape=True)))
+    if filters.user:
+        query = query.where(func.lower(AuditEvent.actor).contains(filters.user.lower(), autoescape=True))
+    if filters.action:
+        query = query.where(AuditEvent.action == filters.action)
+    if filters.date_from:
+        query = query.where(AuditEvent.at >= _start_of(filters.date_from, zone))
+    if filters.date_to:
+        query = query.where(AuditEvent.at < _start_of(filters.date_to + timedelta(days=1), zone))
+    if filters.before is not None:
+        query = query.where(AuditEvent.id < filters.before)
+    events = list(session.exec(query.order_by(AuditEvent.id.desc()).limit(page_size + 1)))
+    older = events[page_size - 1].id if len(events) > page_size else None
+    return events[:page_size], older
+
+
+def compact_json(value: Any) -> str:
+    """Before/after values on one line, readable (Vietnamese kept as it is)."""
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)

@@ -1,0 +1,114 @@
+"""Sign-in, sign-out, password change and personal API tokens."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as cookie
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlmodel import select
+
+from registry.accounts import users as accounts
+from registry.core.errors import DomainError, TooManyAttempts, translate
+from registry.models import ApiToken, Role
+from registry.web import auth
+from registry.web.db import get_session
+from registry.web.forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def home_for(user) -> str:
+    return {Role.focal.value: url_for("workspace.index"), Role.auditor.value: url_for("review.queue"),
+            Role.admin.value: url_for("admin.index")}.get(user.role, url_for("public.index"))
+
+
+def _sign_in(user) -> None:
+    """A new sign-in: a fresh cookie session and a new server-side row."""
+    lang = cookie.get("lang")
+    cookie.clear()
+    if lang:
+        cookie["lang"] = lang
+    token = auth.start_login_session(get_session(), user)
+    login_user(auth.SignedInUser(user, token))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm(next=request.args.get("next"))
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            user = accounts.authenticate(session, form.email.data, form.password.data, source="web",
+                                         address=request.remote_addr)
+        except TooManyAttempts as exc:
+            session.commit()  # the refusal stays in the audit log
+            flash(translate(exc.message, _), "error")
+            return render_template("auth/login.html", form=form), 429
+        if user is None:
+            session.commit()  # the failed attempt stays in the audit log
+            flash(_("E-mail hoặc mật khẩu không đúng."), "error")
+            return render_template("auth/login.html", form=form), 200
+        _sign_in(user)
+        session.commit()
+        return redirect(safe_next(form.next.data) or home_for(user))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        session = get_session()
+        auth.end_login_session(session, current_user.token)
+        session.commit()
+    logout_user()
+    lang = cookie.get("lang")
+    cookie.clear()
+    if lang:
+        cookie["lang"] = lang
+    flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        session = get_session()
+        user = current_user.account
+        try:
+            accounts.change_password(session, user, form.current.data, form.new.data)
+        except DomainError as exc:
+            form.current.errors.append(translate(exc.message, _))
+            return render_template("auth/password.html", form=form), 422
+        auth.end_all_login_sessions(session, user)
+        _sign_in(user)
+        session.commit()
+        flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "info")
+        return redirect(home_for(user))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    session = get_session()
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        _token, secret = auth.create_api_token(session, current_user.account, form.name.data, source="web")
+        session.commit()
+        form = TokenForm(formdata=None)
+    rows = session.exec(select(ApiToken).where(ApiToken.user_id == current_user.id)
+                        .order_by(ApiToken.created_at.desc())).all()
+    return render_template("auth/tokens.html", form=form, tokens=rows, secret=secret, revoke_form=ConfirmForm()), \
+        422 if form.errors else 200
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    session = get_session()
+    auth.revoke_api_token(session, current_user.account, token_id)
+    session.commit()
+    flash(_("Đã thu hồi mã truy cập."), "info")
+    return redirect(url_for("auth.tokens"))

@@ -1,0 +1,109 @@
+"""Open data downloads and the DIC's report.
+
+The files are made by registry/exporting.py as streams of bytes chunks; the
+views here check the request (404 for an unknown period, data set or format;
+the permission for the report), set the response headers and hand the stream
+on, so that a national catalogue starts downloading at once and is never held
+whole in memory. An open-data file carries a weak ETag of the verified
+figures' generation (target_cache.py): asking again costs one query until an
+auditor verifies something.
+"""
+
+from urllib.parse import quote
+
+from flask import Blueprint, Response, render_template, request
+
+from registry import permissions as can
+from registry.core.errors import N_, ValidationFailed
+from registry.dataio import exporting
+from registry.sample.demo import is_loaded as demo_loaded
+from registry.submissions.periods import check_basis, latest_verified_period, period_or_404
+from registry.targets import cache as target_cache
+from registry.targets.engine import periods
+from registry.web.auth import actor
+from registry.web.db import get_session
+from registry.web.gate import require
+from registry.web.revalidation import REVALIDATE, not_modified, validator
+
+bp = Blueprint("opendata", __name__)
+
+DATASET_CONVERTER = "any(" + ",".join(exporting.DATASETS) + ")"
+FORMAT_CONVERTER = "any(" + ",".join(exporting.OPEN_DATA_FORMATS) + ")"
+# Anyone may keep an open-data file, but must ask whether it changed (one query).
+PUBLIC_CACHE = "public, " + REVALIDATE
+PRIVATE_CACHE = "private, no-store"
+
+
+def _closing(chunks, session):
+    """``chunks``, with the session closed as soon as the last one is made: the body is
+    read after the view has returned and the request's teardown has closed its session
+    (the rows opened it again), and a reader that stops at the last byte without
+    closing the response (a proxy, a test client) must not keep a transaction open."""
+    try:
+        chunk = next(chunks, None)
+        while chunk is not None:
+            following = next(chunks, None)
+            if following is None:
+                session.close()
+            yield chunk
+            chunk = following
+    finally:
+        session.close()
+
+
+def attachment(chunks, session, fmt: str, filename: str, fallback: str | None = None,
+               cache: str = PUBLIC_CACHE) -> Response:
+    """A download streamed from ``chunks`` read with ``session``: the type, the file
+    name (RFC 6266, UTF-8) and the caching."""
+    response = Response(_closing(chunks, session), content_type=exporting.MEDIA_TYPES[fmt])
+    ascii_name = fallback or filename
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}")
+    response.headers["Cache-Control"] = cache
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/open-data")
+def index():
+    session = get_session()
+    years = sorted(periods(session), reverse=True)
+    return render_template(
+        "opendata/index.html", years=years, verified_years=exporting.periods_with_verified_data(session),
+        datasets=exporting.DATASETS, formats=exporting.OPEN_DATA_FORMATS, columns=exporting.COLUMNS,
+        demo=demo_loaded(session))
+
+
+@bp.get(f"/open-data/<int:year>/<{DATASET_CONVERTER}:dataset>.<{FORMAT_CONVERTER}:fmt>")
+def download(year: int, dataset: str, fmt: str):
+    session = target_cache.only_reads(get_session())
+    period_or_404(session, year)
+    tokens = target_cache.tokens(session, exporting.OPEN_DATA_BASIS)
+    etag = validator(target_cache.stamp(tokens, year), year, dataset, fmt) if tokens else None
+    unchanged = not_modified(etag) if etag else None
+    if unchanged is not None:
+        return unchanged
+    chunks = exporting.open_data_stream(session, dataset, year, fmt)
+    response = attachment(chunks, session, fmt, exporting.open_data_filename(year, dataset, fmt))
+    if etag:
+        response.set_etag(etag, weak=True)
+    return response
+
+
+@bp.get("/review/report")
+def dic_report():
+    require(can.can_see_review_lists(actor()), "report")
+    session = target_cache.only_reads(get_session())
+    if "period" not in request.args:
+        years = sorted(periods(session), reverse=True)
+        return render_template("opendata/report.html", years=years, chosen=latest_verified_period(session),
+                               formats=exporting.REPORT_FORMATS)
+    year = period_or_404(session, request.args.get("period")).year
+    basis = check_basis(request.args.get("basis"))
+    fmt = request.args.get("format") or "xlsx"
+    if fmt not in exporting.REPORT_FORMATS:
+        raise ValidationFailed(N_("Định dạng phải là xlsx hoặc csv."), fields={"format": N_("không hợp lệ")})
+    chunks = exporting.dic_report_stream(session, year, fmt, basis)
+    name, fallback = exporting.report_filename(year, basis, fmt)
+    return attachment(chunks, session, fmt, name, fallback, cache=PRIVATE_CACHE)
+

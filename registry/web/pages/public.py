@@ -1,0 +1,100 @@
+"""The public pages: no sign-in, verified data only.
+
+Target results come from target_cache.py. For visitors who are not signed in
+the pages are rendered once per generation of the verified figures
+(shared.py); signed-in pages are rendered every time and never cached.
+"""
+
+from flask import Blueprint, render_template, request
+from sqlmodel import select
+
+from registry.core.errors import N_, NotFound
+from registry.models import Agency, Formula, Service, Target
+from registry.sample.demo import is_loaded as demo_loaded
+from registry.submissions.periods import latest_verified_period, period_or_404
+from registry.targets import cache as target_cache
+from registry.targets.engine import SERVICE_FORMULAS, agency_drilldown, periods, project, service_drilldown
+from registry.web import shared
+from registry.web.charts import trend_chart
+from registry.web.db import get_session
+
+bp = Blueprint("public", __name__)
+
+BASIS = shared.BASIS
+DRILLDOWN_PAGE = 100
+
+
+def _chosen_period(session) -> int | None:
+    year = request.args.get("period") or latest_verified_period(session)
+    return None if year is None else period_or_404(session, year).year
+
+
+def _spoken(result) -> str:
+    if result.value is None:
+        return "—"
+    return f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+
+
+def _render_index(session) -> str:
+    year = _chosen_period(session)
+    years = periods(session)
+    rows = []
+    if year is not None:
+        shown = [y for y in years if y <= year]
+        for history in target_cache.trend(session, BASIS, shown).values():
+            result = history[-1]
+            target = result.target
+            rows.append({
+                "result": result,
+                "projection": project(target, history),
+                "chart": trend_chart([(r.period, r.value) for r in history], target.threshold, target.unit),
+                "history": history,
+                "spoken": ", ".join(f"{r.period}: {_spoken(r)}" for r in history),
+            })
+    return render_template("public/index.html", rows=rows, period=year, periods=years,
+                           demo=demo_loaded(session))
+
+
+@bp.get("/")
+@shared.per_generation
+def index():
+    return _render_index(target_cache.only_reads(get_session()))
+
+
+@bp.get("/targets/<code>")
+@shared.per_generation
+def target_detail(code: str):
+    session = target_cache.only_reads(get_session())
+    target = session.exec(select(Target).where(Target.code == code, Target.active)).first()
+    if target is None:
+        raise NotFound(N_("Không có chỉ tiêu %(code)s."), code=code)
+    year = _chosen_period(session)
+    if year is None:
+        raise NotFound(N_("Chưa có kỳ báo cáo nào."))
+    result = next((r for r in target_cache.target_results(session, year, BASIS) if r.target.code == code), None)
+    if result is None:  # a definition the engine cannot compute
+        raise NotFound(N_("Không có chỉ tiêu %(code)s."), code=code)
+    show = request.args.get("show", "counted")
+    if show not in ("counted", "not_counted", "not_in_basis", "all"):
+        show = "counted"
+    try:
+        page = max(1, min(int(request.args.get("page", 1)), 100_000))
+    except ValueError:
+        page = 1
+    if target.formula in SERVICE_FORMULAS:
+        query = service_drilldown(year, BASIS, target.min_level)
+        kind, order = "services", (Service.name_sort, Service.code)
+    else:
+        query = agency_drilldown(target, year, BASIS)
+        kind, order = "agencies", (Agency.name_sort, Agency.code)
+    columns = query.selected_columns
+    if show == "counted":
+        query = query.where(columns.counted)
+    elif show == "not_counted":
+        query = query.where(~columns.counted, columns.in_basis)
+    elif show == "not_in_basis":
+        query = query.where(~columns.in_basis)
+    rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE).limit(DRILLDOWN_PAGE + 1)).all()
+    return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
+                           rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
+                           is_sum=target.formula == Formula.report_sum_ratio.value, demo=demo_loaded(session))

@@ -1,0 +1,157 @@
+"""The auditor's pages: queue, review of one submission, late agencies, audit log.
+
+Every page: load (404) → permission (403) → validate → one workflow operation →
+commit → redirect. Queries live in registry/reviewing.py.
+"""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import Length
+
+from registry import permissions as can
+from registry.core.errors import N_, DomainError, NotFound, translate
+from registry.models import State
+from registry.submissions import review as reviewing
+from registry.submissions import workflow
+from registry.submissions.entries import agency_by_code, load_entries
+from registry.web.auth import actor
+from registry.web.db import get_session
+from registry.web.forms import CommentForm
+from registry.web.gate import require
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+
+MAX_COMMENT = 2000
+
+
+class ReopenForm(FlaskForm):
+    """The version read and the reason; a blank reason is refused by the workflow
+    (one rule, for the API too). Verify and return use forms.CommentForm."""
+
+    version = HiddenField()
+    reason = TextAreaField(validators=[Length(max=MAX_COMMENT, message=_l("Tối đa 2000 ký tự."))])
+
+
+@bp.get("/")
+def queue():
+    require(can.can_see_review_lists(actor()), "review")
+    session = get_session()
+    rows, total = reviewing.review_queue(session)
+    return render_template("review/queue.html", rows=rows, total=total, counts=reviewing.state_counts(session),
+                           states=reviewing.COUNTED_STATES)
+
+
+@bp.get("/late")
+def late():
+    require(can.can_see_review_lists(actor()), "review")
+    session = get_session()
+    rows = reviewing.late_agencies(session)
+    return render_template("review/late.html", rows=rows, limit=reviewing.LATE_LIMIT,
+                           periods=[p.year for p in reviewing.open_periods(session)])
+
+
+def _render(session, agency, year, forms=None, errors=None, status=200):
+    entries = load_entries(session, agency, year)
+    submission = entries.submission
+    reviewer = can.can_review(actor())
+    forms = forms or {}
+    return render_template(
+        "review/submission.html", agency=agency, year=year, entries=entries,
+        changes=reviewing.changes(session, entries),
+        display_state=reviewing.display_state(submission.state, submission.verified_sequence)
+        if submission else "none",
+        can_verify=reviewer and entries.state == State.submitted.value,
+        can_return=reviewer and entries.state == State.submitted.value,
+        can_reopen=reviewer and entries.state == State.verified.value,
+        verify_form=forms.get("verify") or CommentForm(formdata=None),
+        return_form=forms.get("return") or CommentForm(formdata=None),
+        reopen_form=forms.get("reopen") or ReopenForm(formdata=None),
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/<code>/<int:year>")
+def submission(code: str, year: int):
+    session = get_session()
+    agency = agency_by_code(session, code)
+    require(can.can_see_review_lists(actor()), "submission", f"{code}/{year}")
+    return _render(session, agency, year)
+
+
+def _act(code: str, year: int, name: str, form_class, operation, done):
+    """Load (404), check (403), validate, run ``operation(session, submission, version, form)``
+    (one workflow operation), commit, and go back to the review page saying ``done()``."""
+    session = get_session()
+    agency = agency_by_code(session, code)
+    require(can.can_review(actor()), "submission", f"{code}/{year}")
+    submission = workflow.find_submission(session, agency, year)
+    if submission is None:
+        raise NotFound(N_("Không có báo cáo của cơ quan này cho kỳ %(year)s."), year=year)
+    form = form_class()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            flash(_("Phiên làm việc đã hết hạn; hãy tải lại trang và nhập lại."), "error")
+            return redirect(url_for(".submission", code=code, year=year))
+        errors = {f"{name}-{field}": " ".join(str(m) for m in messages)
+                  for field, messages in form.errors.items()}
+        flash(_("Chưa thực hiện được; hãy xem lại các mục được đánh dấu."), "error")
+        return _render(session, agency, year, {name: form}, errors, status=422)
+    try:
+        version = int(form.version.data)
+    except (TypeError, ValueError):
+        version = -1  # refused by the workflow as a stale version
+    try:
+        operation(session, submission, version, form)
+    except DomainError as exc:
+        session.rollback()
+        flash(translate(exc.message, _), "error")
+        errors = {f"{name}-{field}": translate(message, _) for field, message in exc.fields.items()}
+        return _render(session, agency, year, {name: form}, errors, status=exc.status)
+    session.commit()
+    flash(done(), "info")
+    return redirect(url_for(".submission", code=code, year=year))
+
+
+@bp.post("/<code>/<int:year>/verify")
+def verify(code: str, year: int):
+    return _act(code, year, "verify", CommentForm,
+                lambda session, submission, version, form: workflow.verify(
+                    session, submission, actor(), version, (form.comment.data or "").strip() or None,
+                    source="web"),
+                lambda: _("Đã xác minh báo cáo của cơ quan cho kỳ %(year)s.", year=year))
+
+
+@bp.post("/<code>/<int:year>/return")
+def return_(code: str, year: int):
+    return _act(code, year, "return", CommentForm,
+                lambda session, submission, version, form: workflow.return_(
+                    session, submission, actor(), form.comment.data or "", version),
+                lambda: _("Đã trả lại báo cáo cho cơ quan kèm ý kiến."))
+
+
+@bp.post("/<code>/<int:year>/reopen")
+def reopen(code: str, year: int):
+    return _act(code, year, "reopen", ReopenForm,
+                lambda session, submission, version, form: workflow.reopen(
+                    session, submission, actor(), form.reason.data or "", version),
+                lambda: _(
+                    "Đã mở lại báo cáo; bản đã xác minh trước đó vẫn được tính cho đến khi bản sửa được xác minh."))
+
+
+@bp.get("/audit")
+def audit_log():
+    require(can.can_read_audit_log(actor()), "audit_log")
+    session = get_session()
+    filters, problems = reviewing.parse_audit_filters(request.args)
+    errors = {name: _(message) for name, message in problems.items()}
+    events, older = [], None
+    if not errors:
+        events, older = reviewing.audit_events(session, filters, str(get_timezone()))
+    return render_template(
+        "review/audit.html", filters=filters, errors=errors, events=events, older=older,
+        actions=reviewing.audit_actions(session), compact_json=reviewing.compact_json,
+    ), (422 if errors else 200)
