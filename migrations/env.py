@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 from registry import models
 from registry.config import database_url
+from registry.core import generations
 from registry.core.db import make_engine
 
 config = context.config
@@ -46,6 +47,7 @@ def run_online() -> None:
 
 
 def _run(connection) -> None:
+    generations.untracked(connection)  # the tables it writes may not be there yet
     _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()

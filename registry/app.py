@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(resource("static")),
     )
     from registry.api import bp as api_bp
-    from registry.web import auth, db, errors, gate, i18n, routing, security
+    from registry.web import auth, db, gate, i18n, lifecycle, routing, security, templating
     from registry.web.pages import account, admin, catalogue, opendata, public, review, workspace
 
     app.config.from_mapping(config.settings(app.instance_path, test_config))
@@ -29,10 +29,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     routing.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
+    templating.init_app(app)
     auth.init_app(app)
     gate.init_app(app)
     security.init_app(app)
-    errors.init_app(app)
+    lifecycle.init_app(app)  # after security: its error responses get the same headers
     for blueprint in (public.bp, catalogue.bp, opendata.bp, account.bp, workspace.bp, review.bp, admin.bp, api_bp):
         app.register_blueprint(blueprint)
     return app

@@ -12,6 +12,13 @@ from pathlib import Path
 import click
 
 
+def _actor():
+    """The Actor of every command: the person at the console is not known to the registry."""
+    from registry.audit import CLI, Actor
+
+    return Actor(None, CLI)
+
+
 def _fail(message: str, code: int = 1):
     click.echo(message, err=True)
     sys.exit(code)
@@ -113,7 +120,8 @@ def user_add_command(registry, email, role, agency_code, password_stdin):
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
     with registry.session() as session:
         try:
-            user = create_user(session, email, password, role, agency_code, source="cli")
+            user = create_user(session, _actor(), {"email": email, "password": password, "role": role,
+                                                    "agency_code": agency_code})
         except DomainError as exc:
             _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
     click.echo(f"Đã tạo người dùng {user.email} ({user.role}).")
@@ -130,16 +138,16 @@ def token_group():
 @pass_registry
 def token_create_command(registry, email, name):
     """Print a new personal API token for that user (shown only once)."""
+    from registry.accounts.tokens import create_api_token
     from registry.accounts.users import find_user
     from registry.core.errors import DomainError
-    from registry.web.auth import create_api_token
 
     with registry.session() as session:
         user = find_user(session, email)
         if user is None or not user.active:
             _fail(f"Không có người dùng đang hoạt động {email}.")
         try:
-            _token, secret = create_api_token(session, user, name, source="cli")
+            _token, secret = create_api_token(session, _actor(), user, name)
         except DomainError as exc:
             _fail(str(exc.message))
     click.echo(secret)
@@ -158,7 +166,7 @@ def import_command(registry, kind, file, dry_run, as_verified):
 
     with registry.session() as session:
         try:
-            result = import_file(session, kind, file.name, file.read_bytes(), as_verified=as_verified)
+            result = import_file(session, _actor(), kind, file.name, file.read_bytes(), as_verified=as_verified)
         except DomainError as exc:
             _fail(f"{file}: {exc.message}")
         if not result.ok:
@@ -218,7 +226,7 @@ def targets_command(registry, period, basis, as_json, lang):
 def export_command(registry, period, fmt, output, basis):
     """Write the DIC's report for a period (XLSX workbook, or the targets table as CSV)."""
     from registry.core.errors import DomainError
-    from registry.dataio.exporting import dic_report
+    from registry.dataio.dic_report import dic_report
 
     fmt = fmt or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
     with registry.session(writes=False) as session:

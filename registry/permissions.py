@@ -2,9 +2,13 @@
 
 Every view, API call and command asks here; templates receive the answers as
 booleans and never look at roles themselves. ``user`` may be None (anonymous).
+What a user may do to one submission is answered once, by
+``submission_actions``, for the buttons of the pages and the API's checks alike.
 """
 
-from registry.models import Agency, Role, User
+from registry.core.errors import Msg
+from registry.models import Agency, ReportingPeriod, Role, State, Submission, User
+from registry.submissions import workflow
 
 
 def _role(user: User | None) -> str | None:
@@ -48,3 +52,30 @@ def can_administer(user: User | None) -> bool:
 
 def can_use_workspace(user: User | None) -> bool:
     return _role(user) == Role.focal.value
+
+
+# Who may take each action on a submission, whatever its state: the focal point of its
+# agency edits and submits; an auditor verifies, returns and reopens.
+_ACTION_ROLES = {"edit": "focal", "submit": "focal", "verify": "auditor", "return": "auditor", "reopen": "auditor"}
+
+
+def submission_actions(user: User | None, agency: Agency, period: ReportingPeriod | None,
+                       submission: Submission | None) -> dict[str, Msg | None]:
+    """The actions ``user`` may take on ``agency``'s submission of ``period`` (None when it
+    has none yet): each maps to None when it can be taken now, or to the reason it
+    cannot (the workflow's rule, workflow.refusal). Actions missing from the answer are
+    not the user's to take at all (a refusal is then a 403, not a 409)."""
+    role = _role(user)
+    state = submission.state if submission is not None else State.draft.value
+    answer = {}
+    for action in workflow.ACTIONS:
+        needed = _ACTION_ROLES[action]
+        if role != needed or (needed == Role.focal.value and not is_focal_of(user, agency)):
+            continue
+        answer[action] = workflow.refusal(action, period, state, getattr(period, "year", None))
+    return answer
+
+
+def offered(actions: dict[str, Msg | None]) -> frozenset[str]:
+    """The actions the page shows as buttons: those that can be taken now."""
+    return frozenset(action for action, reason in actions.items() if reason is None)

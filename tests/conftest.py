@@ -15,13 +15,12 @@ from sqlmodel import Session, SQLModel
 
 from registry import create_app
 from registry.config import normalise_database_url
-from registry.models import Agency, Service
 from registry.targets.seed import ensure_targets
 from registry.web.db import get_engine
+from tests.factories import PASSWORD, Factory
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-PASSWORD = "correct horse battery"  # every factory-made user's
 
 
 def unavailable(reason: str):
@@ -147,49 +146,24 @@ def db(app):
 
 
 @pytest.fixture
-def make_agency(db):
-    counter = iter(range(1, 1_000_000))
-
-    def make(code=None, tier="province", kind="department", parent=None, active=True, name=None):
-        n = next(counter)
-        agency = Agency(code=code or f"agency-{n}", name=name or f"Cơ quan {n}", tier=tier, kind=kind,
-                        parent_id=parent.id if parent else None, active=active)
-        db.add(agency)
-        db.commit()
-        return agency
-
-    return make
+def make(db) -> Factory:
+    """The factories of tests/factories.py on the test's session."""
+    return Factory(db)
 
 
 @pytest.fixture
-def make_service(db, make_agency):
-    counter = iter(range(1, 1_000_000))
-
-    def make(agency=None, code=None, sector="Hộ tịch", active=True, name=None):
-        n = next(counter)
-        service = Service(code=code or f"svc-{n}", name=name or f"Thủ tục {n}",
-                          agency_id=(agency or make_agency()).id, sector=sector, active=active)
-        db.add(service)
-        db.commit()
-        return service
-
-    return make
+def make_agency(make):
+    return make.agency
 
 
 @pytest.fixture
-def make_user(db):
-    from registry.accounts.users import create_user
+def make_service(make):
+    return make.service
 
-    counter = iter(range(1, 1_000_000))
 
-    def make(role="focal", agency=None, email=None, password=PASSWORD):
-        n = next(counter)
-        user = create_user(db, email or f"user{n}@example.vn", password, role,
-                           agency.code if agency else None)
-        db.commit()
-        return user
-
-    return make
+@pytest.fixture
+def make_user(make):
+    return make.user
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from registry.accounts.users import check_password
+from registry.accounts.passwords import check_password
 from registry.models import (
     Agency,
     AuditEvent,

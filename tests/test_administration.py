@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from registry import administration as admin
-from registry.accounts.users import check_password
+from registry.accounts.passwords import check_password
 from registry.core.errors import Conflict, DomainError, ValidationFailed
 from registry.models import (
     Agency,
@@ -18,7 +18,8 @@ from registry.models import (
     Target,
     User,
 )
-from registry.targets.engine import compute_target, definition_errors
+from registry.targets.definitions import definition_errors
+from registry.targets.engine import compute_target
 from registry.web.auth import start_login_session
 
 from .conftest import PASSWORD

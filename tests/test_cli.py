@@ -6,7 +6,7 @@ import sys
 
 from sqlmodel import select
 
-from registry.accounts.users import check_password
+from registry.accounts.passwords import check_password
 from registry.models import Agency, AuditEvent, Target, User
 
 

@@ -5,8 +5,10 @@ from sqlmodel import Session, SQLModel
 
 from registry.core.db import make_engine
 from registry.sample import demo
-from registry.targets.engine import BASES, compute_targets, periods
+from registry.targets.basis import BASES
+from registry.targets.engine import compute_targets
 from registry.targets.seed import ensure_targets
+from registry.targets.trend import periods
 
 
 def figures(url: str) -> dict:

@@ -33,7 +33,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlmodel import Session, SQLModel, select
 
-from registry.accounts.users import hash_password
+from registry.accounts.passwords import hash_password
 from registry.dataio import exporting
 from registry.models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, Target, Tier
 from registry.web.admin_forms import FORMULA_LABELS

@@ -3,7 +3,7 @@
 from sqlmodel import select
 
 from registry import create_app
-from registry.accounts.users import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
+from registry.accounts.throttle import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 from registry.models import AuditEvent
 
 from .conftest import PASSWORD

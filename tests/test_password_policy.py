@@ -8,7 +8,7 @@ with the same reason, and stores nothing when it refuses.
 import pytest
 from sqlmodel import select
 
-from registry.accounts.users import MAX_PASSWORD_LENGTH, check_password, password_problem
+from registry.accounts.passwords import MAX_PASSWORD_LENGTH, check_password, password_problem
 from registry.models import User
 
 from .conftest import PASSWORD

@@ -9,10 +9,11 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel
 
 from registry.catalogue import listing as catalogue
+from registry.catalogue.levels import check_evidence
 from registry.core.db import make_engine
 from registry.core.errors import Conflict, ValidationFailed
 from registry.core.search import fold
-from registry.core.validation import check_evidence, check_report, parse_url
+from registry.core.validation import parse_url
 from registry.models import (
     REPORT_FIELDS,
     Agency,
@@ -26,6 +27,7 @@ from registry.models import (
 )
 from registry.sample import synth
 from registry.submissions import workflow
+from registry.submissions.rules import check_report
 from registry.targets.engine import compute_targets
 from registry.targets.seed import ensure_targets
 from registry.web.db import get_engine

@@ -11,7 +11,10 @@ from sqlalchemy import event
 
 from registry.models import Target
 from registry.submissions import workflow
-from registry.targets.engine import BASES, Coverage, TargetResult, compute_target, compute_targets, parse_scope
+from registry.targets.basis import BASES
+from registry.targets.definitions import parse_scope
+from registry.targets.engine import compute_target, compute_targets
+from registry.targets.results import Coverage, TargetResult
 from registry.targets.seed import DECISION_1529_TARGETS, STATE
 
 YEAR = 2015

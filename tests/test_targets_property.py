@@ -22,7 +22,8 @@ from registry.models import (
     Tier,
 )
 from registry.submissions import workflow
-from registry.targets.engine import BASES, compute_targets
+from registry.targets.basis import BASES
+from registry.targets.engine import compute_targets
 from registry.targets.seed import DECISION_1529_TARGETS
 
 from .reference_targets import reference_targets

@@ -1,160 +1,160 @@
-"""User accounts: creation and password hashing (argon2id)."""
+"""User accounts: creating and changing them, signing in, and passwords (SPEC §4).
 
-import functools
+Each operation checks every value, records an audit event stamped with the
+Actor, and flushes; the caller commits.
+"""
+
 import re
-from datetime import timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func
 from sqlmodel import Session, select
-from zxcvbn import zxcvbn
 
 from registry import audit
-from registry.core.errors import N_, Conflict, Msg, TooManyAttempts, ValidationFailed
-from registry.models import Agency, AuditEvent, Role, User, utcnow
+from registry.accounts.passwords import check_password, hash_password, normalise_email, password_problem
+from registry.accounts.sessions import end_all_login_sessions
+from registry.accounts.throttle import (
+    MAX_FAILURES_PER_ACCOUNT,
+    MAX_FAILURES_PER_ADDRESS,
+    THROTTLE_WINDOW,
+    recent_failures,
+)
+from registry.audit import Actor
+from registry.audit.records import merge
+from registry.catalogue.records import by_code
+from registry.core.errors import N_, Msg, TooManyAttempts, ValidationFailed
+from registry.core.validation import FormReader, clean_text
+from registry.models import Agency, Role, User
 
-MIN_PASSWORD_LENGTH = 12
-MAX_PASSWORD_LENGTH = 256
-# zxcvbn scores 0–4; below 3 a password falls to an offline guessing attack of
-# about 10^8 guesses (a common password, a keyboard walk, a word and a year).
-MIN_PASSWORD_SCORE = 3
-# Words an attacker of this registry would try first, besides the user's own e-mail.
-LOCAL_GUESSES = ("dienbien", "điện biên", "matkhau", "mật khẩu", "ubnd", "sotttt", "dichvucong",
-                 "dịch vụ công", "registry", "admin", "quantri", "kiemtra", "daumoi", "vietnam")
-# Failed sign-ins allowed within the window, per account and per client address. Counted
-# in the audit log, so the limit holds across every worker and server sharing the database.
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-
-_hasher = PasswordHasher()
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """Verified against when the e-mail is unknown, so that a failed sign-in takes as long
-    either way. Made on first use, not at import: argon2 costs every process 0.3 s and 64 MiB."""
-    return _hasher.hash("not a password of anyone")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def check_password(user: User | None, password: str) -> bool:
-    try:
-        return _hasher.verify(user.password_hash if user else _dummy_hash(), password) and user is not None
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def password_problem(password: str | None, email: str = "") -> Msg | None:
-    """Why a new password is refused (too short, too long, easy to guess), or None."""
-    password = password or ""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return Msg(N_("mật khẩu phải có ít nhất %(min)s ký tự"), min=MIN_PASSWORD_LENGTH)
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return Msg(N_("mật khẩu dài quá %(max)s ký tự"), max=MAX_PASSWORD_LENGTH)
-    local_part = normalise_email(email).partition("@")[0]
-    # zxcvbn's cost grows fast with length; the first 64 characters decide the guessability
-    result = zxcvbn(password[:64], user_inputs=[*LOCAL_GUESSES, local_part, normalise_email(email)])
-    if result["score"] < MIN_PASSWORD_SCORE:
-        return Msg(N_("mật khẩu quá dễ đoán (mật khẩu phổ biến, lặp lại hoặc theo mẫu đơn giản); "
-                      "hãy dùng một cụm từ dài hơn"))
-    return None
-
-
-def recent_failures(session: Session, email: str, address: str | None) -> tuple[int, int]:
-    """Failed sign-ins within the window: for this account, and from this address."""
-    since = utcnow() - THROTTLE_WINDOW
-    failed = (AuditEvent.action == "login.failed") & (AuditEvent.at >= since)
-    per_account = session.exec(select(func.count()).select_from(AuditEvent).where(
-        failed, AuditEvent.entity_key == normalise_email(email)[:254])).one()
-    per_address = session.exec(select(func.count()).select_from(AuditEvent).where(
-        failed, AuditEvent.address == address)).one() if address else 0
-    return per_account, per_address
-
-
-def authenticate(session: Session, email: str, password: str, source: str | None = None,
-                 address: str | None = None) -> User | None:
-    """The active user with this e-mail and password, or None; failures are audited.
-
-    Refused without checking the password once the account or the address has
-    failed too often within the window (TooManyAttempts).
-    """
-    key = normalise_email(email)[:254]
-    per_account, per_address = recent_failures(session, key, address)
-    if per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS:
-        audit.record(session, None, "login.throttled", "user", key, source=source, address=address)
-        raise TooManyAttempts(N_("Đăng nhập sai quá nhiều lần; hãy thử lại sau %(minutes)s phút."),
-                              minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
-    user = find_user(session, email)
-    if check_password(user, password) and user.active:
-        audit.record(session, user, "login.success", "user", user.email, source=source, address=address)
-        return user
-    audit.record(session, None, "login.failed", "user", key,
-                 comment="inactive" if user is not None and not user.active else None, source=source,
-                 address=address)
-    return None
-
-
-def change_password(session: Session, user: User, current: str, new: str) -> None:
-    if not check_password(user, current):
-        raise ValidationFailed(N_("Mật khẩu hiện tại không đúng."), fields={"current": N_("không đúng")})
-    problem = password_problem(new, user.email)
-    if problem is not None:
-        raise ValidationFailed(problem, fields={"new": problem})
-    user.password_hash = hash_password(new)
-    audit.record(session, user, "user.password_change", "user", user.email)
-    session.flush()
-
-
-def set_password(session: Session, user: User, new: str, actor: User | None) -> None:
-    """An administrator's password reset."""
-    problem = password_problem(new, user.email)
-    if problem is not None:
-        raise ValidationFailed(problem, fields={"password": problem})
-    user.password_hash = hash_password(new)
-    audit.record(session, actor, "user.password_reset", "user", user.email)
-    session.flush()
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
+USER_FIELDS = ("role", "agency_code", "active")
 
 
 def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def create_user(session: Session, email: str, password: str, role: str, agency_code: str | None = None,
-                actor: User | None = None, source: str | None = None) -> User:
-    email = normalise_email(email)
-    errors = {}
-    if not EMAIL_PATTERN.match(email) or len(email) > 254:
-        errors["email"] = N_("địa chỉ e-mail không hợp lệ")
-    if role not in [r.value for r in Role]:
-        errors["role"] = N_("vai trò phải là focal, auditor hoặc admin")
+def user_values(session: Session, user: User) -> dict:
+    agency = session.get(Agency, user.agency_id) if user.agency_id else None
+    return {"email": user.email, "role": user.role, "agency_code": agency.code if agency else None,
+            "active": user.active}
+
+
+def _check_role_and_agency(session: Session, f: FormReader, values: dict) -> tuple:
+    """(role, agency) of a user form; a focal point needs an agency."""
+    role = f.choice("role", [r.value for r in Role])
+    agency_code = clean_text(values.get("agency_code")) or None
+    agency = None
+    if agency_code:
+        agency = by_code(session, Agency, agency_code)
+        if agency is None:
+            f.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=agency_code))
+    elif role == Role.focal.value:
+        f.fail("agency_code", N_("cán bộ đầu mối phải thuộc một cơ quan"))
+    return role, agency
+
+
+def _check_new_password(f: FormReader, email: str, name: str = "password") -> str | None:
+    password = f.values.get(name) or ""
     problem = password_problem(password, email)
     if problem is not None:
-        errors["password"] = problem
-    agency = None
-    if role == Role.focal.value and not agency_code:
-        errors["agency"] = N_("cán bộ đầu mối phải thuộc một cơ quan")
-    if agency_code:
-        agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
-        if agency is None:
-            errors["agency"] = N_("không có cơ quan mã này")
-    if errors:
-        raise ValidationFailed(N_("Không tạo được người dùng."), fields=errors)
-    if find_user(session, email) is not None:
-        raise Conflict(N_("Đã có người dùng %(email)s."), email=email)
+        f.fail(name, problem)
+    return password
+
+
+def create_user(session: Session, actor: Actor, values: dict) -> User:
+    """A new account: ``email``, ``role``, ``agency_code`` (required for a focal point)
+    and the initial ``password``."""
+    values = merge({}, values, ("email", "role", "agency_code", "password"))
+    f = FormReader(values)
+    email = normalise_email(values.get("email"))
+    if not email.isprintable() or not EMAIL_PATTERN.match(email) or len(email) > 254:
+        f.fail("email", N_("địa chỉ e-mail không hợp lệ"))
+    elif find_user(session, email) is not None:
+        f.taken["email"] = Msg(N_("đã có người dùng %(email)s"), email=email)
+    role, agency = _check_role_and_agency(session, f, values)
+    password = _check_new_password(f, email)
+    f.check(N_("Không tạo được người dùng."))
     user = User(email=email, password_hash=hash_password(password), role=role,
                 agency_id=agency.id if agency else None)
     session.add(user)
     session.flush()
     audit.record(session, actor, "user.create", "user", email,
-                 after={"role": role, "agency": agency_code}, source=source)
+                 after={"role": role, "agency": agency.code if agency else None})
     return user
+
+
+def update_user(session: Session, actor: Actor, user: User, changes: dict) -> User:
+    """Role, agency and active. Deactivation ends every sign-in of the user; an
+    administrator cannot deactivate or demote themselves."""
+    before = user_values(session, user)
+    current = {k: before[k] for k in USER_FIELDS}
+    values = merge(current, changes, USER_FIELDS)
+    f = FormReader(values)
+    role, agency = _check_role_and_agency(session, f, values)
+    active = f.boolean("active")
+    if actor.id == user.id:
+        if role is not None and role != Role.admin.value:
+            f.fail("role", N_("Bạn không thể tự bỏ quyền quản trị của chính mình."))
+        if active is False:
+            f.fail("active", N_("Bạn không thể tự khóa tài khoản của chính mình."))
+    f.check(N_("Không cập nhật được người dùng."))
+    after = {"role": role, "agency_code": agency.code if agency else None, "active": active}
+    old, new = audit.changes(current, after)
+    if not new:
+        return user
+    user.role = role
+    user.agency_id = agency.id if agency else None
+    user.active = active
+    session.flush()
+    if before["active"] and not active:
+        end_all_login_sessions(session, user)
+    audit.record(session, actor, "user.deactivate" if "active" in new and not active else "user.update",
+                 "user", user.email, old, new)
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user: User, password: str, keep_token: str | None = None) -> User:
+    """An administrator sets a new password; every sign-in of the user ends
+    (except ``keep_token``, the administrator's own when resetting their own)."""
+    f = FormReader({"password": password})
+    _check_new_password(f, user.email)
+    f.check(N_("Không đặt lại được mật khẩu."))
+    user.password_hash = hash_password(password)
+    audit.record(session, actor, "user.password_reset", "user", user.email)
+    end_all_login_sessions(session, user, keep=keep_token)
+    session.flush()
+    return user
+
+
+def change_password(session: Session, actor: Actor, user: User, current: str, new: str) -> None:
+    """The user's own change: the current password first."""
+    if not check_password(user, current):
+        raise ValidationFailed(N_("Mật khẩu hiện tại không đúng."), fields={"current": N_("không đúng")})
+    problem = password_problem(new, user.email)
+    if problem is not None:
+        raise ValidationFailed(problem, fields={"new": problem})
+    user.password_hash = hash_password(new)
+    audit.record(session, actor, "user.password_change", "user", user.email)
+    session.flush()
+
+
+def authenticate(session: Session, actor: Actor, email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None; failures are audited
+    (``actor`` says where the attempt came from: its source and address).
+
+    Refused without checking the password once the account or the address has
+    failed too often within the window (TooManyAttempts).
+    """
+    key = normalise_email(email)[:254]
+    per_account, per_address = recent_failures(session, key, actor.address)
+    if per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS:
+        audit.record(session, actor, "login.throttled", "user", key)
+        raise TooManyAttempts(N_("Đăng nhập sai quá nhiều lần; hãy thử lại sau %(minutes)s phút."),
+                              minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
+    user = find_user(session, email)
+    if check_password(user, password) and user.active:
+        audit.record(session, Actor(user, actor.source, actor.address), "login.success", "user", user.email)
+        return user
+    audit.record(session, actor, "login.failed", "user", key,
+                 comment="inactive" if user is not None and not user.active else None)
+    return None

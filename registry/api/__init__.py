@@ -3,38 +3,25 @@
 import json
 
 from flask import Blueprint, jsonify, request
-from flask_babel import gettext
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
 from registry import permissions as can
-from registry.core.errors import N_, DomainError, NotFound, ValidationFailed, translate
-from registry.models import REPORT_FIELDS, ReportingPeriod, Submission
+from registry.core import generations
+from registry.core.errors import N_, DomainError, NotFound, ValidationFailed
+from registry.models import REPORT_FIELDS, ReportingPeriod
 from registry.submissions import workflow
 from registry.submissions.entries import agency_by_code, load_entries, save
 from registry.submissions.periods import check_basis, period_or_404
-from registry.targets import cache as target_cache
-from registry.web.auth import actor
+from registry.targets import cache as results_cache
+from registry.web.auth import actor, current_actor
 from registry.web.db import get_session
-from registry.web.gate import require
+from registry.web.gate import require, require_action
+from registry.web.lifecycle import domain_error_response, http_error_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    body = {"error": {"code": code, "message": message, "fields": fields or {}}}
-    return jsonify(body), status
-
-
-@bp.errorhandler(DomainError)
-def domain_error_response(exc: DomainError):
-    return error_response(exc.status, exc.code, translate(exc.message, gettext),
-                          {k: translate(v, gettext) for k, v in exc.fields.items()})
-
-
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    return error_response(exc.code, exc.name.lower().replace(" ", "_"), exc.description or exc.name)
+bp.register_error_handler(DomainError, domain_error_response)
+bp.register_error_handler(HTTPException, http_error_response)
 
 
 def refuse_empty(*names: str) -> None:
@@ -61,10 +48,10 @@ def periods():
 @bp.get("/targets")
 def targets():
     refuse_empty("basis")
-    session = target_cache.only_reads(get_session())
+    session = generations.only_reads(get_session())
     period = period_or_404(session, request.args.get("period"))
     basis = check_basis(request.args.get("basis"))
-    results = target_cache.target_results(session, period.year, basis)
+    results = results_cache.target_results(session, period.year, basis)
     lang = _lang()
     return jsonify({"period": period.year, "basis": basis, "targets": [r.as_dict(lang) for r in results]})
 
@@ -112,83 +99,81 @@ def _text(body: dict, name: str) -> str:
     return (value or "")[:2000]
 
 
-def _load(code: str, year: int, allowed) -> tuple:
+def _load(code: str, year: int, action: str) -> tuple:
+    """The agency (404) and its submission of ``year`` (None when it has none yet), once the
+    user may take ``action`` on it at all (401/403), and the actions as they stand."""
     session = get_session()
     agency = agency_by_code(session, code)
-    require(allowed(actor(), agency), "submission", f"{code}/{year}")
-    return session, agency
+    submission = workflow.find_submission(session, agency, year)
+    actions = can.submission_actions(actor(), agency, session.get(ReportingPeriod, year), submission)
+    require(action in actions, "submission", f"{code}/{year}")
+    return session, agency, submission, actions
 
 
 def _document(session, agency, year):
-    session.commit()
     return jsonify(load_entries(session, agency, year).as_document())
-
-
-def _existing(session, agency, year) -> Submission:
-    submission = workflow.find_submission(session, agency, year)
-    if submission is None:
-        raise NotFound(N_("Không có báo cáo của cơ quan này cho kỳ %(year)s."), year=year)
-    return submission
 
 
 @bp.get("/agencies/<code>/submissions/<int:year>")
 def submission_read(code: str, year: int):
-    session, agency = _load(code, year, can.can_read_private)
+    session = get_session()
+    agency = agency_by_code(session, code)
+    require(can.can_read_private(actor(), agency), "submission", f"{code}/{year}")
     return jsonify(load_entries(session, agency, year).as_document())
 
 
 @bp.put("/agencies/<code>/submissions/<int:year>")
 def submission_write(code: str, year: int):
-    session, agency = _load(code, year, can.can_edit)
+    session, agency, _submission, actions = _load(code, year, "edit")
     body = _json_body()
     unknown = set(body) - {"version", "report", "services", "state", "agency", "period"}
     if unknown:
         raise ValidationFailed(N_("Dữ liệu gửi lên không hợp lệ."),
                                fields={str(k)[:64]: N_("trường không được hỗ trợ") for k in unknown})
-    save(session, agency, year, actor(), _version(body, required=True), body.get("report"), body.get("services"),
-         source="api")
+    require_action(actions, "edit", "submission", f"{code}/{year}")
+    save(session, agency, year, current_actor(), _version(body, required=True), body.get("report"),
+         body.get("services"))
     return _document(session, agency, year)
 
 
 @bp.post("/agencies/<code>/submissions/<int:year>/submit")
 def submission_submit(code: str, year: int):
-    session, agency = _load(code, year, can.can_edit)
+    session, agency, submission, actions = _load(code, year, "submit")
     body = _json_body(optional=True)
-    submission = workflow.find_submission(session, agency, year)
+    require_action(actions, "submit", "submission", f"{code}/{year}")
     if submission is None:
-        workflow.check_period_open(session, year)
         raise ValidationFailed(N_("Chưa gửi được: còn thiếu hoặc sai %(count)s mục."),
                                fields={f: N_("bắt buộc khi gửi") for f in REPORT_FIELDS}, count=len(REPORT_FIELDS))
-    workflow.submit(session, submission, actor(), _version(body, required=False))
+    workflow.submit(session, submission, current_actor(), _version(body, required=False))
     return _document(session, agency, year)
 
 
-def _review(code: str, year: int, operation):
-    session = get_session()
-    agency = agency_by_code(session, code)
-    require(can.can_review(actor()), "submission", f"{code}/{year}")
+def _review(code: str, year: int, action: str, operation):
+    session, agency, submission, actions = _load(code, year, action)
     body = _json_body(optional=True)
-    submission = _existing(session, agency, year)
+    if submission is None:
+        raise NotFound(N_("Không có báo cáo của cơ quan này cho kỳ %(year)s."), year=year)
+    require_action(actions, action, "submission", f"{code}/{year}")
     operation(session, submission, body)
     return _document(session, agency, year)
 
 
 @bp.post("/agencies/<code>/submissions/<int:year>/verify")
 def submission_verify(code: str, year: int):
-    return _review(code, year, lambda s, sub, body: workflow.verify(
-        s, sub, actor(), _version(body, False), _text(body, "comment") or None, source="api"))
+    return _review(code, year, "verify", lambda s, sub, body: workflow.verify(
+        s, sub, current_actor(), _version(body, False), _text(body, "comment") or None))
 
 
 @bp.post("/agencies/<code>/submissions/<int:year>/return")
 def submission_return(code: str, year: int):
-    return _review(code, year, lambda s, sub, body: workflow.return_(
-        s, sub, actor(), _text(body, "comment"), _version(body, False)))
+    return _review(code, year, "return", lambda s, sub, body: workflow.return_(
+        s, sub, current_actor(), _text(body, "comment"), _version(body, False)))
 
 
 @bp.post("/agencies/<code>/submissions/<int:year>/reopen")
 def submission_reopen(code: str, year: int):
-    return _review(code, year, lambda s, sub, body: workflow.reopen(
-        s, sub, actor(), _text(body, "reason"), _version(body, False)))
+    return _review(code, year, "reopen", lambda s, sub, body: workflow.reopen(
+        s, sub, current_actor(), _text(body, "reason"), _version(body, False)))
 
 
 from registry.api import catalogue  # noqa: E402,F401  (its routes join this blueprint)

@@ -11,7 +11,9 @@ carries a weak ETag for revalidation (views/shared.py).
 from flask import jsonify, request
 
 from registry.api import _lang, bp, refuse_empty
-from registry.catalogue import listing as cat
+from registry.catalogue import agencies as agency_list
+from registry.catalogue import paging, parameters
+from registry.catalogue import services as service_list
 from registry.submissions.periods import latest_verified_period, period_or_404
 from registry.web import shared
 from registry.web.db import get_session
@@ -23,12 +25,12 @@ def agencies():
     refuse_empty("tier", "kind", "limit")
     session = get_session()
     args = request.args
-    tier = cat.parse_tier(args.get("tier"))
-    kind = cat.parse_kind(args.get("kind"))
-    limit = cat.parse_limit(args.get("limit"))
-    after = cat.parse_agency_cursor(args.get("after"))
-    page, _counts = cat.agency_page(session, q=cat.parse_search(args.get("q")), tier=tier, kind=kind, after=after,
-                                    limit=limit)
+    tier = parameters.parse_tier(args.get("tier"))
+    kind = parameters.parse_kind(args.get("kind"))
+    limit = parameters.parse_limit(args.get("limit"))
+    after = parameters.parse_agency_cursor(args.get("after"))
+    page, _counts = agency_list.agency_page(session, q=parameters.parse_search(args.get("q")), tier=tier,
+                                            kind=kind, after=after, limit=limit)
     lang = _lang()
     return jsonify({"agencies": [row.as_dict(lang) for row in page.rows], "total": page.total, "next": page.next})
 
@@ -37,18 +39,18 @@ def agencies():
 @shared.per_generation
 def agency(code: str):
     session = get_session()
-    record = cat.active_agency(session, code)
-    relatives = cat.relatives(session, record)
+    record = agency_list.active_agency(session, code)
+    relatives = agency_list.relatives(session, record)
     lang = _lang()
     return jsonify({
         "code": record.code,
-        "name": cat.localised(record.name, record.name_en, lang),
+        "name": paging.localised(record.name, record.name_en, lang),
         "name_en": record.name_en,
         "tier": record.tier,
         "kind": record.kind,
         "parent_code": relatives.parent.code if relatives.parent else None,
         "reports": [{"period": r.period, "report": r.report}
-                    for r in cat.verified_reports(session, record) if r.report is not None],
+                    for r in agency_list.verified_reports(session, record) if r.report is not None],
     })
 
 
@@ -58,15 +60,15 @@ def services():
     refuse_empty("period", "level", "limit")
     session = get_session()
     args = request.args
-    raw_period = cat.clean(args.get("period"), 20)
+    raw_period = parameters.clean(args.get("period"), 20)
     year = raw_period or latest_verified_period(session)
     period = None if year is None else period_or_404(session, year).year
-    level = cat.parse_level_filter(args.get("level"))
-    limit = cat.parse_limit(args.get("limit"))
-    after = cat.parse_service_cursor(args.get("after"))
-    agency = cat.service_filter_agency(session, args.get("agency"))
-    page = cat.service_page(session, period, q=cat.parse_search(args.get("q")), agency=agency,
-                            sector=cat.clean(args.get("sector")) or None, level=level, after=after, limit=limit)
+    level = parameters.parse_level_filter(args.get("level"))
+    limit = parameters.parse_limit(args.get("limit"))
+    after = parameters.parse_service_cursor(args.get("after"))
+    agency = service_list.service_filter_agency(session, args.get("agency"))
+    page = service_list.service_page(session, period, q=parameters.parse_search(args.get("q")), agency=agency,
+                            sector=parameters.clean(args.get("sector")) or None, level=level, after=after, limit=limit)
     lang = _lang()
     return jsonify({"period": period, "services": [row.as_dict(period, lang) for row in page.rows],
                     "total": page.total, "next": page.next})

@@ -12,9 +12,9 @@ from flask import jsonify
 
 from registry.api import bp
 from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
-from registry.catalogue.listing import MAX_LIMIT, MAX_TEXT, PAGE_SIZE
+from registry.catalogue.parameters import MAX_LIMIT, MAX_TEXT, PAGE_SIZE
 from registry.models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, PeriodStatus, State, Tier
-from registry.targets.engine import BASES
+from registry.targets.basis import BASES
 
 API_VERSION = "1.0.0"
 PREFIX = "/api/v1"

@@ -1,59 +1,6 @@
-"""The append-only audit trail: every change, transition, refusal and failed sign-in."""
+"""The audit trail: who acted (``Actor``), recording events, and reading the log."""
 
-from datetime import date, datetime
-from typing import Any
+from registry.audit.actor import API, CLI, WEB, Actor
+from registry.audit.events import changes, event_row, record
 
-from sqlmodel import Session
-
-from registry.models import AuditEvent, User
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if hasattr(value, "value") and not isinstance(value, (int, str, bool, float)):
-        return value.value
-    return value
-
-
-def record(session: Session, *event: Any, **columns: Any) -> AuditEvent:
-    """Add an audit event to ``session``: its arguments are ``event_row``'s."""
-    event = AuditEvent(**event_row(*event, **columns))
-    session.add(event)
-    return event
-
-
-def event_row(
-    actor: User | None,
-    action: str,
-    entity: str,
-    entity_key: Any = None,
-    before: Any = None,
-    after: Any = None,
-    comment: str | None = None,
-    source: str | None = None,
-    address: str | None = None,
-) -> dict[str, Any]:
-    """An audit event's columns, as ``record`` stores them: for events inserted in bulk."""
-    return {
-        "actor_id": actor.id if actor is not None else None,
-        "actor": actor.email if actor is not None else None,
-        "action": action,
-        "entity": entity,
-        "entity_key": None if entity_key is None else str(entity_key),
-        "before": _jsonable(before),
-        "after": _jsonable(after),
-        "comment": comment,
-        "source": source,
-        "address": address[:64] if address else None,
-    }
-
-
-def changes(before: dict, after: dict) -> tuple[dict, dict]:
-    """Only the fields that differ, as (before, after) pairs of dicts."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
-    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+__all__ = ["API", "CLI", "WEB", "Actor", "changes", "event_row", "record"]

@@ -8,6 +8,9 @@ code base.
 
 from typing import NamedTuple
 
+from registry.core.errors import N_, Msg
+from registry.core.validation import parse_count
+
 
 class Level(NamedTuple):
     number: int
@@ -36,10 +39,36 @@ MAX_LEVEL = LEVELS[-1].number
 EVIDENCE_FIELDS: tuple[str, ...] = tuple(f for level in LEVELS for f in level.new_evidence)
 
 
-def is_level(value: int) -> bool:
-    return MIN_LEVEL <= value <= MAX_LEVEL
-
-
 def required_evidence(level: int) -> tuple[str, ...]:
     """The evidence URL fields a service status at ``level`` must carry."""
     return tuple(f for lv in LEVELS if lv.number <= level for f in lv.new_evidence)
+
+
+def title(number: int, lang: str) -> str:
+    """The level's name in the page's language."""
+    for level in LEVELS:
+        if level.number == number:
+            return level.title_en if lang == "en" else level.title_vi
+    return str(number)
+
+
+def parse_level(value) -> int:
+    try:
+        level = parse_count(value)
+    except ValueError:
+        level = -1
+    if not MIN_LEVEL <= level <= MAX_LEVEL:
+        raise ValueError(Msg(N_("mức độ phải là một trong %(levels)s"), levels=_CHOICES))
+    return level
+
+
+_CHOICES = ", ".join(str(lv.number) for lv in LEVELS)
+
+
+def check_evidence(level: int, urls: dict) -> dict[str, str]:
+    """Each level requires its evidence links (SPEC §2)."""
+    return {
+        field: Msg(N_("mức độ %(level)s cần minh chứng này"), level=level)
+        for field in required_evidence(level)
+        if not urls.get(field)
+    }

@@ -34,20 +34,16 @@ class DomainError(Exception):
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None, **params):
+    def __init__(self, message: str, fields: dict[str, str] | None = None, extra: dict | None = None, **params):
         self.message = message if isinstance(message, Msg) and not params else Msg(message, **params)
         self.fields = fields or {}
+        self.extra = extra or {}  # more for the API's error body (the conflicting fields of a save)
         super().__init__(self.message)
 
 
 class NotFound(DomainError):
     status = 404
     code = "not_found"
-
-
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
 
 
 class Conflict(DomainError):

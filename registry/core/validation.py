@@ -1,22 +1,22 @@
-"""Rules for the values of entries, shared by the importer, the API and the forms.
+"""Reading values people type or send: text, yes/no, counts, links, codes.
 
-Each check returns ``{field: message}``; an empty dict means valid. Messages
-are Vietnamese message ids (see errors.N_).
+Shared by the importer, the API and the forms, so that a value is judged the
+same way whichever door it comes through. Messages are Vietnamese message ids
+(see errors.N_); the domain's own rules (report, evidence) use these readers.
 """
 
 import re
 import unicodedata
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from registry.catalogue.levels import LEVELS, MAX_LEVEL, MIN_LEVEL, required_evidence
-from registry.core.errors import N_, Msg
-from registry.core.vocabulary import REPORT_LABELS
-from registry.models import COUNT_BOUNDS, REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS
+from registry.core.errors import N_, Conflict, Msg, ValidationFailed
 
 # Codes of agencies, services and targets: stable, ASCII, safe in URLs and file names.
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$")
 MAX_COUNT = 10_000_000  # far above any agency's staff or yearly documents
 MAX_URL_LENGTH = 2048
+MIN_YEAR, MAX_YEAR = 2000, 2100
 
 TRUE_WORDS = {"1", "true", "yes", "có", "co", "x"}
 FALSE_WORDS = {"0", "false", "no", "không", "khong"}
@@ -62,19 +62,6 @@ def parse_count(value) -> int:
     return number
 
 
-def parse_level(value) -> int:
-    try:
-        level = parse_count(value)
-    except ValueError:
-        level = -1
-    if not MIN_LEVEL <= level <= MAX_LEVEL:
-        raise ValueError(Msg(N_("mức độ phải là một trong %(levels)s"), levels=LEVEL_CHOICES))
-    return level
-
-
-LEVEL_CHOICES = ", ".join(str(lv.number) for lv in LEVELS)
-
-
 def parse_url(value) -> str | None:
     text = clean_text(value)
     if not text:
@@ -85,39 +72,6 @@ def parse_url(value) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in text):
         raise ValueError(N_("phải là một địa chỉ http:// hoặc https:// hợp lệ"))
     return text
-
-
-def parse_report_value(field: str, value):
-    """One adoption-report field from text or a JSON/XLSX value; None stays unknown."""
-    if value is None or (isinstance(value, str) and not clean_text(value)):
-        return None
-    if field in REPORT_FLAGS:
-        return parse_bool(value)
-    if field in REPORT_COUNTS:
-        return parse_count(value)
-    raise KeyError(field)
-
-
-def check_report(values: dict) -> dict[str, str]:
-    """Cross-field rules of a (possibly partial) adoption report."""
-    errors = {}
-    for part, whole in COUNT_BOUNDS:
-        if values.get(part) is not None and values.get(whole) is not None and values[part] > values[whole]:
-            errors[part] = Msg(N_("không được lớn hơn mục “%(other)s”"), other=REPORT_LABELS[whole])
-    return errors
-
-
-def missing_report_fields(values: dict) -> list[str]:
-    return [f for f in REPORT_FIELDS if values.get(f) is None]
-
-
-def check_evidence(level: int, urls: dict) -> dict[str, str]:
-    """Each level requires its evidence links (SPEC §2)."""
-    return {
-        field: Msg(N_("mức độ %(level)s cần minh chứng này"), level=level)
-        for field in required_evidence(level)
-        if not urls.get(field)
-    }
 
 
 class FieldReader:
@@ -153,3 +107,70 @@ class FieldReader:
             self.fail(name, N_("mã chỉ gồm chữ cái không dấu, chữ số, '.', '-', '_' (tối đa 64 ký tự)"))
             return None
         return value
+
+
+class FormReader(FieldReader):
+    """Reads the values of one form (strings as a form sends them, or Python values),
+    collecting a message per bad field; ``taken`` holds codes already in use."""
+
+    def __init__(self, values: dict[str, Any]):
+        super().__init__(values)
+        self.errors: dict[str, str] = {}
+        self.taken: dict[str, str] = {}
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, message)
+
+    def choice(self, name: str, allowed: Iterable[str], required: bool = True) -> str | None:
+        allowed = list(allowed)
+        value = clean_text(self.values.get(name))
+        if not value and not required:
+            return None
+        if value not in allowed:
+            self.fail(name, Msg(N_("phải là một trong: %(choices)s"), choices=", ".join(allowed)))
+            return None
+        return value
+
+    def boolean(self, name: str) -> bool | None:
+        value = self.values.get(name)
+        if isinstance(value, bool):
+            return value
+        if value is None or not clean_text(value):
+            return False
+        try:
+            return parse_bool(value)
+        except ValueError as exc:
+            self.fail(name, exc.args[0])
+            return None
+
+    def integer(self, name: str, low: int, high: int, required: bool = True,
+                range_message: str | None = None) -> int | None:
+        value = self.values.get(name)
+        if value is None or (isinstance(value, str) and not clean_text(value)):
+            if required:
+                self.fail(name, N_("bắt buộc"))
+            return None
+        if isinstance(value, bool):
+            number = None
+        elif isinstance(value, int):
+            number = value
+        else:
+            text = clean_text(value)
+            number = int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
+        if number is None:
+            self.fail(name, N_("phải là số nguyên không âm"))
+            return None
+        if not low <= number <= high:
+            self.fail(name, range_message or Msg(N_("phải trong khoảng %(low)s–%(high)s"), low=low, high=high))
+            return None
+        return number
+
+    def year(self, name: str) -> int | None:
+        return self.integer(name, MIN_YEAR, MAX_YEAR, range_message=N_("năm phải trong khoảng 2000–2100"))
+
+    def check(self, message: str) -> None:
+        """Raise when anything is wrong: every problem at once, a conflict alone as 409."""
+        if self.errors:
+            raise ValidationFailed(message, fields={**self.taken, **self.errors})
+        if self.taken:
+            raise Conflict(message, fields=dict(self.taken))

@@ -1,6 +1,5 @@
 """The words the pages use for fixed values (SPEC §7), as Vietnamese message ids."""
 
-from registry.catalogue.levels import LEVELS
 from registry.core.errors import N_
 
 REPORT_LABELS = {
@@ -60,14 +59,6 @@ VOCABULARIES = {
 def label(vocabulary: str, key, gettext=lambda s: s) -> str:
     text = VOCABULARIES[vocabulary].get(key)
     return gettext(text) if text is not None else str(key)
-
-
-def level_title(number: int, lang: str) -> str:
-    """The level's name in the page's language (kept beside the scale in levels.py)."""
-    for level in LEVELS:
-        if level.number == number:
-            return level.title_en if lang == "en" else level.title_vi
-    return str(number)
 
 
 def field_name(key: str, gettext=lambda s: s) -> str:

@@ -12,9 +12,6 @@ event: new records and the events in multi-row INSERTs, without building an
 object per row, so that memory stays bounded and the cost per row is small.
 """
 
-import csv
-import io
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,19 +20,11 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from registry import audit
-from registry.catalogue.levels import EVIDENCE_FIELDS
-from registry.core.errors import N_, DomainError, Msg
-from registry.core.validation import (
-    FieldReader,
-    check_evidence,
-    check_report,
-    clean_text,
-    parse_bool,
-    parse_count,
-    parse_level,
-    parse_report_value,
-    parse_url,
-)
+from registry.audit import Actor
+from registry.catalogue.levels import EVIDENCE_FIELDS, check_evidence, parse_level
+from registry.core.errors import N_, Msg
+from registry.core.validation import FieldReader, clean_text, parse_bool, parse_count, parse_url
+from registry.dataio.tables import OUTSIDE_HEADER, ImportFileError, Row, read_table
 from registry.models import (
     REPORT_FIELDS,
     STATUS_FIELDS,
@@ -45,20 +34,12 @@ from registry.models import (
     Service,
     State,
     Tier,
-    User,
     name_keys,
 )
 from registry.submissions import workflow
-from registry.targets import cache as target_cache
+from registry.submissions.rules import check_report, parse_report_value
 
-MAX_ROWS = 250_000
 BATCH_ROWS = 2_000  # records written (and audited) per flush
-# An XLSX is a zip of XML parts: a workbook has a few dozen entries, and its
-# sheet XML compresses 10–30 times. Bounds well above that refuse zip bombs
-# before a byte is inflated (zipfile never reads past an entry's declared size).
-MAX_XLSX_ENTRIES = 1_000
-MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
-MAX_XLSX_RATIO = 200
 SOURCE = "import"
 
 
@@ -102,104 +83,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class ImportFileError(DomainError):
-    code = "bad_file"
-
-
-# --- reading -----------------------------------------------------------------
-
-Row = tuple[int, dict[str, Any]]
-# The key of a row that holds values no column names: its only key, with the reason.
-OUTSIDE_HEADER = "__outside_header__"
-
-
-def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
-    """The header and the numbered rows of a CSV or the first sheet of an XLSX.
-
-    Row numbers are those a spreadsheet shows: the header is row 1.
-    """
-    if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(data)
-    else:
-        table = _read_csv(data)
-    if not table or not any(clean_text(c) for c in table[0]):
-        raise ImportFileError(N_("Tệp trống hoặc thiếu dòng tiêu đề."))
-    header = [clean_text(c).lower() for c in table[0]]
-    unnamed = [i for i, name in enumerate(header) if not name]
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(clean_text(c) for c in cells if c is not None):
-            continue  # blank lines are not rows
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
-        if any(clean_text(c) for c in cells[len(header):] if c is not None):
-            rows.append((number, {OUTSIDE_HEADER: N_("dòng có nhiều ô hơn tiêu đề")}))
-            continue
-        if any(clean_text(cells[i]) for i in unnamed if i < len(cells) and cells[i] is not None):
-            rows.append((number, {OUTSIDE_HEADER: N_("dòng có dữ liệu trong cột không có tiêu đề")}))
-            continue
-        rows.append((number, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header)}))
-    return header, rows
-
-
-def _read_csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(N_("Tệp CSV phải được mã hóa UTF-8.")) from None
-    if "\x00" in text:
-        raise ImportFileError(N_("Tệp CSV chứa ký tự không hợp lệ (NUL)."))
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise ImportFileError(N_("Tệp CSV sai định dạng: %(reason)s"), reason=str(exc)) from exc
-
-
-def _check_xlsx_container(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
-    if len(entries) > MAX_XLSX_ENTRIES:
-        raise ImportFileError(N_("Tệp XLSX có quá nhiều thành phần (tối đa %(max)s)."), max=MAX_XLSX_ENTRIES)
-    inflated = sum(entry.file_size for entry in entries)
-    if inflated > MAX_XLSX_UNCOMPRESSED or any(
-            entry.file_size > 1024 * 1024 and entry.file_size > MAX_XLSX_RATIO * max(entry.compress_size, 1)
-            for entry in entries):
-        raise ImportFileError(N_("Tệp XLSX giải nén ra quá lớn (tối đa %(max)s MB)."),
-                              max=MAX_XLSX_UNCOMPRESSED // (1024 * 1024))
-
-
-def _read_xlsx(data: bytes) -> list[list[Any]]:
-    # openpyxl parses with defusedxml when it is installed (a dependency of ours):
-    # no entity expansion, no external entities, no DTD retrieval.
-    from openpyxl import load_workbook  # imported here: only imports of XLSX pay for it
-
-    _check_xlsx_container(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
-    except Exception as exc:  # openpyxl raises a wide range on malformed workbooks
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # the recorded size may be wrong (other writers): read every row there is
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
-            rows.append(list(values))
-        return rows
-    except ImportFileError:
-        raise
-    except Exception as exc:  # the sheet's XML is read only now, row by row, and may be broken
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
-    finally:
-        workbook.close()
 
 
 # --- checking ----------------------------------------------------------------
@@ -431,14 +314,13 @@ def _write(session, model, entity, rows, existing, actor, result) -> dict[str, i
             if current is None:
                 name_key, name_sort = name_keys(code, values["name"], values["name_en"])
                 inserts.append({"code": code, **values, "name_key": name_key, "name_sort": name_sort})
-                events.append(audit.event_row(actor, f"{entity}.create", entity, code, None, {"code": code, **values},
-                                              source=SOURCE))
+                events.append(audit.event_row(actor, f"{entity}.create", entity, code, None, {"code": code, **values}))
                 result.created += 1
                 continue
             old, new = audit.changes({k: getattr(current, k) for k in values}, values)
             if new:
                 changes[current.id] = new
-                events.append(audit.event_row(actor, f"{entity}.update", entity, code, old, new, source=SOURCE))
+                events.append(audit.event_row(actor, f"{entity}.update", entity, code, old, new))
                 result.updated += 1
             else:
                 result.unchanged += 1
@@ -457,8 +339,6 @@ def _write(session, model, entity, rows, existing, actor, result) -> dict[str, i
             created.update((code, id_) for code, id_ in returned)
         if events:
             session.execute(insert(AuditEvent.__table__), events)
-    if result.created or result.updated:
-        target_cache.invalidate(session)  # agencies and services count in every period's targets
     return created
 
 
@@ -513,11 +393,11 @@ def _apply_to_submissions(session, groups, actor, result, as_verified):
     target = State.verified.value if as_verified else State.submitted.value
     for (agency_id, year), (report, services) in groups.items():
         agency = session.get(Agency, agency_id)
-        submission = workflow.ensure_submission(session, agency, year, actor, SOURCE)
-        changed = workflow.write_entries(session, submission, actor, report, services, SOURCE)
+        submission = workflow.ensure_submission(session, agency, year, actor)
+        changed = workflow.write_entries(session, submission, actor, report, services)
         if changed or submission.state in workflow.EDITABLE_STATES or (
                 as_verified and submission.state != State.verified.value):
-            workflow.force_state(session, submission, actor, target, SOURCE)
+            workflow.force_state(session, submission, actor, target)
         count = len(services or {}) + (1 if report else 0)
         if changed:
             result.updated += count
@@ -543,9 +423,11 @@ APPLY = {"agencies": _apply_agencies, "services": _apply_services,
          "levels": _apply_levels, "reports": _apply_reports}
 
 
-def import_table(session: Session, kind: str, header: list[str], rows: list[Row], actor: User | None = None,
+def import_table(session: Session, actor: Actor, kind: str, header: list[str], rows: list[Row],
                  as_verified: bool = False) -> ImportResult:
-    """Check every row; write them all only if none has a problem. Flushes, never commits."""
+    """Check every row; write them all only if none has a problem. Flushes, never commits.
+    Every change is audited as the actor's, through the importer."""
+    actor = actor.via(SOURCE)
     if kind not in FORMATS:
         raise ImportFileError(N_("Loại dữ liệu không hợp lệ: %(kind)s"), kind=kind)
     result = ImportResult(kind=kind, rows=len(rows))
@@ -564,12 +446,12 @@ def import_table(session: Session, kind: str, header: list[str], rows: list[Row]
     APPLY[kind](session, records, actor, result, as_verified)
     audit.record(session, actor, f"import.{kind}", "import", kind,
                  after={"rows": result.rows, "created": result.created, "updated": result.updated,
-                        "unchanged": result.unchanged, "as_verified": as_verified}, source=SOURCE)
+                        "unchanged": result.unchanged, "as_verified": as_verified})
     session.flush()
     return result
 
 
-def import_file(session: Session, kind: str, filename: str, data: bytes, actor: User | None = None,
+def import_file(session: Session, actor: Actor, kind: str, filename: str, data: bytes,
                 as_verified: bool = False) -> ImportResult:
     header, rows = read_table(filename, data)
-    return import_table(session, kind, header, rows, actor, as_verified)
+    return import_table(session, actor, kind, header, rows, as_verified)

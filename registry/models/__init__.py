@@ -9,6 +9,7 @@ database's own constraints are the last line.
 from registry.models.accounts import ApiToken, LoginSession, User
 from registry.models.audit import AuditEvent
 from registry.models.base import BINARY_SORT, utcnow
+from registry.models.caching import Generation, TargetCache
 from registry.models.catalogue import (
     POSTGRES_SEARCH_STATISTICS,
     SERVICE_SEARCH,
@@ -37,7 +38,7 @@ from registry.models.submissions import (
     VerifiedCopy,
     VerifiedServiceStatus,
 )
-from registry.models.targets import Target, TargetCache, TargetGeneration
+from registry.models.targets import Target
 from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
 
 __all__ = [
@@ -45,6 +46,6 @@ __all__ = [
     "Kind", "LoginSession", "POSTGRES_SEARCH_STATISTICS", "PeriodStatus", "REPORT_COUNTS", "REPORT_FIELDS",
     "REPORT_FLAGS", "ReportingPeriod", "Role", "SERVICE_SEARCH", "SERVICE_SEARCH_TABLES", "SERVICE_SEARCH_TRIGGERS",
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",
-    "Target", "TargetCache", "TargetGeneration", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
+    "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
 ]

@@ -1,9 +1,8 @@
-"""Targets (SPEC §3) and the cache of their results (targets/cache.py)."""
+"""Targets (SPEC §3)."""
 
-from datetime import datetime
-from typing import Any, Optional
+from typing import Optional
 
-from sqlalchemy import JSON, CheckConstraint, DateTime, String, Text
+from sqlalchemy import CheckConstraint, String, Text
 from sqlmodel import Field, SQLModel
 
 from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
@@ -44,28 +43,3 @@ class Target(SQLModel, table=True):
     scope: Optional[str] = Field(default=None, sa_type=String(255))
     position: int = Field(default=0)
     active: bool = Field(default=True)
-
-
-class TargetGeneration(SQLModel, table=True):
-    """Tokens of the figures behind target results, one per basis: the row of period 0,
-    which every period's results depend on, and a row per period that has changed.
-    Given new tokens in the same transaction as every change that can alter results."""
-
-    __tablename__ = "target_generation"
-
-    period_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    verified: str = Field(sa_type=String(32))
-    reported: str = Field(sa_type=String(32))
-
-
-class TargetCache(SQLModel, table=True):
-    """The target results of a period and basis, and the tokens they were computed under."""
-
-    __tablename__ = "target_cache"
-
-    # No foreign key to the period: a cache row must never stand in the way of the data it copies.
-    period_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    basis: str = Field(primary_key=True, sa_type=String(16))
-    token: str = Field(sa_type=String(65))  # target_cache.stamp: two tokens
-    results: Any = Field(sa_type=JSON)
-    computed_at: datetime = Field(sa_type=DateTime(timezone=True))

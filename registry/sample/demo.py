@@ -13,18 +13,20 @@ from sqlmodel import Session, select
 
 from registry import audit
 from registry.accounts.users import create_user, find_user
+from registry.audit import Actor
 from registry.catalogue.levels import required_evidence
 from registry.core.errors import N_, Conflict
 from registry.dataio.importing import import_table
-from registry.models import AuditEvent, PeriodStatus, ReportingPeriod, Role, Service, State
+from registry.models import PeriodStatus, ReportingPeriod, Role, Service, State
+from registry.sample import recorded
 from registry.sample.demo_data import AGENCIES, COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
-from registry.submissions import workflow
-from registry.targets import cache as target_cache
+from registry.submissions import periods, workflow
 from registry.targets.seed import ensure_targets
 
 FIRST_YEAR, OPEN_YEAR = 2010, 2015
 EVIDENCE_HOST = "https://dichvucong.dienbien.example"
 SOURCE = "demo"
+SYSTEM = Actor.system(SOURCE)
 
 # (role, e-mail, password, agency code): printed by `make run`; demonstration only.
 DEMO_USERS = (
@@ -39,29 +41,18 @@ def logins() -> list[tuple[str, str, str]]:
     return [(role, email, password) for role, email, password, _ in DEMO_USERS]
 
 
-def _recorded(session: Session, *actions: str) -> bool:
-    return session.exec(select(AuditEvent.id).where(AuditEvent.action.in_(actions)).limit(1)).first() is not None
-
-
-def is_loaded(session: Session) -> bool:
-    """Whether the registry shows made-up data (this set, or `registry synth`'s): the pages then say so."""
-    return _recorded(session, "demo.load", "synth.load")
-
-
 def load(session: Session) -> tuple[bool, list[tuple[str, str, str]]]:
     """Load the data set unless it is there already. Flushes, never commits."""
-    if _recorded(session, "synth.load"):
+    if recorded(session, "synth.load"):
         raise Conflict(N_("Cơ sở dữ liệu đang chứa dữ liệu tổng hợp (registry synth); "
                           "không nạp thêm dữ liệu minh họa vào đó."))
-    if _recorded(session, "demo.load"):
+    if recorded(session, "demo.load"):
         return False, logins()
-    ensure_targets(session, SOURCE)
+    ensure_targets(session, SYSTEM)
     _load_catalogue(session)
     users = _load_users(session)
     _load_figures(session, users)
-    target_cache.invalidate(session)  # a server already running must not keep what it counted
-    audit.record(session, None, "demo.load", "registry", "demo", source=SOURCE,
-                 comment="Dữ liệu minh họa Điện Biên")
+    audit.record(session, SYSTEM, "demo.load", "registry", "demo", comment="Dữ liệu minh họa Điện Biên")
     session.flush()
     return True, logins()
 
@@ -80,7 +71,7 @@ def _check(result):
 def _load_catalogue(session: Session) -> None:
     header = ["code", "name", "name_en", "tier", "kind", "parent_code"]
     rows = [(n, dict(zip(header, (c or "" for c in a)))) for n, a in enumerate(AGENCIES, start=2)]
-    _check(import_table(session, "agencies", header, rows))
+    _check(import_table(session, SYSTEM, "agencies", header, rows))
 
     sectors = {code: name for code, name, _ in SECTORS}
     district_ubnd, commune_ubnd = _agency_codes_by_tier_kind()
@@ -97,14 +88,14 @@ def _load_catalogue(session: Session) -> None:
                  sector=sectors[sector]))
         for n, (agency_code, (name, name_en, sector)) in enumerate(services, start=2)
     ]
-    _check(import_table(session, "services", header, rows))
+    _check(import_table(session, SYSTEM, "services", header, rows))
 
 
 def _load_users(session: Session) -> dict:
     users = {}
     for role, email, password, agency_code in DEMO_USERS:
-        users[email] = find_user(session, email) or create_user(session, email, password, role, agency_code,
-                                                                source=SOURCE)
+        users[email] = find_user(session, email) or create_user(
+            session, SYSTEM, {"email": email, "password": password, "role": role, "agency_code": agency_code})
     return users
 
 
@@ -166,7 +157,7 @@ def _status(service: Service, level: int) -> dict:
 
 def _load_figures(session: Session, users: dict) -> None:
     rng = random.Random(1529)
-    auditor = next(u for u in users.values() if u.role == Role.auditor.value)
+    auditor = Actor(next(u for u in users.values() if u.role == Role.auditor.value), SOURCE)
     from registry.models import Agency
 
     agencies = session.exec(select(Agency).order_by(Agency.code)).all()
@@ -182,29 +173,29 @@ def _load_figures(session: Session, users: dict) -> None:
                                   else State.returned if roll < 0.82 else State.draft)
 
     for year in range(FIRST_YEAR, OPEN_YEAR + 1):
-        workflow.ensure_period(session, year, source=SOURCE)
+        periods.ensure_period(session, year, SYSTEM)
     trajectories = {a.id: AgencyTrajectory(a.kind, a.tier, rng) for a in agencies}
     for agency in agencies:
-        focal = next((u for u in users.values() if u.agency_id == agency.id), None)
+        focal = Actor(next((u for u in users.values() if u.agency_id == agency.id), None), SOURCE)
         for year in range(FIRST_YEAR, OPEN_YEAR + 1):
             target = open_states[agency.id] if year == OPEN_YEAR else State.verified
-            submission = workflow.ensure_submission(session, agency, year, focal, SOURCE)
+            submission = workflow.ensure_submission(session, agency, year, focal)
             report = trajectories[agency.id].report(year)
             if target == State.draft:
                 # a draft half-way through: the network figures are in, the rest is not yet
                 report = {k: v for k, v in report.items() if k in ("has_lan", "wan_connected", "staff_total")}
             statuses = {s.id: _status(s, levels[s.id][year]) for s in services_of.get(agency.id, [])}
-            workflow.write_entries(session, submission, focal, report, statuses, SOURCE)
+            workflow.write_entries(session, submission, focal, report, statuses)
             if target == State.draft:
                 continue
             workflow.submit(session, submission, focal)
             if target == State.verified:
-                workflow.verify(session, submission, auditor, source=SOURCE)
+                workflow.verify(session, submission, auditor)
             elif target == State.returned:
                 workflow.return_(session, submission, auditor,
                                  "Minh chứng mức độ 2 chưa mở được; đề nghị kiểm tra lại đường dẫn biểu mẫu.")
     for period in session.exec(select(ReportingPeriod).where(ReportingPeriod.year < OPEN_YEAR)):
         period.status = PeriodStatus.closed.value
-        audit.record(session, None, "period.close", "reporting_period", period.year,
-                     {"status": PeriodStatus.open.value}, {"status": PeriodStatus.closed.value}, source=SOURCE)
+        audit.record(session, SYSTEM, "period.close", "reporting_period", period.year,
+                     {"status": PeriodStatus.open.value}, {"status": PeriodStatus.closed.value})
     session.flush()

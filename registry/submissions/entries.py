@@ -8,16 +8,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from registry.catalogue.levels import EVIDENCE_FIELDS
+from registry.audit import Actor
+from registry.catalogue.levels import EVIDENCE_FIELDS, check_evidence, parse_level
 from registry.core.errors import N_, Msg, NotFound, ValidationFailed
-from registry.core.validation import (
-    check_evidence,
-    check_report,
-    clean_text,
-    parse_level,
-    parse_report_value,
-    parse_url,
-)
+from registry.core.validation import clean_text, parse_url
 from registry.models import (
     REPORT_FIELDS,
     Agency,
@@ -27,9 +21,9 @@ from registry.models import (
     Service,
     State,
     Submission,
-    VerifiedServiceStatus,
 )
 from registry.submissions import workflow
+from registry.submissions.rules import check_report, parse_report_value
 
 STATUS_TEXT_FIELDS = (*EVIDENCE_FIELDS, "note")
 MAX_NOTE = 2000
@@ -68,7 +62,7 @@ class Entries:
 
     @property
     def editable(self) -> bool:
-        return self.period.status == PeriodStatus.open.value and self.state in workflow.EDITABLE_STATES
+        return workflow.refusal("edit", self.period, self.state) is None
 
     def as_document(self) -> dict:
         """The API's submission document (SPEC §5)."""
@@ -114,19 +108,6 @@ def load_entries(session: Session, agency: Agency, year: int) -> Entries:
                                      AuditEvent.comment.is_not(None))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())))
     return Entries(agency, period, submission, report, entries, comments)
-
-
-def verified_entries(session: Session, agency: Agency, year: int) -> tuple[dict, dict[int, dict]] | None:
-    """The last verified copy of the agency's submission for ``year``, if any:
-    (report, {service_id: status values})."""
-    period = session.get(ReportingPeriod, year)
-    submission = workflow.find_submission(session, agency, year) if period else None
-    copy = workflow.last_verified_copy(session, submission) if submission else None
-    if copy is None:
-        return None
-    statuses = {s.service_id: workflow.status_values(s) for s in session.exec(
-        select(VerifiedServiceStatus).where(VerifiedServiceStatus.copy_id == copy.id))}
-    return workflow.report_values(copy), statuses
 
 
 def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
@@ -204,8 +185,8 @@ def evidence_errors(session: Session, submission: Submission | None, services: d
     return errors
 
 
-def save(session: Session, agency: Agency, year: int, actor, version: int | None, raw_report: dict | None,
-         raw_services: list[dict] | None, source: str) -> Submission:
+def save(session: Session, agency: Agency, year: int, actor: Actor, version: int | None, raw_report: dict | None,
+         raw_services: list[dict] | None) -> Submission:
     """Parse and save a focal point's edits into the agency's draft for ``year``."""
     period = session.get(ReportingPeriod, year)
     if period is None:
@@ -213,10 +194,7 @@ def save(session: Session, agency: Agency, year: int, actor, version: int | None
     report, services, errors = parse_edits(session, agency, raw_report, raw_services)
     submission = workflow.find_submission(session, agency, year)
     workflow.check_version(submission, version)
-    if submission is None:
-        workflow.check_period_open(session, year)
-    else:
-        workflow.check_editable(session, submission)
+    workflow.check_editable(session, year, submission)
     codes = {s.id: s.code for s in agency_services(session, agency)}
     failed = {key.rsplit(".", 1)[0] for key in errors}
     parsed = {sid: v for sid, v in services.items() if codes[sid] not in failed}
@@ -226,7 +204,7 @@ def save(session: Session, agency: Agency, year: int, actor, version: int | None
     if submission is None:
         # never ensure_submission here: a draft another editor created since the read must
         # be a conflict, not a draft this save writes over
-        submission = workflow.create_submission(session, agency, year, actor, source)
-    workflow.write_entries(session, submission, actor, report, services, source)
+        submission = workflow.create_submission(session, agency, year, actor)
+    workflow.write_entries(session, submission, actor, report, services)
     return submission
 

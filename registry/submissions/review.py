@@ -5,32 +5,24 @@ Plain Python over a database session (no Flask): each list is a bounded
 number of queries whatever the number of agencies, and the views only render.
 """
 
-import json
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, true
 from sqlmodel import Session, select
 
-from registry.core.errors import N_
 from registry.models import (
     REPORT_FIELDS,
     STATUS_FIELDS,
     Agency,
-    AuditEvent,
     PeriodStatus,
     ReportingPeriod,
     Service,
     State,
     Submission,
-    VerifiedCopy,
-    VerifiedServiceStatus,
 )
-from registry.submissions import workflow
+from registry.submissions import history, workflow
 from registry.submissions.entries import Entries
 
 # The states a review list counts, in workflow order; "none" is an active agency
@@ -130,16 +122,6 @@ def late_agencies(session: Session, limit: int = LATE_LIMIT) -> list[LateRow]:
 # --- what changed ----------------------------------------------------------------
 
 @dataclass
-class VerifiedBasis:
-    """A verified copy to compare with: which period, which copy, its values."""
-
-    year: int
-    copy: VerifiedCopy
-    report: dict
-    statuses: dict[int, dict]
-
-
-@dataclass
 class ReportChange:
     name: str
     current: Any
@@ -172,8 +154,8 @@ class ServiceChange:
 
 @dataclass
 class Changes:
-    previous: VerifiedBasis | None  # the latest earlier period with a verified copy
-    verified: VerifiedBasis | None  # this period's last verified copy (e.g. while reopened)
+    previous: history.VerifiedBasis | None  # the latest earlier period with a verified copy
+    verified: history.VerifiedBasis | None  # this period's last verified copy (e.g. while reopened)
     report: list[ReportChange]
     services: list[ServiceChange]
 
@@ -188,25 +170,6 @@ class Changes:
                 + sum(1 for s in self.services if s.changed_from_verified))
 
 
-def _basis(session: Session, submission: Submission | None) -> VerifiedBasis | None:
-    copy = workflow.last_verified_copy(session, submission) if submission is not None else None
-    if copy is None:
-        return None
-    statuses = {s.service_id: workflow.status_values(s) for s in session.exec(
-        select(VerifiedServiceStatus).where(VerifiedServiceStatus.copy_id == copy.id))}
-    return VerifiedBasis(submission.period_year, copy, workflow.report_values(copy), statuses)
-
-
-def previous_verified(session: Session, agency: Agency, year: int) -> VerifiedBasis | None:
-    """The agency's latest period before ``year`` that has a verified copy."""
-    submission = session.exec(
-        select(Submission).where(Submission.agency_id == agency.id, Submission.period_year < year,
-                                 Submission.verified_sequence.is_not(None))
-        .order_by(Submission.period_year.desc()).limit(1)
-    ).first()
-    return _basis(session, submission)
-
-
 def _unreported() -> dict:
     """A service with no status in a verified copy counted at level 0, without evidence."""
     return {name: None for name in STATUS_FIELDS} | {"level": 0}
@@ -215,8 +178,8 @@ def _unreported() -> dict:
 def changes(session: Session, entries: Entries) -> Changes:
     """Each report field and service status of ``entries`` beside the previous
     verified period's and this period's last verified copy, with what differs."""
-    previous = previous_verified(session, entries.agency, entries.period.year)
-    verified = _basis(session, entries.submission)
+    previous = history.previous_verified(session, entries.agency, entries.period.year)
+    verified = history.verified_basis(session, entries.submission)
     report = []
     for name in REPORT_FIELDS:
         row = ReportChange(name, entries.report.get(name))
@@ -239,98 +202,3 @@ def changes(session: Session, entries: Entries) -> Changes:
             row.changed_from_verified = {n for n in STATUS_FIELDS if row.verified.get(n) != current.get(n)}
         services.append(row)
     return Changes(previous, verified, report, services)
-
-
-# --- the audit log -----------------------------------------------------------------
-
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-MAX_FILTER_LENGTH = 254
-
-
-@dataclass
-class AuditFilters:
-    agency: str = ""
-    user: str = ""
-    action: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    before: int | None = None
-    raw: dict = field(default_factory=dict)  # the values as typed, to show them back
-
-    def query_args(self) -> dict:
-        """The filters as GET parameters (without the page key), for links."""
-        return {k: v for k, v in self.raw.items() if v and k != "before"}
-
-
-def _parse_date(text: str) -> date:
-    if not DATE_PATTERN.match(text):
-        raise ValueError
-    value = date.fromisoformat(text)
-    if not 1900 <= value.year <= 2999:
-        raise ValueError
-    return value
-
-
-def parse_audit_filters(args: Mapping) -> tuple[AuditFilters, dict[str, str]]:
-    """The audit log's filters from GET parameters, and ``{parameter: message}``
-    for each one that cannot be used."""
-    errors: dict[str, str] = {}
-    raw = {}
-    for name in ("agency", "user", "action", "date_from", "date_to", "before"):
-        value = args.get(name, "")
-        raw[name] = (value if isinstance(value, str) else "").strip()[:MAX_FILTER_LENGTH]
-    filters = AuditFilters(agency=raw["agency"], user=raw["user"], action=raw["action"], raw=raw)
-    for name in ("date_from", "date_to"):
-        if raw[name]:
-            try:
-                setattr(filters, name, _parse_date(raw[name]))
-            except ValueError:
-                errors[name] = N_("ngày phải có dạng NNNN-TT-NN, ví dụ 2015-03-31")
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        errors["date_to"] = N_("ngày kết thúc phải sau ngày bắt đầu")
-    if raw["before"]:
-        if raw["before"].isascii() and raw["before"].isdigit() and len(raw["before"]) <= 18:
-            filters.before = int(raw["before"])
-        else:
-            errors["before"] = N_("không hợp lệ")
-    return filters, errors
-
-
-def _start_of(day: date, zone: ZoneInfo) -> datetime:
-    """The first instant of ``day`` in ``zone``, in UTC (as the events are stored)."""
-    return datetime.combine(day, time.min, tzinfo=zone).astimezone(timezone.utc)
-
-
-def audit_actions(session: Session) -> list[str]:
-    return list(session.exec(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
-
-
-def audit_events(session: Session, filters: AuditFilters, tz: str = "UTC",
-                 page_size: int = AUDIT_PAGE_SIZE) -> tuple[list[AuditEvent], int | None]:
-    """One page of audit events matching ``filters``, newest first, and the key of
-    the next (older) page or None. Dates are whole days in the time zone ``tz``."""
-    zone = ZoneInfo(tz)
-    query = select(AuditEvent)
-    if filters.agency:
-        query = query.where(or_(AuditEvent.entity_key == filters.agency,
-                                AuditEvent.entity_key.startswith(filters.agency + "/", autoescape=True)))
-    if filters.user:
-        query = query.where(func.lower(AuditEvent.actor).contains(filters.user.lower(), autoescape=True))
-    if filters.action:
-        query = query.where(AuditEvent.action == filters.action)
-    if filters.date_from:
-        query = query.where(AuditEvent.at >= _start_of(filters.date_from, zone))
-    if filters.date_to:
-        query = query.where(AuditEvent.at < _start_of(filters.date_to + timedelta(days=1), zone))
-    if filters.before is not None:
-        query = query.where(AuditEvent.id < filters.before)
-    events = list(session.exec(query.order_by(AuditEvent.id.desc()).limit(page_size + 1)))
-    older = events[page_size - 1].id if len(events) > page_size else None
-    return events[:page_size], older
-
-
-def compact_json(value: Any) -> str:
-    """Before/after values on one line, readable (Vietnamese kept as it is)."""
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)

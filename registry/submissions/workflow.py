@@ -8,8 +8,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from registry import audit
-from registry.core.errors import N_, Conflict, DomainError, NotFound, ValidationFailed
-from registry.core.validation import check_evidence, check_report, missing_report_fields
+from registry.audit import Actor
+from registry.catalogue.levels import check_evidence
+from registry.core.errors import N_, Conflict, DomainError, Msg, ValidationFailed
 from registry.models import (
     REPORT_FIELDS,
     STATUS_FIELDS,
@@ -20,16 +21,17 @@ from registry.models import (
     ServiceStatus,
     State,
     Submission,
-    User,
     VerifiedCopy,
     VerifiedServiceStatus,
     utcnow,
 )
-from registry.targets import cache as target_cache
-from registry.targets.engine import COUNTED_STATES
+from registry.submissions import periods
+from registry.submissions.rules import check_report, missing_report_fields
 
 EDITABLE_STATES = (State.draft.value, State.returned.value)
 
+# What a person can do to a submission, in the order the pages offer it.
+ACTIONS = ("edit", "submit", "verify", "return", "reopen")
 # (from states, to state) of each transition a person can make.
 TRANSITIONS = {
     "submit": ((State.draft.value, State.returned.value), State.submitted.value),
@@ -37,11 +39,31 @@ TRANSITIONS = {
     "return": ((State.submitted.value,), State.returned.value),
     "reopen": ((State.verified.value,), State.draft.value),
 }
-# The bases whose target results each transition can change (target_cache.py):
-# only a verification makes a new verified copy; every transition moves a
-# submission into or out of the reported basis's current entries.
-CHANGED_BASES = {"submit": ("reported",), "verify": ("verified", "reported"), "return": ("reported",),
-                 "reopen": ("reported",)}
+PERIOD_CLOSED = N_("Kỳ báo cáo %(year)s đã khóa; báo cáo của kỳ này không thể thay đổi.")
+NOT_FROM_STATE = N_("Không thể %(action)s báo cáo đang ở trạng thái «%(state)s».")
+ACTION_WORDS = {"edit": N_("sửa"), "submit": N_("gửi"), "verify": N_("xác minh"), "return": N_("trả lại"),
+                "reopen": N_("mở lại")}
+
+
+def refusal(action: str, period: ReportingPeriod | None, state: str, year: int | None = None) -> Msg | None:
+    """Why ``action`` cannot be taken now on a submission in ``state`` of ``period``
+    (an agency without a submission is in ``draft``), or None when it can.
+
+    One rule for the operations below, the buttons the pages show and the API
+    (permissions.submission_actions): nothing is offered that would be refused.
+    """
+    if period is None or period.status != PeriodStatus.open.value:
+        return Msg(PERIOD_CLOSED, year=period.year if period is not None else year)
+    allowed = EDITABLE_STATES if action == "edit" else TRANSITIONS[action][0]
+    if state not in allowed:
+        return Msg(NOT_FROM_STATE, action=ACTION_WORDS[action], state=state)
+    return None
+
+
+def _refuse(session: Session, action: str, year: int, state: str) -> None:
+    reason = refusal(action, session.get(ReportingPeriod, year), state, year)
+    if reason is not None:
+        raise Conflict(reason)
 
 
 def report_values(entry) -> dict:
@@ -65,38 +87,24 @@ def submission_key(agency: Agency, year: int) -> str:
 
 # --- periods and submissions -------------------------------------------------
 
-def ensure_period(session: Session, year: int, actor: User | None = None, source: str | None = None) -> ReportingPeriod:
-    period = session.get(ReportingPeriod, year)
-    if period is None:
-        period = ReportingPeriod(year=year, status=PeriodStatus.open.value)
-        session.add(period)
-        session.flush()
-        audit.record(session, actor, "period.create", "reporting_period", year,
-                     after={"status": period.status}, source=source)
-        target_cache.invalidate(session, period=year)
-    return period
-
-
 def find_submission(session: Session, agency: Agency, year: int) -> Submission | None:
     return session.exec(
         select(Submission).where(Submission.agency_id == agency.id, Submission.period_year == year)
     ).first()
 
 
-def ensure_submission(session: Session, agency: Agency, year: int, actor: User | None = None,
-                      source: str | None = None) -> Submission:
+def ensure_submission(session: Session, agency: Agency, year: int, actor: Actor) -> Submission:
     submission = find_submission(session, agency, year)
     if submission is None:
-        submission = create_submission(session, agency, year, actor, source)
+        submission = create_submission(session, agency, year, actor)
     return submission
 
 
-def create_submission(session: Session, agency: Agency, year: int, actor: User | None = None,
-                      source: str | None = None) -> Submission:
+def create_submission(session: Session, agency: Agency, year: int, actor: Actor) -> Submission:
     """A new, empty draft. Conflict when another transaction created it since the caller
     saw none: PostgreSQL lets both try and the unique key lets one win, and the loser's
     version 0 is then stale."""
-    ensure_period(session, year, actor, source)
+    periods.ensure_period(session, year, actor)
     submission = Submission(agency_id=agency.id, period_year=year, state=State.draft.value)
     try:
         with session.begin_nested():
@@ -104,7 +112,7 @@ def create_submission(session: Session, agency: Agency, year: int, actor: User |
     except IntegrityError:
         raise Conflict(STALE_VERSION, current=1, read=0) from None
     audit.record(session, actor, "submission.create", "submission", submission_key(agency, year),
-                 after={"state": submission.state}, source=source)
+                 after={"state": submission.state})
     return submission
 
 
@@ -134,26 +142,18 @@ def check_version(submission: Submission | None, version: int | None) -> None:
         raise Conflict(STALE_VERSION, current=current, read=version)
 
 
-def check_period_open(session: Session, year: int) -> None:
-    period = session.get(ReportingPeriod, year)
-    if period is None or period.status != PeriodStatus.open.value:
-        raise Conflict(N_("Kỳ báo cáo %(year)s đã khóa; không thể sửa."), year=year)
-
-
-def check_editable(session: Session, submission: Submission) -> None:
-    check_period_open(session, submission.period_year)
-    if submission.state not in EDITABLE_STATES:
-        raise Conflict(N_("Chỉ sửa được bản nháp hoặc bản bị trả lại (trạng thái hiện tại: %(state)s)."),
-                       state=submission.state)
+def check_editable(session: Session, year: int, submission: Submission | None) -> None:
+    """The entries of ``year`` may be saved: the period is open, and the submission
+    (None: the agency has none yet) is a draft or was returned."""
+    _refuse(session, "edit", year, submission.state if submission is not None else State.draft.value)
 
 
 def write_entries(
     session: Session,
     submission: Submission,
-    actor: User | None,
+    actor: Actor,
     report: dict | None = None,
     services: dict[int, dict] | None = None,
-    source: str | None = None,
 ) -> bool:
     """Write already-parsed values into a submission, with no state checks.
 
@@ -175,7 +175,7 @@ def write_entries(
         if new:
             for field, value in new.items():
                 setattr(submission, field, value)
-            audit.record(session, actor, "report.update", "submission", key, old, new, source=source)
+            audit.record(session, actor, "report.update", "submission", key, old, new)
             changed = True
     if services:
         existing = statuses_of(session, submission)
@@ -202,25 +202,13 @@ def write_entries(
             for field, value in new.items():
                 setattr(status, field, value)
             audit.record(session, actor, "service_status.update", "service_status",
-                         f"{key}/{codes[service_id]}", old, new, source=source)
+                         f"{key}/{codes[service_id]}", old, new)
             changed = True
     if changed:
         submission.version += 1
         submission.updated_at = utcnow()
-        if submission.state in COUNTED_STATES:
-            # only the administrator's import writes here: its current entries count as reported
-            target_cache.invalidate(session, ("reported",), submission.period_year)
     session.flush()
     return changed
-
-
-def save_draft(session: Session, submission: Submission, actor: User | None, version: int | None,
-               report: dict | None = None, services: dict[int, dict] | None = None,
-               source: str | None = None) -> bool:
-    """A focal point's save: only while editable, and only from the version read."""
-    check_editable(session, submission)
-    check_version(submission, version)
-    return write_entries(session, submission, actor, report, services, source)
 
 
 # --- transitions -------------------------------------------------------------
@@ -238,11 +226,10 @@ def missing_for_submit(session: Session, submission: Submission) -> dict[str, st
     return missing
 
 
-def _transition(session: Session, submission: Submission, actor: User | None, action: str,
-                comment: str | None = None, source: str | None = None) -> None:
-    sources, target = TRANSITIONS[action]
-    if submission.state not in sources:
-        raise Conflict(N_("Không thể chuyển từ trạng thái %(state)s bằng thao tác này."), state=submission.state)
+def _transition(session: Session, submission: Submission, actor: Actor, action: str,
+                comment: str | None = None) -> None:
+    _refuse(session, action, submission.period_year, submission.state)
+    target = TRANSITIONS[action][1]
     before = submission.state
     submission.state = target
     submission.version += 1
@@ -250,12 +237,11 @@ def _transition(session: Session, submission: Submission, actor: User | None, ac
     agency = session.get(Agency, submission.agency_id)
     audit.record(session, actor, f"submission.{action}", "submission",
                  submission_key(agency, submission.period_year),
-                 {"state": before}, {"state": target}, comment=comment, source=source)
-    target_cache.invalidate(session, CHANGED_BASES[action], submission.period_year)
+                 {"state": before}, {"state": target}, comment=comment)
 
 
-def submit(session: Session, submission: Submission, actor: User | None, version: int | None = None) -> None:
-    check_editable(session, submission)
+def submit(session: Session, submission: Submission, actor: Actor, version: int | None = None) -> None:
+    _refuse(session, "submit", submission.period_year, submission.state)
     check_version(submission, version)
     missing = missing_for_submit(session, submission)
     if missing:
@@ -266,16 +252,16 @@ def submit(session: Session, submission: Submission, actor: User | None, version
     session.flush()
 
 
-def verify(session: Session, submission: Submission, actor: User | None, version: int | None = None,
-           comment: str | None = None, source: str | None = None) -> VerifiedCopy:
+def verify(session: Session, submission: Submission, actor: Actor, version: int | None = None,
+           comment: str | None = None) -> VerifiedCopy:
     check_version(submission, version)
-    _transition(session, submission, actor, "verify", comment, source)
+    _transition(session, submission, actor, "verify", comment)
     copy = _copy_verified(session, submission, actor)
     session.flush()
     return copy
 
 
-def return_(session: Session, submission: Submission, actor: User | None, comment: str,
+def return_(session: Session, submission: Submission, actor: Actor, comment: str,
             version: int | None = None) -> None:
     if not (comment or "").strip():
         raise ValidationFailed(N_("Hãy ghi lý do trả lại."), fields={"comment": N_("bắt buộc")})
@@ -284,21 +270,19 @@ def return_(session: Session, submission: Submission, actor: User | None, commen
     session.flush()
 
 
-def reopen(session: Session, submission: Submission, actor: User | None, reason: str,
+def reopen(session: Session, submission: Submission, actor: Actor, reason: str,
            version: int | None = None) -> None:
     if not (reason or "").strip():
         raise ValidationFailed(N_("Hãy ghi lý do mở lại."), fields={"reason": N_("bắt buộc")})
     check_version(submission, version)
-    # a closed period is history: reopening there would leave a draft nobody may edit
-    check_period_open(session, submission.period_year)
     _transition(session, submission, actor, "reopen", reason.strip())
     session.flush()
 
 
-def _copy_verified(session: Session, submission: Submission, actor: User | None) -> VerifiedCopy:
+def _copy_verified(session: Session, submission: Submission, actor: Actor) -> VerifiedCopy:
     sequence = (submission.verified_sequence or 0) + 1
     copy = VerifiedCopy(submission_id=submission.id, sequence=sequence,
-                        verified_by_id=actor.id if actor else None, **report_values(submission))
+                        verified_by_id=actor.id, **report_values(submission))
     session.add(copy)
     session.flush()
     session.add_all(
@@ -309,8 +293,7 @@ def _copy_verified(session: Session, submission: Submission, actor: User | None)
     return copy
 
 
-def force_state(session: Session, submission: Submission, actor: User | None, target: str,
-                source: str) -> None:
+def force_state(session: Session, submission: Submission, actor: Actor, target: str) -> None:
     """The administrator's import path for historic data: the submission becomes
     ``submitted`` or ``verified`` whatever its state was (SPEC §5), audited."""
     if target not in (State.submitted.value, State.verified.value):
@@ -326,12 +309,9 @@ def force_state(session: Session, submission: Submission, actor: User | None, ta
         submission.submitted_at = utcnow()
     agency = session.get(Agency, submission.agency_id)
     audit.record(session, actor, f"submission.import_{target}", "submission",
-                 submission_key(agency, submission.period_year), {"state": before}, {"state": target},
-                 source=source)
+                 submission_key(agency, submission.period_year), {"state": before}, {"state": target})
     if target == State.verified.value:
         _copy_verified(session, submission, actor)
-    target_cache.invalidate(session, CHANGED_BASES["verify" if target == State.verified.value else "submit"],
-                            submission.period_year)
     session.flush()
 
 
@@ -353,10 +333,3 @@ def last_verified_copy(session: Session, submission: Submission) -> VerifiedCopy
         return None
     return session.exec(select(VerifiedCopy).where(
         VerifiedCopy.submission_id == submission.id, VerifiedCopy.sequence == submission.verified_sequence)).one()
-
-
-def get_submission(session: Session, agency_code: str, year: int) -> tuple[Agency, Submission | None]:
-    agency = session.exec(select(Agency).where(Agency.code == agency_code)).first()
-    if agency is None:
-        raise NotFound(N_("Không có cơ quan mã %(code)s."), code=agency_code)
-    return agency, find_submission(session, agency, year)

@@ -7,11 +7,12 @@ it) is never overwritten.
 from sqlmodel import Session, select
 
 from registry import audit
+from registry.audit import Actor
 from registry.models import Comparator, Formula, Target, Unit
-from registry.targets import cache as target_cache
 
 STATE = "*:department,people_committee,political_org"
 STATE_KINDS = "department,people_committee,political_org"
+INIT = Actor.system("init")
 SOURCE = "Quyết định 1529/QĐ-UBND ngày 25/8/2009 của UBND tỉnh Điện Biên"
 
 GE, GT = Comparator.at_least.value, Comparator.more_than.value
@@ -100,7 +101,7 @@ DECISION_1529_TARGETS = (
 )
 
 
-def ensure_targets(session: Session, source: str = "init") -> int:
+def ensure_targets(session: Session, actor: Actor = INIT) -> int:
     """Insert the shipped targets that are missing. Returns how many were added."""
     existing = set(session.exec(select(Target.code)))
     added = 0
@@ -108,9 +109,7 @@ def ensure_targets(session: Session, source: str = "init") -> int:
         if values["code"] in existing:
             continue
         session.add(Target(position=position, **values))
-        audit.record(session, None, "target.create", "target", values["code"], after=values, source=source)
+        audit.record(session, actor, "target.create", "target", values["code"], after=values)
         added += 1
     session.flush()
-    if added:
-        target_cache.invalidate(session)  # a running registry's cached results lack the new targets
     return added

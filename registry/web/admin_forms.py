@@ -19,7 +19,7 @@ try:  # WTForms ≥ 3.3 deprecates (value, label) tuples
 except ImportError:  # pragma: no cover - WTForms 3.1, 3.2
     SelectChoice = None
 
-from registry.accounts.users import MIN_PASSWORD_LENGTH
+from registry.accounts.passwords import MIN_PASSWORD_LENGTH
 from registry.catalogue.levels import LEVELS
 from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, ROLE_LABELS, TIER_LABELS
 from registry.models import REPORT_COUNTS, REPORT_FLAGS, Comparator, Formula, Kind, Role, Tier, Unit

@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from registry.accounts.users import MIN_PASSWORD_LENGTH
+from registry.accounts.passwords import MIN_PASSWORD_LENGTH
 
 
 def safe_next(target: str | None) -> str | None:

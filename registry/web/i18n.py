@@ -5,7 +5,7 @@ without a compiled catalogue; translations/en holds the English.
 """
 
 from flask import Flask, request, session
-from flask_babel import Babel, format_datetime, get_locale, gettext
+from flask_babel import Babel
 
 from registry.core.paths import resource
 
@@ -30,21 +30,6 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(resource("translations")))
 
-    from registry.catalogue.levels import LEVELS
-    from registry.core.vocabulary import field_name, label, level_title
-
-    app.jinja_env.globals["label"] = lambda vocabulary, key: label(vocabulary, key, gettext)
-    app.jinja_env.globals["state_label"] = lambda state: label("state", state, gettext)
-    from registry.submissions.workflow import display_state
-
-    # an agency without a submission yet is looking at an empty draft
-    app.jinja_env.globals["display_state"] = lambda submission: (
-        display_state(submission.state, submission.verified_sequence) if submission else "draft")
-    app.jinja_env.globals["levels"] = LEVELS
-    app.jinja_env.filters["field_name"] = lambda key: field_name(key, gettext)
-    app.jinja_env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))
-    app.jinja_env.filters["datetime"] = lambda value: format_datetime(value, "short") if value else ""
-
     def language_url(code: str) -> str:
         """This page in another language, with its filters kept."""
         from flask import url_for
@@ -55,10 +40,6 @@ def init_app(app: Flask) -> None:
         return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
 
     app.jinja_env.globals["language_url"] = language_url
-
-    @app.context_processor
-    def _language():
-        return {"lang": str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])}
 
     @app.before_request
     def _remember_language():

@@ -23,7 +23,8 @@ from flask import Response, current_app, g, make_response, request
 from flask import session as cookie_session
 from flask_babel import get_locale
 
-from registry.targets import cache as target_cache
+from registry.core import generations
+from registry.core.memo import TokenMemo
 from registry.web.auth import actor
 from registry.web.db import get_session
 from registry.web.revalidation import not_modified, revalidated, validator
@@ -33,7 +34,7 @@ BASIS = "verified"  # the public is told only what has been verified
 KEPT_BYTES = 24 * 1024 * 1024
 SEARCH_PARAMETER = "q"
 
-_responses = target_cache.TokenMemo(KEPT_BYTES, weight=lambda kept: len(kept[0]))
+_responses = TokenMemo(KEPT_BYTES, weight=lambda kept: len(kept[0]))
 
 
 def clear() -> None:
@@ -58,11 +59,11 @@ def per_generation(view):
 
     @wraps(view)
     def shared_view(*args, **kwargs):
-        session = target_cache.only_reads(get_session())
-        found = target_cache.tokens(session, BASIS) if _may_share() else None
+        session = generations.only_reads(get_session())
+        found = generations.tokens(session, BASIS) if _may_share() else None
         if found is None:
             return view(*args, **kwargs)
-        token = target_cache.fingerprint(found)
+        token = generations.fingerprint(found)
         key = (str(session.get_bind().url), request.path, request.query_string, str(get_locale()))
         etag = validator(token, *key[1:])
         unchanged = not_modified(etag)

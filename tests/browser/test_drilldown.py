@@ -2,7 +2,8 @@
 
 from sqlmodel import Session
 
-from registry.targets.engine import compute_targets, service_drilldown
+from registry.targets.drilldown import service_drilldown
+from registry.targets.engine import compute_targets
 from registry.web.db import get_engine
 
 

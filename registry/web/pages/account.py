@@ -6,12 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
+from registry.accounts import sessions
+from registry.accounts import tokens as api_tokens
 from registry.accounts import users as accounts
 from registry.core.errors import DomainError, TooManyAttempts, translate
 from registry.models import ApiToken, Role
-from registry.web import auth
+from registry.web.auth import SignedInUser, current_actor
 from registry.web.db import get_session
 from registry.web.forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, safe_next
+from registry.web.lifecycle import refused
 
 bp = Blueprint("auth", __name__)
 
@@ -27,8 +30,8 @@ def _sign_in(user) -> None:
     cookie.clear()
     if lang:
         cookie["lang"] = lang
-    token = auth.start_login_session(get_session(), user)
-    login_user(auth.SignedInUser(user, token))
+    token = sessions.start_login_session(get_session(), user)
+    login_user(SignedInUser(user, token))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,18 +40,15 @@ def login():
     if form.validate_on_submit():
         session = get_session()
         try:
-            user = accounts.authenticate(session, form.email.data, form.password.data, source="web",
-                                         address=request.remote_addr)
+            user = accounts.authenticate(session, current_actor(), form.email.data, form.password.data)
         except TooManyAttempts as exc:
-            session.commit()  # the refusal stays in the audit log
+            # the refusal is kept in the audit log: the request commits what the operation recorded
             flash(translate(exc.message, _), "error")
             return render_template("auth/login.html", form=form), 429
         if user is None:
-            session.commit()  # the failed attempt stays in the audit log
             flash(_("E-mail hoặc mật khẩu không đúng."), "error")
             return render_template("auth/login.html", form=form), 200
         _sign_in(user)
-        session.commit()
         return redirect(safe_next(form.next.data) or home_for(user))
     return render_template("auth/login.html", form=form)
 
@@ -57,8 +57,7 @@ def login():
 def logout():
     if current_user.is_authenticated:
         session = get_session()
-        auth.end_login_session(session, current_user.token)
-        session.commit()
+        sessions.end_login_session(session, current_user.token)
     logout_user()
     lang = cookie.get("lang")
     cookie.clear()
@@ -76,13 +75,11 @@ def password():
         session = get_session()
         user = current_user.account
         try:
-            accounts.change_password(session, user, form.current.data, form.new.data)
+            accounts.change_password(session, current_actor(), user, form.current.data, form.new.data)
         except DomainError as exc:
-            form.current.errors.append(translate(exc.message, _))
-            return render_template("auth/password.html", form=form), 422
-        auth.end_all_login_sessions(session, user)
+            return render_template("auth/password.html", form=form), refused(exc, form)
+        sessions.end_all_login_sessions(session, user)
         _sign_in(user)
-        session.commit()
         flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "info")
         return redirect(home_for(user))
     return render_template("auth/password.html", form=form), 422 if form.errors else 200
@@ -95,8 +92,7 @@ def tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        _token, secret = auth.create_api_token(session, current_user.account, form.name.data, source="web")
-        session.commit()
+        _token, secret = api_tokens.create_api_token(session, current_actor(), current_user.account, form.name.data)
         form = TokenForm(formdata=None)
     rows = session.exec(select(ApiToken).where(ApiToken.user_id == current_user.id)
                         .order_by(ApiToken.created_at.desc())).all()
@@ -108,7 +104,6 @@ def tokens():
 @login_required
 def revoke_token(token_id: int):
     session = get_session()
-    auth.revoke_api_token(session, current_user.account, token_id)
-    session.commit()
+    api_tokens.revoke_api_token(session, current_actor(), current_user.account, token_id)
     flash(_("Đã thu hồi mã truy cập."), "info")
     return redirect(url_for("auth.tokens"))

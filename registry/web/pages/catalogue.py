@@ -10,12 +10,13 @@ query until the verified figures change (shared.py), searches apart.
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext
 
-from registry.catalogue import listing as cat
-from registry.core.errors import DomainError
+from registry.catalogue import agencies as agency_list
+from registry.catalogue import parameters
+from registry.catalogue import services as service_list
+from registry.core.errors import DomainError, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
-from registry.sample.demo import is_loaded as demo_loaded
 from registry.submissions.periods import latest_verified_period, period_or_404
-from registry.targets.engine import periods
+from registry.targets.trend import periods
 from registry.web import shared
 from registry.web.db import get_session
 
@@ -32,12 +33,12 @@ class _Problems:
         try:
             return parse(*args)
         except DomainError as exc:
-            self.messages.append(cat.message_text(exc, gettext))
+            self.messages.append(translate(exc, gettext))
             return default
 
 
 def _period(session, raw) -> int | None:
-    year = cat.clean(raw, 20) or latest_verified_period(session)
+    year = parameters.clean(raw, 20) or latest_verified_period(session)
     return None if year is None else period_or_404(session, year).year
 
 
@@ -51,15 +52,15 @@ def services():
     session = get_session()
     args = request.args
     problems = _Problems()
-    form = {"q": cat.clean(args.get("q")), "agency": cat.clean(args.get("agency"), 64),
-            "sector": cat.clean(args.get("sector")), "level": cat.clean(args.get("level"), 8)}
+    form = {"q": parameters.clean(args.get("q")), "agency": parameters.clean(args.get("agency"), 64),
+            "sector": parameters.clean(args.get("sector")), "level": parameters.clean(args.get("level"), 8)}
     period = problems.check(_period, session, args.get("period"))
-    level = problems.check(cat.parse_level_filter, form["level"])
-    agency = problems.check(cat.service_filter_agency, session, form["agency"])
-    after = problems.check(cat.parse_service_cursor, args.get("after"))
+    level = problems.check(parameters.parse_level_filter, form["level"])
+    agency = problems.check(service_list.service_filter_agency, session, form["agency"])
+    after = problems.check(parameters.parse_service_cursor, args.get("after"))
     page = None
     if not problems.messages:
-        page = cat.service_page(session, period, q=form["q"], agency=agency, sector=form["sector"] or None,
+        page = service_list.service_page(session, period, q=form["q"], agency=agency, sector=form["sector"] or None,
                                 level=level, after=after)
     filters = {"q": form["q"], "agency": form["agency"], "sector": form["sector"], "level": form["level"],
                "period": period}
@@ -67,9 +68,9 @@ def services():
     first_url = _link("catalogue.services", **filters) if after else None
     return render_template(
         "catalogue/services.html", page=page, form=form, period=period, periods=periods(session),
-        agencies=cat.agency_choices(session), sectors=cat.sectors(session), max_choices=cat.MAX_CHOICES,
+        agencies=service_list.agency_choices(session), sectors=service_list.sectors(session),
+        max_choices=parameters.MAX_CHOICES,
         problems=problems.messages, next_url=next_url, first_url=first_url,
-        demo=demo_loaded(session),
     ), 400 if problems.messages else 200
 
 
@@ -79,21 +80,20 @@ def agencies():
     session = get_session()
     args = request.args
     problems = _Problems()
-    form = {"q": cat.clean(args.get("q")), "kind": cat.clean(args.get("kind"), 32),
-            "tier": cat.clean(args.get("tier"), 16)}
-    kind = problems.check(cat.parse_kind, form["kind"])
-    tier = problems.check(cat.parse_tier, form["tier"])
-    after = problems.check(cat.parse_agency_cursor, args.get("after"))
+    form = {"q": parameters.clean(args.get("q")), "kind": parameters.clean(args.get("kind"), 32),
+            "tier": parameters.clean(args.get("tier"), 16)}
+    kind = problems.check(parameters.parse_kind, form["kind"])
+    tier = problems.check(parameters.parse_tier, form["tier"])
+    after = problems.check(parameters.parse_agency_cursor, args.get("after"))
     page, counts = None, {}
     if not problems.messages:
-        page, counts = cat.agency_page(session, q=form["q"], tier=tier, kind=kind, after=after,
-                                       limit=cat.MAX_LIMIT)
+        page, counts = agency_list.agency_page(session, q=form["q"], tier=tier, kind=kind, after=after,
+                                       limit=parameters.MAX_LIMIT)
     next_url = _link("catalogue.agencies", **form, after=page.next) if page and page.next else None
     first_url = _link("catalogue.agencies", **form) if after else None
     return render_template(
         "catalogue/agencies.html", page=page, counts=counts, form=form, kinds=[k.value for k in Kind],
-        tiers=cat.TIER_ORDER, problems=problems.messages, next_url=next_url, first_url=first_url,
-        demo=demo_loaded(session),
+        tiers=parameters.TIER_ORDER, problems=problems.messages, next_url=next_url, first_url=first_url,
     ), 400 if problems.messages else 200
 
 
@@ -101,19 +101,19 @@ def agencies():
 @shared.per_generation
 def agency(code: str):
     session = get_session()
-    record = cat.active_agency(session, code)  # 404 page when unknown or inactive
+    record = agency_list.active_agency(session, code)  # 404 page when unknown or inactive
     problems = _Problems()
     period = problems.check(_period, session, request.args.get("period"))
-    after = problems.check(cat.parse_service_cursor, request.args.get("after"))
+    after = problems.check(parameters.parse_service_cursor, request.args.get("after"))
     page = None
     if not problems.messages:
-        page = cat.service_page(session, period, agency=record, after=after)
+        page = service_list.service_page(session, period, agency=record, after=after)
     next_url = (_link("catalogue.agency", code=record.code, period=period, after=page.next) + "#services"
                 if page and page.next else None)
     first_url = _link("catalogue.agency", code=record.code, period=period) + "#services" if after else None
     return render_template(
-        "catalogue/agency.html", agency=record, relatives=cat.relatives(session, record),
-        reports=cat.verified_reports(session, record), report_fields=REPORT_FIELDS, report_flags=REPORT_FLAGS,
+        "catalogue/agency.html", agency=record, relatives=agency_list.relatives(session, record),
+        reports=agency_list.verified_reports(session, record), report_fields=REPORT_FIELDS, report_flags=REPORT_FLAGS,
         page=page, period=period, periods=periods(session), problems=problems.messages, next_url=next_url,
-        first_url=first_url, demo=demo_loaded(session),
+        first_url=first_url,
     ), 400 if problems.messages else 200

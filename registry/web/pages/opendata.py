@@ -1,6 +1,6 @@
 """Open data downloads and the DIC's report.
 
-The files are made by registry/exporting.py as streams of bytes chunks; the
+The files are made by registry/dataio/ (opendata.py, dic_report.py) as streams of bytes chunks; the
 views here check the request (404 for an unknown period, data set or format;
 the permission for the report), set the response headers and hand the stream
 on, so that a national catalogue starts downloading at once and is never held
@@ -14,12 +14,13 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template, request
 
 from registry import permissions as can
+from registry.core import generations
 from registry.core.errors import N_, ValidationFailed
-from registry.dataio import exporting
-from registry.sample.demo import is_loaded as demo_loaded
+from registry.dataio import dic_report as report
+from registry.dataio import opendata
+from registry.dataio.streams import MEDIA_TYPES
 from registry.submissions.periods import check_basis, latest_verified_period, period_or_404
-from registry.targets import cache as target_cache
-from registry.targets.engine import periods
+from registry.targets.trend import periods
 from registry.web.auth import actor
 from registry.web.db import get_session
 from registry.web.gate import require
@@ -27,8 +28,8 @@ from registry.web.revalidation import REVALIDATE, not_modified, validator
 
 bp = Blueprint("opendata", __name__)
 
-DATASET_CONVERTER = "any(" + ",".join(exporting.DATASETS) + ")"
-FORMAT_CONVERTER = "any(" + ",".join(exporting.OPEN_DATA_FORMATS) + ")"
+DATASET_CONVERTER = "any(" + ",".join(opendata.DATASETS) + ")"
+FORMAT_CONVERTER = "any(" + ",".join(opendata.OPEN_DATA_FORMATS) + ")"
 # Anyone may keep an open-data file, but must ask whether it changed (one query).
 PUBLIC_CACHE = "public, " + REVALIDATE
 PRIVATE_CACHE = "private, no-store"
@@ -55,7 +56,7 @@ def attachment(chunks, session, fmt: str, filename: str, fallback: str | None = 
                cache: str = PUBLIC_CACHE) -> Response:
     """A download streamed from ``chunks`` read with ``session``: the type, the file
     name (RFC 6266, UTF-8) and the caching."""
-    response = Response(_closing(chunks, session), content_type=exporting.MEDIA_TYPES[fmt])
+    response = Response(_closing(chunks, session), content_type=MEDIA_TYPES[fmt])
     ascii_name = fallback or filename
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}")
@@ -69,22 +70,21 @@ def index():
     session = get_session()
     years = sorted(periods(session), reverse=True)
     return render_template(
-        "opendata/index.html", years=years, verified_years=exporting.periods_with_verified_data(session),
-        datasets=exporting.DATASETS, formats=exporting.OPEN_DATA_FORMATS, columns=exporting.COLUMNS,
-        demo=demo_loaded(session))
+        "opendata/index.html", years=years, verified_years=opendata.periods_with_verified_data(session),
+        datasets=opendata.DATASETS, formats=opendata.OPEN_DATA_FORMATS, columns=opendata.COLUMNS)
 
 
 @bp.get(f"/open-data/<int:year>/<{DATASET_CONVERTER}:dataset>.<{FORMAT_CONVERTER}:fmt>")
 def download(year: int, dataset: str, fmt: str):
-    session = target_cache.only_reads(get_session())
+    session = generations.only_reads(get_session())
     period_or_404(session, year)
-    tokens = target_cache.tokens(session, exporting.OPEN_DATA_BASIS)
-    etag = validator(target_cache.stamp(tokens, year), year, dataset, fmt) if tokens else None
+    tokens = generations.tokens(session, opendata.OPEN_DATA_BASIS)
+    etag = validator(generations.stamp(tokens, year), year, dataset, fmt) if tokens else None
     unchanged = not_modified(etag) if etag else None
     if unchanged is not None:
         return unchanged
-    chunks = exporting.open_data_stream(session, dataset, year, fmt)
-    response = attachment(chunks, session, fmt, exporting.open_data_filename(year, dataset, fmt))
+    chunks = opendata.open_data_stream(session, dataset, year, fmt)
+    response = attachment(chunks, session, fmt, opendata.open_data_filename(year, dataset, fmt))
     if etag:
         response.set_etag(etag, weak=True)
     return response
@@ -93,17 +93,17 @@ def download(year: int, dataset: str, fmt: str):
 @bp.get("/review/report")
 def dic_report():
     require(can.can_see_review_lists(actor()), "report")
-    session = target_cache.only_reads(get_session())
+    session = generations.only_reads(get_session())
     if "period" not in request.args:
         years = sorted(periods(session), reverse=True)
         return render_template("opendata/report.html", years=years, chosen=latest_verified_period(session),
-                               formats=exporting.REPORT_FORMATS)
+                               formats=report.REPORT_FORMATS)
     year = period_or_404(session, request.args.get("period")).year
     basis = check_basis(request.args.get("basis"))
     fmt = request.args.get("format") or "xlsx"
-    if fmt not in exporting.REPORT_FORMATS:
+    if fmt not in report.REPORT_FORMATS:
         raise ValidationFailed(N_("Định dạng phải là xlsx hoặc csv."), fields={"format": N_("không hợp lệ")})
-    chunks = exporting.dic_report_stream(session, year, fmt, basis)
-    name, fallback = exporting.report_filename(year, basis, fmt)
+    chunks = report.dic_report_stream(session, year, fmt, basis)
+    name, fallback = report.report_filename(year, basis, fmt)
     return attachment(chunks, session, fmt, name, fallback, cache=PRIVATE_CACHE)
 

@@ -8,12 +8,14 @@ the pages are rendered once per generation of the verified figures
 from flask import Blueprint, render_template, request
 from sqlmodel import select
 
+from registry.core import generations
 from registry.core.errors import N_, NotFound
 from registry.models import Agency, Formula, Service, Target
-from registry.sample.demo import is_loaded as demo_loaded
 from registry.submissions.periods import latest_verified_period, period_or_404
-from registry.targets import cache as target_cache
-from registry.targets.engine import SERVICE_FORMULAS, agency_drilldown, periods, project, service_drilldown
+from registry.targets import cache as results_cache
+from registry.targets.definitions import SERVICE_FORMULAS
+from registry.targets.drilldown import agency_drilldown, service_drilldown
+from registry.targets.trend import periods, project
 from registry.web import shared
 from registry.web.charts import trend_chart
 from registry.web.db import get_session
@@ -41,7 +43,7 @@ def _render_index(session) -> str:
     rows = []
     if year is not None:
         shown = [y for y in years if y <= year]
-        for history in target_cache.trend(session, BASIS, shown).values():
+        for history in results_cache.trend(session, BASIS, shown).values():
             result = history[-1]
             target = result.target
             rows.append({
@@ -51,27 +53,26 @@ def _render_index(session) -> str:
                 "history": history,
                 "spoken": ", ".join(f"{r.period}: {_spoken(r)}" for r in history),
             })
-    return render_template("public/index.html", rows=rows, period=year, periods=years,
-                           demo=demo_loaded(session))
+    return render_template("public/index.html", rows=rows, period=year, periods=years)
 
 
 @bp.get("/")
 @shared.per_generation
 def index():
-    return _render_index(target_cache.only_reads(get_session()))
+    return _render_index(generations.only_reads(get_session()))
 
 
 @bp.get("/targets/<code>")
 @shared.per_generation
 def target_detail(code: str):
-    session = target_cache.only_reads(get_session())
+    session = generations.only_reads(get_session())
     target = session.exec(select(Target).where(Target.code == code, Target.active)).first()
     if target is None:
         raise NotFound(N_("Không có chỉ tiêu %(code)s."), code=code)
     year = _chosen_period(session)
     if year is None:
         raise NotFound(N_("Chưa có kỳ báo cáo nào."))
-    result = next((r for r in target_cache.target_results(session, year, BASIS) if r.target.code == code), None)
+    result = next((r for r in results_cache.target_results(session, year, BASIS) if r.target.code == code), None)
     if result is None:  # a definition the engine cannot compute
         raise NotFound(N_("Không có chỉ tiêu %(code)s."), code=code)
     show = request.args.get("show", "counted")
@@ -97,4 +98,4 @@ def target_detail(code: str):
     rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE).limit(DRILLDOWN_PAGE + 1)).all()
     return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
                            rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
-                           is_sum=target.formula == Formula.report_sum_ratio.value, demo=demo_loaded(session))
+                           is_sum=target.formula == Formula.report_sum_ratio.value)

@@ -13,15 +13,17 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length
 
 from registry import permissions as can
+from registry.audit import log as audit_trail
 from registry.core.errors import N_, DomainError, NotFound, translate
-from registry.models import State
+from registry.models import ReportingPeriod
 from registry.submissions import review as reviewing
 from registry.submissions import workflow
 from registry.submissions.entries import agency_by_code, load_entries
-from registry.web.auth import actor
+from registry.web.auth import actor, current_actor
 from registry.web.db import get_session
 from registry.web.forms import CommentForm
-from registry.web.gate import require
+from registry.web.gate import require, require_action
+from registry.web.lifecycle import refused
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -57,16 +59,14 @@ def late():
 def _render(session, agency, year, forms=None, errors=None, status=200):
     entries = load_entries(session, agency, year)
     submission = entries.submission
-    reviewer = can.can_review(actor())
+    actions = can.offered(can.submission_actions(actor(), agency, entries.period, submission))
     forms = forms or {}
     return render_template(
         "review/submission.html", agency=agency, year=year, entries=entries,
         changes=reviewing.changes(session, entries),
         display_state=reviewing.display_state(submission.state, submission.verified_sequence)
         if submission else "none",
-        can_verify=reviewer and entries.state == State.submitted.value,
-        can_return=reviewer and entries.state == State.submitted.value,
-        can_reopen=reviewer and entries.state == State.verified.value,
+        can_verify="verify" in actions, can_return="return" in actions, can_reopen="reopen" in actions,
         verify_form=forms.get("verify") or CommentForm(formdata=None),
         return_form=forms.get("return") or CommentForm(formdata=None),
         reopen_form=forms.get("reopen") or ReopenForm(formdata=None),
@@ -83,12 +83,15 @@ def submission(code: str, year: int):
 
 
 def _act(code: str, year: int, name: str, form_class, operation, done):
-    """Load (404), check (403), validate, run ``operation(session, submission, version, form)``
-    (one workflow operation), commit, and go back to the review page saying ``done()``."""
+    """Load (404), check (403, or 409 with the workflow's reason), validate, run
+    ``operation(session, submission, version, form)`` (one workflow operation), and go
+    back to the review page saying ``done()``; the request commits."""
     session = get_session()
     agency = agency_by_code(session, code)
-    require(can.can_review(actor()), "submission", f"{code}/{year}")
     submission = workflow.find_submission(session, agency, year)
+    key = f"{code}/{year}"
+    actions = can.submission_actions(actor(), agency, session.get(ReportingPeriod, year), submission)
+    require(name in actions, "submission", key)
     if submission is None:
         raise NotFound(N_("Không có báo cáo của cơ quan này cho kỳ %(year)s."), year=year)
     form = form_class()
@@ -105,13 +108,12 @@ def _act(code: str, year: int, name: str, form_class, operation, done):
     except (TypeError, ValueError):
         version = -1  # refused by the workflow as a stale version
     try:
+        require_action(actions, name, "submission", key)
         operation(session, submission, version, form)
     except DomainError as exc:
-        session.rollback()
-        flash(translate(exc.message, _), "error")
+        status = refused(exc)
         errors = {f"{name}-{field}": translate(message, _) for field, message in exc.fields.items()}
-        return _render(session, agency, year, {name: form}, errors, status=exc.status)
-    session.commit()
+        return _render(session, agency, year, {name: form}, errors, status=status)
     flash(done(), "info")
     return redirect(url_for(".submission", code=code, year=year))
 
@@ -120,8 +122,7 @@ def _act(code: str, year: int, name: str, form_class, operation, done):
 def verify(code: str, year: int):
     return _act(code, year, "verify", CommentForm,
                 lambda session, submission, version, form: workflow.verify(
-                    session, submission, actor(), version, (form.comment.data or "").strip() or None,
-                    source="web"),
+                    session, submission, current_actor(), version, (form.comment.data or "").strip() or None),
                 lambda: _("Đã xác minh báo cáo của cơ quan cho kỳ %(year)s.", year=year))
 
 
@@ -129,7 +130,7 @@ def verify(code: str, year: int):
 def return_(code: str, year: int):
     return _act(code, year, "return", CommentForm,
                 lambda session, submission, version, form: workflow.return_(
-                    session, submission, actor(), form.comment.data or "", version),
+                    session, submission, current_actor(), form.comment.data or "", version),
                 lambda: _("Đã trả lại báo cáo cho cơ quan kèm ý kiến."))
 
 
@@ -137,7 +138,7 @@ def return_(code: str, year: int):
 def reopen(code: str, year: int):
     return _act(code, year, "reopen", ReopenForm,
                 lambda session, submission, version, form: workflow.reopen(
-                    session, submission, actor(), form.reason.data or "", version),
+                    session, submission, current_actor(), form.reason.data or "", version),
                 lambda: _(
                     "Đã mở lại báo cáo; bản đã xác minh trước đó vẫn được tính cho đến khi bản sửa được xác minh."))
 
@@ -146,12 +147,12 @@ def reopen(code: str, year: int):
 def audit_log():
     require(can.can_read_audit_log(actor()), "audit_log")
     session = get_session()
-    filters, problems = reviewing.parse_audit_filters(request.args)
+    filters, problems = audit_trail.parse_audit_filters(request.args)
     errors = {name: _(message) for name, message in problems.items()}
     events, older = [], None
     if not errors:
-        events, older = reviewing.audit_events(session, filters, str(get_timezone()))
+        events, older = audit_trail.audit_events(session, filters, str(get_timezone()))
     return render_template(
         "review/audit.html", filters=filters, errors=errors, events=events, older=older,
-        actions=reviewing.audit_actions(session), compact_json=reviewing.compact_json,
+        actions=audit_trail.audit_actions(session), compact_json=audit_trail.compact_json,
     ), (422 if errors else 200)

@@ -8,18 +8,15 @@ from wtforms import HiddenField
 
 from registry import permissions as can
 from registry.core.errors import Conflict, DomainError, ValidationFailed, translate
-from registry.models import REPORT_COUNTS, REPORT_FIELDS, Agency, ReportingPeriod, Submission
-from registry.submissions import workflow
-from registry.submissions.entries import STATUS_TEXT_FIELDS, agency_by_code, load_entries, save, verified_entries
-from registry.web.auth import actor
+from registry.models import REPORT_FIELDS, Agency, ReportingPeriod, Submission
+from registry.submissions import history, workflow
+from registry.submissions.entries import STATUS_TEXT_FIELDS, agency_by_code, load_entries, save
+from registry.web.auth import actor, current_actor
 from registry.web.db import get_session
 from registry.web.gate import require
+from registry.web.lifecycle import refused
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
-
-# A change of more than this share against the previous period is pointed out.
-SUDDEN_CHANGE = 0.5
-
 
 class EntriesForm(FlaskForm):
     """Carries the CSRF token and the version read; the values are parsed by
@@ -55,34 +52,21 @@ def _raw_edits(form) -> tuple[dict, list[dict]]:
 
 
 def _comparison(session, agency, year, entries) -> dict:
-    """The previous period's verified figures, and which of this period's differ sharply."""
-    previous = verified_entries(session, agency, year - 1)
+    """The previous verified period's figures, and which of this period's differ sharply."""
+    previous = history.previous_verified(session, agency, year)
     if previous is None:
-        return {"year": year - 1, "report": {}, "levels": {}, "sudden": set()}
-    report, statuses = previous
-    sudden = set()
-    for name in REPORT_FIELDS:
-        old, new = report.get(name), entries.report.get(name)
-        if old is None or new is None:
-            continue
-        if name in REPORT_COUNTS:
-            if (old and abs(new - old) / old > SUDDEN_CHANGE) or (old == 0 and new > 0):
-                sudden.add(name)
-        elif old != new:
-            sudden.add(name)
-    levels = {sid: values["level"] for sid, values in statuses.items()}
-    for entry in entries.services:
-        if entry.service.id in levels and entry.level < levels[entry.service.id]:
-            sudden.add(f"{entry.service.code}.level")
-    return {"year": year - 1, "report": report, "levels": levels, "sudden": sudden}
+        return {"year": None, "report": {}, "levels": {}, "sudden": set()}
+    levels = {e.service.id: (e.service.code, e.level) for e in entries.services}
+    return {"year": previous.year, "report": previous.report,
+            "levels": {sid: values["level"] for sid, values in previous.statuses.items()},
+            "sudden": history.sudden_changes(previous, entries.report, levels)}
 
 
 def _render(session, agency, year, form, entries, errors=None, raw=None, current=None, status=200):
-    user = actor()
+    actions = can.offered(can.submission_actions(actor(), agency, entries.period, entries.submission))
     return render_template(
         "workspace/entries.html", agency=agency, year=year, entries=entries, form=form,
-        errors=errors or {}, raw=raw, current=current,
-        can_edit=can.can_edit(user, agency) and entries.editable,
+        errors=errors or {}, raw=raw, current=current, actions=actions, can_edit="edit" in actions,
         compare=_comparison(session, agency, year, entries),
         missing=workflow.missing_for_submit(session, entries.submission) if entries.submission else {},
     ), status
@@ -100,6 +84,8 @@ def entries(code: str, year: int):
 
 @bp.post("/<code>/<int:year>")
 def save_entries(code: str, year: int):
+    """Save the draft, and submit it when the form's button says so. A submission that
+    fails keeps the save: the submit runs in a savepoint of its own."""
     session = get_session()
     agency = agency_by_code(session, code)
     require(can.can_edit(actor(), agency), "submission", f"{code}/{year}")
@@ -114,29 +100,25 @@ def save_entries(code: str, year: int):
     report, services = _raw_edits(request.form)
     raw = {"report": report, "services": {s["code"]: s for s in services}}
     try:
-        submission = save(session, agency, year, actor(), version, report, services, source="web")
+        submission = save(session, agency, year, current_actor(), version, report, services)
     except Conflict as exc:
-        session.rollback()
-        flash(translate(exc.message, _), "error")
+        refused(exc)
         current = load_entries(session, agency, year)
         return _render(session, agency, year, form, current, raw=raw, current=current, status=409)
     except ValidationFailed as exc:
-        session.rollback()
-        flash(translate(exc.message, _), "error")
+        refused(exc)
         errors = {k: translate(v, _) for k, v in exc.fields.items()}
         return _render(session, agency, year, form, load_entries(session, agency, year), errors, raw, status=422)
-    session.commit()
     if form.action.data != "submit":
         flash(_("Đã lưu bản nháp."), "info")
         return redirect(url_for(".entries", code=code, year=year))
     try:
-        workflow.submit(session, submission, actor())
+        with session.begin_nested():
+            workflow.submit(session, submission, current_actor())
     except DomainError as exc:
-        session.rollback()
         flash(_("Đã lưu bản nháp, nhưng chưa gửi được.") + " " + translate(exc.message, _), "error")
         errors = {k: translate(v, _) for k, v in exc.fields.items()}
         entries = load_entries(session, agency, year)
         return _render(session, agency, year, EntriesForm(version=entries.version), entries, errors, status=422)
-    session.commit()
     flash(_("Đã gửi báo cáo để Sở Thông tin và Truyền thông xác minh."), "info")
     return redirect(url_for(".entries", code=code, year=year))

@@ -1,0 +1,144 @@
+"""Agencies and services as an administrator keeps them (SPEC §2): checked, audited.
+
+Plain operations over a database session: the admin pages, the CLI or a script
+call the same functions. Each checks every value it is given, reports every
+problem at once as ``{field: message}``, writes, records an audit event with the
+values before and after, and flushes; the caller commits.
+"""
+
+from sqlmodel import Session, select
+
+from registry.audit import Actor
+from registry.audit.records import RecordKind, create_record, update_record
+from registry.core.errors import N_, Msg
+from registry.core.validation import FormReader, clean_text
+from registry.models import Agency, Kind, Service, Tier
+
+AGENCY_FIELDS = ("code", "name", "name_en", "tier", "kind", "parent_code", "active")
+SERVICE_FIELDS = ("code", "name", "name_en", "agency_code", "sector", "active")
+
+
+def by_code(session: Session, model, code: str | None):
+    if not code:
+        return None
+    return session.exec(select(model).where(model.code == code)).first()
+
+
+def _check_code(session: Session, f: FormReader, model, record, taken: str) -> str | None:
+    code = f.code("code")
+    if code and "code" not in f.errors:
+        other = by_code(session, model, code)
+        if other is not None and (record is None or other.id != record.id):
+            f.taken["code"] = Msg(taken, code=code)
+    return code
+
+
+# --- agencies -----------------------------------------------------------------------
+
+AGENCY_TAKEN = N_("đã có cơ quan mã %(code)s")
+
+
+def agency_values(session: Session, agency: Agency) -> dict:
+    parent = session.get(Agency, agency.parent_id) if agency.parent_id else None
+    return {"code": agency.code, "name": agency.name, "name_en": agency.name_en, "tier": agency.tier,
+            "kind": agency.kind, "parent_code": parent.code if parent else None, "active": agency.active}
+
+
+def _check_agency(session: Session, values: dict, agency: Agency | None) -> tuple[dict, dict]:
+    f = FormReader(values)
+    clean = {
+        "code": _check_code(session, f, Agency, agency, AGENCY_TAKEN),
+        "name": f.text("name", 255),
+        "name_en": f.text("name_en", 255, required=False),
+        "tier": f.choice("tier", [t.value for t in Tier]),
+        "kind": f.choice("kind", [k.value for k in Kind]),
+        "parent_code": clean_text(values.get("parent_code")) or None,
+        "active": f.boolean("active"),
+    }
+    parent = None
+    parent_code = clean["parent_code"]
+    if parent_code:
+        parent = by_code(session, Agency, parent_code)
+        if parent_code == clean["code"] or (parent is not None and agency is not None and parent.id == agency.id):
+            f.fail("parent_code", N_("cơ quan không thể là cấp trên của chính nó"))
+        elif parent is None:
+            f.fail("parent_code", Msg(N_("không có cơ quan mã %(code)s"), code=parent_code))
+        elif agency is not None and _is_descendant(session, parent, agency):
+            f.fail("parent_code", N_("quan hệ cấp trên tạo thành vòng lặp"))
+    f.check(AGENCIES.invalid)
+    columns = {k: v for k, v in clean.items() if k != "parent_code"}
+    columns["parent_id"] = parent.id if parent else None
+    return clean, columns
+
+
+def _is_descendant(session: Session, candidate: Agency, agency: Agency) -> bool:
+    """Whether ``agency`` is ``candidate`` or one of its ancestors (so ``candidate``
+    cannot become ``agency``'s parent)."""
+    seen = set()
+    current = candidate
+    while current is not None and current.id not in seen:
+        if current.id == agency.id:
+            return True
+        seen.add(current.id)
+        current = session.get(Agency, current.parent_id) if current.parent_id else None
+    return False
+
+
+AGENCIES = RecordKind(Agency, "agency", AGENCY_FIELDS, N_("Thông tin cơ quan chưa hợp lệ."), AGENCY_TAKEN,
+                      agency_values, _check_agency, defaults={"active": True})
+
+
+def create_agency(session: Session, actor: Actor, values: dict) -> Agency:
+    return create_record(session, actor, AGENCIES, values)
+
+
+def update_agency(session: Session, actor: Actor, agency: Agency, changes: dict) -> Agency:
+    """The fields to change; a field left out keeps its value."""
+    return update_record(session, actor, AGENCIES, agency, changes)
+
+
+# --- services -----------------------------------------------------------------------
+
+SERVICE_TAKEN = N_("đã có dịch vụ mã %(code)s")
+
+
+def service_values(session: Session, service: Service) -> dict:
+    agency = session.get(Agency, service.agency_id)
+    return {"code": service.code, "name": service.name, "name_en": service.name_en,
+            "agency_code": agency.code if agency else None, "sector": service.sector, "active": service.active}
+
+
+def _check_service(session: Session, values: dict, service: Service | None) -> tuple[dict, dict]:
+    f = FormReader(values)
+    clean = {
+        "code": _check_code(session, f, Service, service, SERVICE_TAKEN),
+        "name": f.text("name", 500),
+        "name_en": f.text("name_en", 500, required=False),
+        "agency_code": clean_text(values.get("agency_code")) or None,
+        "sector": f.text("sector", 128),
+        "active": f.boolean("active"),
+    }
+    agency = None
+    if not clean["agency_code"]:
+        f.fail("agency_code", N_("bắt buộc"))
+    else:
+        agency = by_code(session, Agency, clean["agency_code"])
+        if agency is None:
+            f.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=clean["agency_code"]))
+    f.check(SERVICES.invalid)
+    columns = {k: v for k, v in clean.items() if k != "agency_code"}
+    columns["agency_id"] = agency.id
+    return clean, columns
+
+
+SERVICES = RecordKind(Service, "service", SERVICE_FIELDS, N_("Thông tin dịch vụ chưa hợp lệ."), SERVICE_TAKEN,
+                      service_values, _check_service, defaults={"active": True})
+
+
+def create_service(session: Session, actor: Actor, values: dict) -> Service:
+    return create_record(session, actor, SERVICES, values)
+
+
+def update_service(session: Session, actor: Actor, service: Service, changes: dict) -> Service:
+    """The fields to change; a field left out keeps its value."""
+    return update_record(session, actor, SERVICES, service, changes)

@@ -1,0 +1,257 @@
+"""Public reads of the catalogue: its services, each with its verified level.
+
+Plain query functions for the catalogue pages and the JSON API. The public
+sees only verified data: a service's level is the level in its agency's last
+verified copy for the period (targets.basis_figures), and a service whose
+agency has no verified copy for the period is at level 0, "no verified data".
+
+Every list is filtered, counted and paged by the database, by key (a cursor
+naming the last row shown), so that a page costs the same few queries for 20
+agencies or 12 000, and each query reads rows by index: a page of a list is
+read in order from the index of its filter from the cursor on (models.py), a
+service's verified level is looked up by index for the rows shown, and a
+search is answered by the search index (models.py; what matches: search.py).
+No Flask here.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import and_, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from registry.catalogue.agencies import find_active_agency
+from registry.catalogue.paging import Page, code_order, dialect_of, localised, word_prefixes
+from registry.catalogue.parameters import MAX_CHOICES, PAGE_SIZE, clean, make_cursor, safe_url
+from registry.core import generations
+from registry.core.errors import N_, ValidationFailed
+from registry.core.memo import TokenMemo
+from registry.core.search import fts5_query, search_terms, tsquery
+from registry.models import (
+    SERVICE_SEARCH,
+    Agency,
+    Service,
+    Submission,
+    VerifiedCopy,
+    VerifiedServiceStatus,
+    name_words,
+    service_search,
+    service_search_rows,
+)
+
+
+def _fts_match(terms: list[str]):
+    """The condition on SQLite's search index (models.py): the services that ``terms`` find."""
+    return literal_column(SERVICE_SEARCH).match(fts5_query(terms))
+
+
+def _service_matches(dialect: str, terms: list[str], in_catalogue_order: bool = False):
+    """The services that ``terms`` find, from the engine's search index (models.py).
+
+    ``in_catalogue_order``: the search finds so many services that reading the
+    catalogue in order and testing each service finds a page sooner than
+    fetching every match and sorting them. SQLite tests each service against
+    the index's matches (``id + 0`` keeps the planner from fetching every match
+    by id instead); PostgreSQL tests the key itself with LIKE, far cheaper row
+    by row than building the key's tsvector, and which no index answers.
+    """
+    if dialect == "sqlite":
+        service_id = Service.id + 0 if in_catalogue_order else Service.id
+        return service_id.in_(select(service_search.c.rowid).where(_fts_match(terms)))
+    if dialect == "postgresql" and not in_catalogue_order:
+        return name_words(Service.name_key).op("@@")(cast(tsquery(terms), TSQUERY))
+    return word_prefixes(Service.name_key, terms)
+
+
+# --- services ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceRow:
+    code: str
+    name: str
+    name_en: str | None
+    sector: str
+    agency_code: str
+    agency_name: str
+    agency_name_en: str | None
+    level: int
+    verified: bool  # the agency's verified copy for the period is in the basis
+    info_url: str | None
+    form_url: str | None
+    submission_url: str | None
+    name_sort: str
+
+    @property
+    def cursor(self) -> str:
+        return make_cursor(self.name_sort, self.code)
+
+    @property
+    def evidence(self) -> list[tuple[str, str]]:
+        """(field, address) of the linkable evidence, in the order of the scale."""
+        return [(f, u) for f, u in (("info_url", self.info_url), ("form_url", self.form_url),
+                                    ("submission_url", self.submission_url)) if u]
+
+    def as_dict(self, period: int | None, lang: str) -> dict:
+        return {"code": self.code, "name": localised(self.name, self.name_en, lang), "name_en": self.name_en,
+                "agency": self.agency_code, "sector": self.sector, "period": period, "level": self.level,
+                "verified": self.verified, "info_url": self.info_url, "form_url": self.form_url,
+                "submission_url": self.submission_url}
+
+
+def _with_verified_status(query, period: int | None):
+    """``query`` (over services) with each service's verified status for ``period``.
+
+    The verified basis of targets.basis_figures (the agency's submission for the
+    period, its last verified copy, the service's status in it), joined per
+    service rather than computed for every agency of the period: each row
+    looks up its submission, copy and status by a unique index.
+    """
+    status = VerifiedServiceStatus
+    return (query
+            .join(Submission, and_(Submission.agency_id == Service.agency_id, Submission.period_year == period,
+                                   Submission.verified_sequence.is_not(None)), isouter=True)
+            .join(VerifiedCopy, and_(VerifiedCopy.submission_id == Submission.id,
+                                     VerifiedCopy.sequence == Submission.verified_sequence), isouter=True)
+            .join(status, and_(status.copy_id == VerifiedCopy.id, status.service_id == Service.id), isouter=True))
+
+
+# a service without a verified status for the period is at level 0
+VERIFIED_LEVEL = func.coalesce(VerifiedServiceStatus.level, 0)
+# Above this many matches a search's page is read in catalogue order, testing each
+# service against the matches, rather than sorting the matches: past it, fewer rows
+# are read in order (about PAGE_SIZE × catalogue ÷ matches) than there are matches.
+SORT_MATCHES_UP_TO = 2000
+
+
+def service_filter_agency(session: Session, code) -> Agency | None:
+    """The agency a service list is filtered by; an unknown code is the user's mistake."""
+    text = clean(code, 64)
+    if not text:
+        return None
+    agency = find_active_agency(session, text)
+    if agency is None:
+        raise ValidationFailed(N_("Không có cơ quan đang hoạt động mã %(code)s."),
+                               fields={"agency": N_("không có cơ quan này")}, code=text)
+    return agency
+
+
+def service_page(session: Session, period: int | None, *, q: str = "", agency: Agency | None = None,
+                 sector: str | None = None, level: int | None = None, after: tuple[str, str] | None = None,
+                 limit: int = PAGE_SIZE) -> Page:
+    """One page of the catalogue, in Vietnamese order, and how many services match: two queries.
+
+    The page's services are chosen first, by key (the filters, the order and the
+    cursor, from their indexes); their agency and verified status are then
+    looked up for those rows only.
+    """
+    dialect = dialect_of(session)
+    terms = search_terms(clean(q))
+
+    def selected(many_matches: bool = False):
+        filters = [Service.active, Agency.active]
+        if terms:
+            filters.append(_service_matches(dialect, terms, many_matches))
+        if agency is not None:
+            filters.append(Service.agency_id == agency.id)
+        if sector:
+            filters.append(Service.sector == sector)
+        keys = select(Service.id, Service.name_sort, Service.code).join(Agency, Agency.id == Service.agency_id)
+        if level is not None:
+            keys = _with_verified_status(keys, period).where(VERIFIED_LEVEL == level)
+        return keys.where(*filters)
+
+    unfiltered = agency is None and not sector and level is None
+    total = _counted_once_per_generation(
+        session, (tuple(terms), agency.id if agency else None, sector, level), period if level is not None else None,
+        lambda: _count_services(session, dialect, selected(), terms if unfiltered else None, unfiltered and not terms))
+    keys = selected(many_matches=bool(terms) and total > SORT_MATCHES_UP_TO and agency is None and not sector)
+    order = (Service.name_sort, code_order(dialect, Service.code))
+    if after is not None:
+        keys = keys.where(after(order, after))
+    keys = keys.order_by(*order).limit(limit + 1).subquery()
+    status = VerifiedServiceStatus
+    page = _with_verified_status(
+        select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
+               Agency.name.label("agency_name"), Agency.name_en.label("agency_name_en"),
+               VERIFIED_LEVEL.label("level"), VerifiedCopy.id.is_not(None).label("verified"),
+               status.info_url, status.form_url, status.submission_url, Service.name_sort)
+        .select_from(keys).join(Service, Service.id == keys.c.id).join(Agency, Agency.id == Service.agency_id),
+        period).order_by(keys.c.name_sort, code_order(dialect, keys.c.code))
+    rows = session.execute(page).all()
+    services = [ServiceRow(code=r.code, name=r.name, name_en=r.name_en, sector=r.sector,
+                           agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,
+                           level=int(r.level), verified=bool(r.verified), info_url=safe_url(r.info_url),
+                           form_url=safe_url(r.form_url), submission_url=safe_url(r.submission_url),
+                           name_sort=r.name_sort)
+                for r in rows[:limit]]
+    return Page(services, total, services[-1].cursor if len(rows) > limit else None)
+
+
+# How many services match a search and filters, per process: counting takes PostgreSQL tens of
+# milliseconds at national scale, and every page of a listing shows the same number.
+_service_counts = TokenMemo(1024)
+
+
+def _counted_once_per_generation(session: Session, filters: tuple, period: int | None,
+                                 count: Callable[[], int]) -> int:
+    """``count()``, or what it gave under the same filters while the target cache's tokens it
+    depends on are the same: every period's, which each change to services and agencies replaces,
+    and, for a count of ``period``'s verified levels, that period's, which each verification of
+    it replaces."""
+    found = generations.tokens(session, "verified")
+    if found is None or generations.written(session):
+        return count()
+    key = (str(session.get_bind().url), filters, period)
+    token = generations.stamp(found, period) if period is not None else found[generations.EVERY_PERIOD]
+    total = _service_counts.get(key, token)
+    if total is None:
+        total = count()
+        _service_counts.put(key, token, total)
+    return total
+
+
+def _count_services(session: Session, dialect: str, keys, search_alone: list[str] | None,
+                    unfiltered: bool) -> int:
+    """How many services ``keys`` selects. On SQLite the search index holds exactly
+    the listed services (models.py): a search alone is counted in the index, and
+    the whole catalogue is its number of rows."""
+    if dialect == "sqlite" and search_alone:
+        counted = select(func.count()).select_from(service_search).where(_fts_match(search_alone))
+    elif dialect == "sqlite" and unfiltered:
+        counted = select(func.count()).select_from(service_search_rows)
+    else:
+        counted = select(func.count()).select_from(keys.subquery())
+    return session.execute(counted).scalar_one()
+
+
+def sectors(session: Session, limit: int = MAX_CHOICES) -> list[str]:
+    """The sectors of active services of active agencies (for a drop-down), in order,
+    at most ``limit`` + 1.
+
+    A skip scan of the sector index: each step seeks the next sector, and one
+    listed service is enough to show it, so a catalogue of 100 000 services
+    costs a few seeks per sector, not a pass over every service. (The test for
+    a listed service is a scalar subquery with LIMIT 1, which PostgreSQL keeps
+    per sector, where it would turn EXISTS into a join of every service.)
+    """
+    following = aliased(Service)
+    sector = select(func.min(Service.sector).label("name")).cte("sector", recursive=True)
+    sector = sector.union_all(
+        select(select(func.min(following.sector)).where(following.sector > sector.c.name).scalar_subquery())
+        .where(sector.c.name.is_not(None)))
+    listed = (select(literal(1)).select_from(Service).join(Agency, Agency.id == Service.agency_id)
+              .where(Service.sector == sector.c.name, Service.active, Agency.active).limit(1).scalar_subquery())
+    rows = session.execute(select(sector.c.name).where(sector.c.name.is_not(None), listed.is_not(None))
+                           .order_by(sector.c.name).limit(limit + 1))
+    return [r[0] for r in rows]
+
+
+def agency_choices(session: Session, limit: int = MAX_CHOICES) -> list[tuple[str, str, str | None]]:
+    """(code, name, name_en) of active agencies in Vietnamese order, at most ``limit`` + 1."""
+    rows = session.execute(select(Agency.code, Agency.name, Agency.name_en).where(Agency.active)
+                           .order_by(Agency.name_sort, Agency.code).limit(limit + 1))
+    return [tuple(r) for r in rows]
+
+

@@ -1,0 +1,170 @@
+"""Open data (SPEC §5): for one period, the ``verified`` basis only, three data sets —
+``targets``, ``agencies``, ``services`` — with stable English snake_case column
+codes, in CSV (UTF-8 with BOM, CRLF), XLSX and JSON. No personal data: no user,
+no e-mail, no verifier.
+
+Every file is made as a stream: agencies and services are read with
+``yield_per`` (a server-side cursor on PostgreSQL, ``fetchmany`` on SQLite)
+and written as they come, so a national catalogue (100 000 services) goes out
+from its first rows in bounded memory. No Flask here.
+"""
+
+from datetime import datetime, timezone
+from typing import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from registry.catalogue.levels import EVIDENCE_FIELDS
+from registry.dataio.streams import Chunks, csv_stream, json_stream
+from registry.dataio.xlsx import Sheet, xlsx_stream
+from registry.models import REPORT_FIELDS, REPORT_FLAGS, Agency, Service, Submission
+from registry.sample import shows_sample_data
+from registry.submissions.periods import period_or_404
+from registry.targets import cache as results_cache
+from registry.targets.basis import BasisJoin
+from registry.targets.results import TargetResult
+
+DATASETS = ("targets", "agencies", "services")
+OPEN_DATA_FORMATS = ("csv", "xlsx", "json")
+OPEN_DATA_BASIS = "verified"  # the public is told only what has been verified
+BATCH_SIZE = 1000
+
+# --- open data columns: stable codes, documented on /open-data ---------------------
+
+TARGET_COLUMNS = (
+    "code", "title_vi", "title_en", "citation", "unit", "comparator", "threshold", "deadline",
+    "numerator", "denominator", "value", "met", "status", "coverage_covered", "coverage_total",
+)
+AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "active", "in_basis", *REPORT_FIELDS)
+SERVICE_COLUMNS = (
+    "code", "name", "name_en", "agency_code", "sector", "level", *EVIDENCE_FIELDS, "in_basis",
+)
+COLUMNS = {"targets": TARGET_COLUMNS, "agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS}
+
+# --- reading: rows in batches ----------------------------------------------------------
+
+def read_in_batches(session: Session, statement, batch_size: int) -> Iterator:
+    """The rows of ``statement``, fetched ``batch_size`` at a time (never all at once)."""
+    result = session.execute(statement.execution_options(yield_per=batch_size))
+    try:
+        for partition in result.partitions(batch_size):
+            yield from partition
+    finally:
+        result.close()
+
+
+def services_statement(period: int, basis: str):
+    """Every active service of an active agency (the targets' denominator), with the
+    level and evidence that count for it in the basis (level 0 when its agency's
+    submission is not in the basis)."""
+    figures = BasisJoin(period, basis)
+    statement = (
+        select(Service.code, Service.name, Service.name_en, Agency.code.label("agency_code"),
+               Agency.name.label("agency_name"), Service.sector, figures.level().label("level"),
+               *[figures.status(f).label(f) for f in EVIDENCE_FIELDS],
+               figures.flag().label("in_basis"))
+        .join(Agency, Agency.id == Service.agency_id)
+        .where(Service.active, Agency.active)
+        .order_by(Agency.code, Service.code)
+    )
+    return figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
+
+
+def service_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
+                 batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
+    """Open-data rows of the services (SERVICE_COLUMNS), read in batches."""
+    for r in read_in_batches(session, services_statement(period, basis), batch_size):
+        yield (r.code, r.name, r.name_en, r.agency_code, r.sector, int(r.level),
+               r.info_url, r.form_url, r.submission_url, bool(r.in_basis))
+
+
+def agencies_statement(figures: BasisJoin):
+    parent = aliased(Agency)
+    statement = (
+        select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind,
+               parent.code.label("parent_code"), Agency.active, figures.flag().label("in_basis"),
+               *[figures.field(f).label(f) for f in REPORT_FIELDS])
+        .select_from(Agency)
+        .join(parent, parent.id == Agency.parent_id, isouter=True)
+    )
+    return figures.join(statement, Agency.id)
+
+
+def report_value(name: str, value):
+    if value is None:
+        return None
+    return bool(value) if name in REPORT_FLAGS else int(value)
+
+
+def agency_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
+                batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
+    """Open-data rows of every agency (AGENCY_COLUMNS), with the adoption report that
+    counts in the basis (its last verified copy), or empty cells."""
+    statement = agencies_statement(BasisJoin(period, basis)).order_by(Agency.code)
+    for r in read_in_batches(session, statement, batch_size):
+        yield (r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, bool(r.active), bool(r.in_basis),
+               *[report_value(f, r._mapping[f]) for f in REPORT_FIELDS])
+
+
+def target_rows(results: list[TargetResult]) -> Iterator[tuple]:
+    for r in results:
+        t = r.target
+        yield (t.code, t.title_vi, t.title_en, t.citation, t.unit, t.comparator, t.threshold, t.deadline,
+               r.numerator, r.denominator, r.value, r.met, r.status, r.coverage.covered, r.coverage.total)
+
+
+def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_DATA_BASIS,
+                 batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
+    if dataset == "targets":
+        return target_rows(results_cache.target_results(session, period, basis))
+    if dataset == "agencies":
+        return agency_rows(session, period, basis, batch_size)
+    if dataset == "services":
+        return service_rows(session, period, basis, batch_size)
+    raise ValueError(dataset)
+
+
+# --- open data ----------------------------------------------------------------------------
+
+def now(now: datetime | None) -> datetime:
+    return (now or datetime.now(timezone.utc)).replace(microsecond=0)
+
+
+def open_data_stream(session: Session, dataset: str, period, fmt: str, *, batch_size: int = BATCH_SIZE,
+                     now: datetime | None = None) -> Chunks:
+    """One open-data file as a stream of bytes chunks: ``dataset`` (targets, agencies,
+    services) of ``period`` in ``fmt`` (csv, xlsx, json), verified figures only.
+    Checks at once (before the first chunk is asked for): NotFound for an unknown
+    period, ValueError for an unknown data set or format."""
+    if dataset not in DATASETS:
+        raise ValueError(dataset)
+    if fmt not in OPEN_DATA_FORMATS:
+        raise ValueError(fmt)
+    year = period_or_404(session, period).year
+    header = COLUMNS[dataset]
+    rows = dataset_rows(session, dataset, year, OPEN_DATA_BASIS, batch_size)
+    if fmt == "json":
+        meta = {"dataset": dataset, "period": year, "basis": OPEN_DATA_BASIS,
+                "generated_at": now(now).isoformat(), "demonstration_data": shows_sample_data(session)}
+        return json_stream(meta, header, rows)
+    if fmt == "csv":
+        return csv_stream(header, rows)
+    return xlsx_stream([Sheet(dataset, header, rows)])
+
+
+def open_data(session: Session, dataset: str, period, fmt: str, **options) -> bytes:
+    """``open_data_stream``, whole."""
+    return b"".join(open_data_stream(session, dataset, period, fmt, **options))
+
+
+def open_data_filename(period: int, dataset: str, fmt: str) -> str:
+    return f"dien-bien-{period}-{dataset}.{fmt}"
+
+
+def periods_with_verified_data(session: Session) -> set[int]:
+    return set(session.execute(select(Submission.period_year).where(Submission.verified_sequence.is_not(None))
+                               .distinct()).scalars())
+
+

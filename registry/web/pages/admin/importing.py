@@ -1,0 +1,47 @@
+"""Importing a CSV or XLSX file from the page, with a dry run."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from registry.core.errors import DomainError, translate
+from registry.dataio import importing
+from registry.web.admin_forms import IMPORT_KIND_LABELS, ImportForm
+from registry.web.auth import current_actor
+from registry.web.db import get_session
+from registry.web.lifecycle import refused, rollback
+from registry.web.pages.admin import bp, invalid_form, require_admin
+
+IMPORT_ERRORS_SHOWN = 500  # a file can have a problem on every one of its rows
+
+
+def _import_page(form, result=None, dry_run=False, status=200):
+    errors = [(e.row, e.column, translate(e.reason, _)) for e in result.errors[:IMPORT_ERRORS_SHOWN]] if result else []
+    return render_template("admin/import.html", form=form, result=result, errors=errors, dry_run=dry_run,
+                           formats=importing.FORMATS, kinds=IMPORT_KIND_LABELS), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_data():
+    """Upload a CSV or XLSX: "check" reports every bad row and writes nothing; "import"
+    writes all the rows or, when any is bad, none and the same report."""
+    require_admin("import")
+    form = ImportForm()
+    if request.method != "POST":
+        return _import_page(form)
+    if not form.validate():
+        invalid_form()
+        return _import_page(form, status=422)
+    dry_run = bool(form.check.data)
+    upload = form.file.data
+    try:
+        result = importing.import_file(get_session(), current_actor(), form.kind.data, upload.filename or "",
+                                       upload.read(), as_verified=form.as_verified.data)
+    except DomainError as exc:
+        return _import_page(form, status=refused(exc, form))
+    if not result.ok or dry_run:
+        rollback()  # nothing of a dry run, or of a file with a bad row, is kept
+        return _import_page(form, result, dry_run, status=200 if result.ok else 422)
+    flash(_("Đã nhập %(rows)s dòng: %(created)s thêm mới, %(updated)s cập nhật, %(unchanged)s không đổi.",
+            rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged),
+          "info")
+    return redirect(url_for("admin.import_data"))
