@@ -59,8 +59,8 @@ clean:
 
 ## make messages: refresh translations/en from the sources (then translate the new entries)
 messages: $(STAMP)
-	$(BIN)/pybabel extract --no-location -F babel.cfg -k N_ -k _l -o translations/messages.pot .
-	$(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations
+	$(BIN)/pybabel extract --no-wrap --no-location -F babel.cfg -k N_ -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap --no-fuzzy-matching -i translations/messages.pot -d translations
 
 ## make bench: the national-scale benchmark (synthetic data, gunicorn, wrk) on SQLite and PostgreSQL
 bench: install

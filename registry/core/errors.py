@@ -23,10 +23,13 @@ class Msg(str):
 
 
 def translate(message: str, gettext) -> str:
-    """``message`` in the language ``gettext`` translates to."""
+    """``message`` in the language ``gettext`` translates to; parameters that are
+    messages themselves (a state's name, an action's) are translated too."""
     if isinstance(message, Msg):
         translated = gettext(message.template)
-        return translated % message.params if message.params else translated
+        if not message.params:
+            return translated
+        return translated % {k: translate(v, gettext) if isinstance(v, Msg) else v for k, v in message.params.items()}
     return gettext(message)
 
 

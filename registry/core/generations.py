@@ -173,7 +173,7 @@ def _committing(connection) -> None:
     every = {basis for basis, period in touched if period == EVERY_PERIOD}
     scopes: dict[int, set[str]] = {}
     for basis, period in touched:
-        if basis not in every:  # replacing EVERY_PERIOD's token covers every period's
+        if period == EVERY_PERIOD or basis not in every:  # EVERY_PERIOD's new token covers every period's
             scopes.setdefault(period, set()).add(basis)
     # In one order, EVERY_PERIOD first, so that two writers never wait for each other in a circle.
     cursor = connection.connection.dbapi_connection.cursor()

@@ -11,6 +11,7 @@ from registry import audit
 from registry.audit import Actor
 from registry.catalogue.levels import check_evidence
 from registry.core.errors import N_, Conflict, DomainError, Msg, ValidationFailed
+from registry.core.vocabulary import STATE_LABELS
 from registry.models import (
     REPORT_FIELDS,
     STATUS_FIELDS,
@@ -56,7 +57,7 @@ def refusal(action: str, period: ReportingPeriod | None, state: str, year: int |
         return Msg(PERIOD_CLOSED, year=period.year if period is not None else year)
     allowed = EDITABLE_STATES if action == "edit" else TRANSITIONS[action][0]
     if state not in allowed:
-        return Msg(NOT_FROM_STATE, action=ACTION_WORDS[action], state=state)
+        return Msg(NOT_FROM_STATE, action=Msg(ACTION_WORDS[action]), state=Msg(STATE_LABELS[state]))
     return None
 
 
