@@ -16,6 +16,7 @@ from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, STATE_LABELS, T
 from registry.dataio.opendata import (
     BATCH_SIZE,
     agencies_statement,
+    moment,
     read_in_batches,
     report_value,
     services_statement,
@@ -167,7 +168,7 @@ def dic_report_stream(session: Session, period, fmt: str = "xlsx", basis: str = 
     results = results_cache.target_results(session, year, basis)
     if fmt == "csv":
         return csv_stream(TARGET_HEADERS_VI, report_target_rows(results))
-    preamble = _preamble(session, year, basis, now(now))
+    preamble = _preamble(session, year, basis, moment(now))
     agency_widths = [16, 44, 10, 22, 20, 18, 14] + [16] * len(REPORT_FIELDS) + [11] * (len(LEVELS) + 1)
     return xlsx_stream([
         Sheet("Chỉ tiêu", TARGET_HEADERS_VI, report_target_rows(results), TARGET_WIDTHS, preamble,

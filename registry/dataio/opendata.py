@@ -128,7 +128,8 @@ def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_
 
 # --- open data ----------------------------------------------------------------------------
 
-def now(now: datetime | None) -> datetime:
+def moment(now: datetime | None) -> datetime:
+    """``now``, or the present moment, to the second: when a file says it was made."""
     return (now or datetime.now(timezone.utc)).replace(microsecond=0)
 
 
@@ -147,7 +148,7 @@ def open_data_stream(session: Session, dataset: str, period, fmt: str, *, batch_
     rows = dataset_rows(session, dataset, year, OPEN_DATA_BASIS, batch_size)
     if fmt == "json":
         meta = {"dataset": dataset, "period": year, "basis": OPEN_DATA_BASIS,
-                "generated_at": now(now).isoformat(), "demonstration_data": shows_sample_data(session)}
+                "generated_at": moment(now).isoformat(), "demonstration_data": shows_sample_data(session)}
         return json_stream(meta, header, rows)
     if fmt == "csv":
         return csv_stream(header, rows)

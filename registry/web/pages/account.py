@@ -77,7 +77,8 @@ def password():
         try:
             accounts.change_password(session, current_actor(), user, form.current.data, form.new.data)
         except DomainError as exc:
-            return render_template("auth/password.html", form=form), refused(exc, form)
+            status = refused(exc, form)  # before rendering: its messages go on this page
+            return render_template("auth/password.html", form=form), status
         sessions.end_all_login_sessions(session, user)
         _sign_in(user)
         flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã bị đăng xuất."), "info")
