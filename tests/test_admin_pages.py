@@ -14,12 +14,10 @@ from registry.models import (
     LoginSession,
     ReportingPeriod,
     Service,
-    Submission,
     Target,
     User,
 )
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD
 
 ADMIN = "admin@example.vn"
 
@@ -36,18 +34,15 @@ def as_admin(client, auth, admin_user):
 
 
 @pytest.fixture
-def world(db, make_agency, make_service, make_user, admin_user):
+def world(db, make, admin_user):
     """A few records of every kind, for the pages to show and the forms to edit."""
-    province = make_agency(code="ubnd-tinh", kind="people_committee", name="UBND tỉnh Điện Biên")
-    district = make_agency(code="ubnd-dbp", tier="district", kind="people_committee", parent=province,
+    province = make.agency(code="ubnd-tinh", kind="people_committee", name="UBND tỉnh Điện Biên")
+    district = make.agency(code="ubnd-dbp", tier="district", kind="people_committee", parent=province,
                            name="UBND huyện Điện Biên")
-    service = make_service(agency=district, code="1.001", name="Đăng ký khai sinh", sector="Hộ tịch")
-    focal = make_user("focal", agency=district, email="focal@example.vn")
-    auditor = make_user("auditor", email="auditor@example.vn")
-    db.add(ReportingPeriod(year=2015, status="open"))
-    db.commit()
-    db.add(Submission(agency_id=district.id, period_year=2015, state="submitted"))
-    db.commit()
+    service = make.service(agency=district, code="1.001", name="Đăng ký khai sinh", sector="Hộ tịch")
+    focal = make.user("focal", agency=district, email="focal@example.vn")
+    auditor = make.user("auditor", email="auditor@example.vn")
+    make.submission(district, 2015, "submitted", levels={service.id: 1}, focal=focal)
     target = db.exec(select(Target).where(Target.code == "agencies_network_pct")).one()
     return {"province": province, "district": district, "service": service, "focal": focal, "auditor": auditor,
             "target": target}

@@ -5,8 +5,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import select
 
-from registry import administration as admin
+from registry.accounts import users
 from registry.accounts.passwords import check_password
+from registry.accounts.sessions import start_login_session
+from registry.catalogue import records
 from registry.core.errors import Conflict, DomainError, ValidationFailed
 from registry.models import (
     Agency,
@@ -18,16 +20,17 @@ from registry.models import (
     Target,
     User,
 )
+from registry.submissions import periods
+from registry.targets import definitions
 from registry.targets.definitions import definition_errors
 from registry.targets.engine import compute_target
-from registry.web.auth import start_login_session
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD, as_actor
 
 
 @pytest.fixture
 def boss(make_user):
-    return make_user("admin", email="boss@example.vn")
+    """An administrator, as the operations see them: an Actor (``boss.user`` is the account)."""
+    return as_actor(make_user("admin", email="boss@example.vn"))
 
 
 def count(db, model):
@@ -52,7 +55,7 @@ def agency_data(**overrides):
 
 def test_create_agency_writes_and_audits(db, boss, make_agency):
     province = make_agency(code="ubnd-tinh", kind="people_committee")
-    agency = admin.create_agency(db, boss, agency_data(parent_code="ubnd-tinh", name="  Sở Y tế  "))
+    agency = records.create_agency(db, boss, agency_data(parent_code="ubnd-tinh", name="  Sở Y tế  "))
     db.commit()
     assert agency.parent_id == province.id and agency.name == "Sở Y tế" and agency.active
     [event] = events(db, "agency.create", "so-yte")
@@ -64,7 +67,7 @@ def test_duplicate_agency_code_is_a_field_conflict(db, boss, make_agency):
     make_agency(code="so-yte")
     before = count(db, Agency)
     with pytest.raises(Conflict) as caught:
-        admin.create_agency(db, boss, agency_data())
+        records.create_agency(db, boss, agency_data())
     assert set(caught.value.fields) == {"code"}
     assert "so-yte" in caught.value.fields["code"]
     db.rollback()
@@ -74,7 +77,7 @@ def test_duplicate_agency_code_is_a_field_conflict(db, boss, make_agency):
 def test_every_bad_agency_field_is_reported_at_once(db, boss, make_agency):
     make_agency(code="so-yte")
     with pytest.raises(ValidationFailed) as caught:
-        admin.create_agency(db, boss, {"code": "so yte!", "name": " ", "tier": "country", "kind": "ministry",
+        records.create_agency(db, boss, {"code": "so yte!", "name": " ", "tier": "country", "kind": "ministry",
                                        "parent_code": "nowhere"})
     fields = caught.value.fields
     assert set(fields) == {"code", "name", "tier", "kind", "parent_code"}
@@ -82,7 +85,7 @@ def test_every_bad_agency_field_is_reported_at_once(db, boss, make_agency):
     assert "province" in fields["tier"]
     # a duplicate code is named beside the other errors (one round trip, not two)
     with pytest.raises(ValidationFailed) as caught:
-        admin.create_agency(db, boss, agency_data(tier="country"))
+        records.create_agency(db, boss, agency_data(tier="country"))
     assert set(caught.value.fields) == {"code", "tier"}
 
 
@@ -91,31 +94,31 @@ def test_agency_parent_may_not_be_itself_or_a_descendant(db, boss, make_agency):
     district = make_agency(code="ubnd-huyen", tier="district", parent=province)
     commune = make_agency(code="ubnd-xa", tier="commune", parent=district)
     with pytest.raises(ValidationFailed) as caught:
-        admin.update_agency(db, boss, province, {"parent_code": "ubnd-tinh"})
+        records.update_agency(db, boss, province, {"parent_code": "ubnd-tinh"})
     assert caught.value.fields == {"parent_code": "cơ quan không thể là cấp trên của chính nó"}
     for descendant in ("ubnd-huyen", "ubnd-xa"):
         with pytest.raises(ValidationFailed) as caught:
-            admin.update_agency(db, boss, province, {"parent_code": descendant})
+            records.update_agency(db, boss, province, {"parent_code": descendant})
         assert caught.value.fields == {"parent_code": "quan hệ cấp trên tạo thành vòng lặp"}
     with pytest.raises(ValidationFailed):
-        admin.create_agency(db, boss, agency_data(code="new", parent_code="new"))
+        records.create_agency(db, boss, agency_data(code="new", parent_code="new"))
     db.rollback()
     assert db.get(Agency, province.id).parent_id is None
     # moving a commune under another district is fine
     other = make_agency(code="ubnd-huyen-2", tier="district", parent=province)
-    admin.update_agency(db, boss, commune, {"parent_code": "ubnd-huyen-2"})
+    records.update_agency(db, boss, commune, {"parent_code": "ubnd-huyen-2"})
     db.commit()
     assert db.get(Agency, commune.id).parent_id == other.id
 
 
 def test_update_agency_audits_only_what_changed(db, boss, make_agency):
     agency = make_agency(code="so-yte", name="Sở Y tế")
-    admin.update_agency(db, boss, agency, {"name": "Sở Y tế tỉnh Điện Biên", "active": False})
+    records.update_agency(db, boss, agency, {"name": "Sở Y tế tỉnh Điện Biên", "active": False})
     db.commit()
     [event] = events(db, "agency.update", "so-yte")
     assert event.before == {"name": "Sở Y tế", "active": True}
     assert event.after == {"name": "Sở Y tế tỉnh Điện Biên", "active": False}
-    admin.update_agency(db, boss, agency, {"name": "Sở Y tế tỉnh Điện Biên"})  # no change, no event
+    records.update_agency(db, boss, agency, {"name": "Sở Y tế tỉnh Điện Biên"})  # no change, no event
     db.commit()
     assert len(events(db, "agency.update", "so-yte")) == 1
 
@@ -124,9 +127,9 @@ def test_agency_code_can_be_renamed_but_not_onto_another(db, boss, make_agency):
     agency = make_agency(code="so-yte")
     make_agency(code="so-gd")
     with pytest.raises(Conflict):
-        admin.update_agency(db, boss, agency, {"code": "so-gd"})
+        records.update_agency(db, boss, agency, {"code": "so-gd"})
     db.rollback()
-    admin.update_agency(db, boss, agency, {"code": "so-y-te"})
+    records.update_agency(db, boss, agency, {"code": "so-y-te"})
     db.commit()
     [event] = events(db, "agency.update", "so-y-te")
     assert event.before == {"code": "so-yte"} and event.after == {"code": "so-y-te"}
@@ -139,17 +142,17 @@ def test_service_create_update_and_errors(db, boss, make_agency, make_service):
     make_service(agency=agency, code="1.001")
     values = {"code": "1.002", "name": "Đăng ký khai sinh", "agency_code": "ubnd-xa", "sector": "Hộ tịch"}
     with pytest.raises(Conflict) as caught:
-        admin.create_service(db, boss, {**values, "code": "1.001"})
+        records.create_service(db, boss, {**values, "code": "1.001"})
     assert set(caught.value.fields) == {"code"}
     with pytest.raises(ValidationFailed) as caught:
-        admin.create_service(db, boss, {**values, "agency_code": "nowhere", "sector": ""})
+        records.create_service(db, boss, {**values, "agency_code": "nowhere", "sector": ""})
     assert set(caught.value.fields) == {"agency_code", "sector"}
     db.rollback()
-    service = admin.create_service(db, boss, values)
+    service = records.create_service(db, boss, values)
     db.commit()
     assert service.active and service.agency_id == agency.id
     other = make_agency(code="ubnd-xa-2")
-    admin.update_service(db, boss, service, {"agency_code": "ubnd-xa-2", "active": False})
+    records.update_service(db, boss, service, {"agency_code": "ubnd-xa-2", "active": False})
     db.commit()
     assert db.get(Service, service.id).agency_id == other.id
     [event] = events(db, "service.update", "1.002")
@@ -164,17 +167,17 @@ def test_create_user_checks_role_agency_password_and_duplicates(db, boss, make_a
     make_agency(code="so-yte")
     good = {"email": "Focal@Example.vn", "role": "focal", "agency_code": "so-yte", "password": "a long password!"}
     with pytest.raises(ValidationFailed) as caught:
-        admin.create_user(db, boss, {**good, "agency_code": ""})
+        users.create_user(db, boss, {**good, "agency_code": ""})
     assert caught.value.fields == {"agency_code": "cán bộ đầu mối phải thuộc một cơ quan"}
     with pytest.raises(ValidationFailed) as caught:
-        admin.create_user(db, boss, {**good, "email": "not-an-email", "role": "boss", "password": "short"})
+        users.create_user(db, boss, {**good, "email": "not-an-email", "role": "boss", "password": "short"})
     assert set(caught.value.fields) == {"email", "role", "password"}
     before = count(db, User)
-    user = admin.create_user(db, boss, good)
+    user = users.create_user(db, boss, good)
     db.commit()
     assert user.email == "focal@example.vn" and check_password(user, "a long password!")
     with pytest.raises(Conflict) as caught:
-        admin.create_user(db, boss, {**good, "email": "FOCAL@example.vn"})
+        users.create_user(db, boss, {**good, "email": "FOCAL@example.vn"})
     assert set(caught.value.fields) == {"email"}
     db.rollback()
     assert count(db, User) == before + 1
@@ -187,9 +190,9 @@ def test_deactivation_ends_every_sign_in_of_the_user(db, boss, make_user, make_a
     focal = make_user("focal", agency=agency)
     start_login_session(db, focal)
     start_login_session(db, focal)
-    mine = start_login_session(db, boss)
+    mine = start_login_session(db, boss.user)
     db.commit()
-    admin.update_user(db, boss, focal, {"active": False})
+    users.update_user(db, boss, focal, {"active": False})
     db.commit()
     sessions = db.exec(select(LoginSession).where(LoginSession.user_id == focal.id)).all()
     assert len(sessions) == 2 and all(s.ended_at is not None for s in sessions)
@@ -203,13 +206,13 @@ def test_role_and_agency_changes(db, boss, make_user, make_agency):
     first, second = make_agency(code="a-1"), make_agency(code="a-2")
     focal = make_user("focal", agency=first)
     with pytest.raises(ValidationFailed) as caught:
-        admin.update_user(db, boss, focal, {"agency_code": ""})
+        users.update_user(db, boss, focal, {"agency_code": ""})
     assert set(caught.value.fields) == {"agency_code"}
     with pytest.raises(ValidationFailed):
-        admin.update_user(db, boss, focal, {"agency_code": "a-404"})
+        users.update_user(db, boss, focal, {"agency_code": "a-404"})
     db.rollback()
-    admin.update_user(db, boss, focal, {"agency_code": "a-2"})
-    admin.update_user(db, boss, focal, {"role": "auditor", "agency_code": ""})
+    users.update_user(db, boss, focal, {"agency_code": "a-2"})
+    users.update_user(db, boss, focal, {"role": "auditor", "agency_code": ""})
     db.commit()
     user = db.get(User, focal.id)
     assert user.role == "auditor" and user.agency_id is None and user.active
@@ -221,17 +224,17 @@ def test_role_and_agency_changes(db, boss, make_user, make_agency):
 
 def test_an_admin_cannot_demote_or_deactivate_themselves(db, boss, make_user):
     with pytest.raises(ValidationFailed) as caught:
-        admin.update_user(db, boss, boss, {"role": "auditor"})
+        users.update_user(db, boss, boss.user, {"role": "auditor"})
     assert caught.value.fields == {"role": "Bạn không thể tự bỏ quyền quản trị của chính mình."}
     with pytest.raises(ValidationFailed) as caught:
-        admin.update_user(db, boss, boss, {"active": False})
+        users.update_user(db, boss, boss.user, {"active": False})
     assert caught.value.fields == {"active": "Bạn không thể tự khóa tài khoản của chính mình."}
     db.rollback()
     user = db.get(User, boss.id)
     assert user.role == "admin" and user.active
     # another administrator may
     other = make_user("admin", email="other@example.vn")
-    admin.update_user(db, other, boss, {"role": "auditor"})
+    users.update_user(db, as_actor(other), boss.user, {"role": "auditor"})
     db.commit()
     assert db.get(User, boss.id).role == "auditor"
 
@@ -241,10 +244,10 @@ def test_password_reset_ends_sign_ins_and_replaces_the_password(db, boss, make_u
     start_login_session(db, auditor)
     db.commit()
     with pytest.raises(ValidationFailed) as caught:
-        admin.reset_password(db, boss, auditor, "short")
+        users.reset_password(db, boss, auditor, "short")
     assert set(caught.value.fields) == {"password"}
     db.rollback()
-    admin.reset_password(db, boss, auditor, "a brand new password")
+    users.reset_password(db, boss, auditor, "a brand new password")
     db.commit()
     user = db.get(User, auditor.id)
     assert check_password(user, "a brand new password") and not check_password(user, PASSWORD)
@@ -256,10 +259,10 @@ def test_password_reset_ends_sign_ins_and_replaces_the_password(db, boss, make_u
 
 
 def test_resetting_ones_own_password_keeps_this_sign_in(db, boss):
-    here = start_login_session(db, boss)
-    start_login_session(db, boss)
+    here = start_login_session(db, boss.user)
+    start_login_session(db, boss.user)
     db.commit()
-    admin.reset_password(db, boss, boss, "my own new password", keep_token=here)
+    users.reset_password(db, boss, boss.user, "my own new password", keep_token=here)
     db.commit()
     ended = [s.ended_at is not None for s in db.exec(select(LoginSession).where(LoginSession.user_id == boss.id)
                                                      .order_by(LoginSession.id))]
@@ -271,13 +274,13 @@ def test_resetting_ones_own_password_keeps_this_sign_in(db, boss):
 def test_periods_are_years_and_unique(db, boss):
     for bad in ("1999", "2101", "20x5", "", "-2015", "2015.0"):
         with pytest.raises(ValidationFailed) as caught:
-            admin.create_period(db, boss, bad)
+            periods.create_period(db, boss, bad)
         assert set(caught.value.fields) == {"year"}, bad
-    period = admin.create_period(db, boss, " 2016 ")
+    period = periods.create_period(db, boss, " 2016 ")
     db.commit()
     assert period.year == 2016 and period.status == PeriodStatus.open.value
     with pytest.raises(Conflict) as caught:
-        admin.create_period(db, boss, 2016)
+        periods.create_period(db, boss, 2016)
     assert caught.value.fields == {"year": "đã có kỳ báo cáo 2016"}
     db.rollback()
     assert count(db, ReportingPeriod) == 1
@@ -286,14 +289,14 @@ def test_periods_are_years_and_unique(db, boss):
 
 
 def test_open_and_close_a_period(db, boss):
-    period = admin.create_period(db, boss, 2015)
-    admin.close_period(db, boss, period)
+    period = periods.create_period(db, boss, 2015)
+    periods.close_period(db, boss, period)
     db.commit()
     assert db.get(ReportingPeriod, 2015).status == "closed"
     with pytest.raises(Conflict):
-        admin.close_period(db, boss, period)
+        periods.close_period(db, boss, period)
     db.rollback()
-    admin.open_period(db, boss, period)
+    periods.open_period(db, boss, period)
     db.commit()
     assert db.get(ReportingPeriod, 2015).status == "open"
     [closed] = events(db, "period.close", 2015)
@@ -316,12 +319,12 @@ def target_data(**overrides):
 
 
 def test_a_new_target_is_usable_by_the_engine(db, boss):
-    target = admin.create_target(db, boss, target_data())
+    target = definitions.create_target(db, boss, target_data())
     db.commit()
     assert definition_errors(target) == {}
     assert target.flags == "has_lan" and target.threshold == 80 and target.deadline == 2020
     assert target.position == 16  # after the fifteen shipped targets
-    admin.create_period(db, boss, 2016)
+    periods.create_period(db, boss, 2016)
     result = compute_target(db, target, 2016)
     assert result.value is None and result.status == "no_data"
     [event] = events(db, "target.create", "agencies_wifi_pct")
@@ -351,14 +354,14 @@ def test_a_new_target_is_usable_by_the_engine(db, boss):
 def test_target_definitions_the_engine_cannot_compute_are_refused(db, boss, overrides, fields):
     before = count(db, Target)
     with pytest.raises(ValidationFailed) as caught:
-        admin.create_target(db, boss, target_data(**overrides))
+        definitions.create_target(db, boss, target_data(**overrides))
     assert set(caught.value.fields) == fields
     db.rollback()
     assert count(db, Target) == before
 
 
 def test_target_parameters_of_another_formula_are_cleared(db, boss):
-    target = admin.create_target(db, boss, target_data(
+    target = definitions.create_target(db, boss, target_data(
         code="services_level3_2020", formula="service_level_count", unit="count", threshold="30", min_level="3",
         flags=["has_lan"], scope="district:*", numerator_field="staff_total"))
     db.commit()
@@ -369,9 +372,9 @@ def test_target_parameters_of_another_formula_are_cleared(db, boss):
 def test_editing_a_shipped_target_is_audited_with_before_and_after(db, boss):
     target = db.exec(select(Target).where(Target.code == "services_level1_pct")).one()
     with pytest.raises(Conflict):
-        admin.update_target(db, boss, target, {"code": "services_level2_pct"})
+        definitions.update_target(db, boss, target, {"code": "services_level2_pct"})
     db.rollback()
-    admin.update_target(db, boss, target, {"threshold": "97", "deadline": 2016})
+    definitions.update_target(db, boss, target, {"threshold": "97", "deadline": 2016})
     db.commit()
     assert (target.threshold, target.deadline, target.comparator) == (97, 2016, ">=")
     [event] = events(db, "target.update", "services_level1_pct")
@@ -381,6 +384,6 @@ def test_editing_a_shipped_target_is_audited_with_before_and_after(db, boss):
 
 def test_domain_errors_carry_translatable_messages(db, boss):
     with pytest.raises(DomainError) as caught:
-        admin.create_agency(db, boss, agency_data(code="x", parent_code="nowhere"))
+        records.create_agency(db, boss, agency_data(code="x", parent_code="nowhere"))
     message = caught.value.fields["parent_code"]
     assert message.template == "không có cơ quan mã %(code)s" and message.params == {"code": "nowhere"}

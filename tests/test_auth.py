@@ -7,8 +7,7 @@ import pytest
 from sqlmodel import select
 
 from registry.models import AuditEvent, LoginSession, User
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ from registry.core.db import make_engine, writer
 from registry.dataio.backup import BackupFailed, backup
 from registry.models import Agency, AuditEvent, ServiceStatus, Submission
 from registry.submissions.entries import agency_by_code, save
-from registry.submissions.workflow import ensure_period, find_submission
+from registry.submissions.periods import ensure_period
+from registry.submissions.workflow import find_submission
 from tests.conftest import unavailable
+from tests.factories import FULL_REPORT, TEST_ACTOR
 from tests.test_concurrency import (
-    FULL_REPORT,
     YEAR,
     agency_code,
     import_agencies,
@@ -74,8 +75,8 @@ class Writer(threading.Thread):
             current = find_submission(session, agency, YEAR)
             services = [{"code": service_code(n, k), "level": 1, "info_url": f"https://dvc.example/{n}/{k}/{round_}",
                          "note": f"lượt {round_}"} for k in range(SERVICES_EACH)]
-            save(session, agency, YEAR, None, current.version if current else 0,
-                 {**FULL_REPORT, "staff_total": ROUND_BASE + round_}, services, source="test")
+            save(session, agency, YEAR, TEST_ACTOR, current.version if current else 0,
+                 {**FULL_REPORT, "staff_total": ROUND_BASE + round_}, services)
             session.commit()
 
     def wait_for(self, saves: int) -> None:
@@ -158,7 +159,7 @@ def test_a_backup_taken_while_writing_restores_a_consistent_registry(database_ur
     init_database(env)
     engine = make_engine(database_url)
     with Session(engine) as session:
-        ensure_period(session, YEAR)
+        ensure_period(session, YEAR, TEST_ACTOR)
         import_agencies(session, AGENCIES, SERVICES_EACH)
         session.commit()
         events_before_writes = session.exec(select(func.count()).select_from(AuditEvent)).one()

@@ -22,6 +22,7 @@ from bench.run import parse_args
 from registry.dataio.importing import import_file
 from registry.models import Agency, Service
 from tests.conftest import unavailable
+from tests.factories import TEST_ACTOR
 
 WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:41234/
   2 threads and 8 connections
@@ -208,7 +209,7 @@ def test_the_import_files_are_accepted_by_the_registry_whole(db, tmp_path):
     agencies_file = write_csv(tmp_path / "agencies.csv", AGENCY_COLUMNS, agency_rows(230))
     services_file = write_csv(tmp_path / "services.csv", SERVICE_COLUMNS, service_rows(700, 230))
     for kind, path in (("agencies", agencies_file), ("services", services_file)):
-        result = import_file(db, kind, path.name, path.read_bytes())
+        result = import_file(db, TEST_ACTOR, kind, path.name, path.read_bytes())
         assert result.ok, result.errors[:3]
         db.flush()
     db.commit()

@@ -2,44 +2,19 @@
 search and order, paging by key, bad input answered cleanly, bounded queries."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import select
 
-from registry.catalogue.listing import safe_url
+from registry.catalogue.parameters import safe_url
 from registry.core.search import sort_key
 from registry.models import Agency, Service
-from registry.submissions import workflow
 from registry.web.db import get_engine
+from tests.factories import full_report, status
+from tests.test_catalogue_scale import counted_statements
 
 YEAR = 2015
-FULL = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-            staff_total=10, staff_with_computer=9, staff_with_email=8, documents_total=100,
-            documents_online=70, exchanges_online=True, legal_docs_online=False, specialised_database=True)
 CODE_CELL = re.compile(r'<td class="code">([^<]*)</td>')
-
-
-def status(level: int, host: str = "https://dvc.dienbien.gov.vn") -> dict:
-    return {"level": level,
-            "info_url": f"{host}/info" if level >= 1 else None,
-            "form_url": f"{host}/form" if level >= 2 else None,
-            "submission_url": f"{host}/submit" if level >= 3 else None}
-
-
-def file_report(db, agency, state="verified", levels=None, year=YEAR, host="https://dvc.dienbien.gov.vn", rep=None):
-    """Give ``agency`` a submission for ``year`` in ``state`` with ``levels`` ([(service, level)])."""
-    workflow.ensure_period(db, year)
-    submission = workflow.ensure_submission(db, agency, year)
-    workflow.write_entries(db, submission, None, report=FULL if rep is None else rep,
-                           services={s.id: status(lv, host) for s, lv in (levels or [])})
-    if state in ("submitted", "verified"):
-        workflow.submit(db, submission, None)
-    if state == "verified":
-        workflow.verify(db, submission, None)
-    db.commit()
-    return submission
 
 
 def codes_on(page: str) -> list[str]:
@@ -56,12 +31,12 @@ def main(page: str) -> str:
 
 # --- search, filters, order -------------------------------------------------------------
 
-def test_search_ignores_diacritics_and_case(client, db, make_agency, make_service):
-    agency = make_agency()
-    birth = make_service(agency, code="1.001", name="Đăng ký khai sinh")
-    make_service(agency, code="1.002", name="Đăng ký kết hôn")
-    make_service(agency, code="1.003", name="Cấp giấy phép xây dựng")
-    file_report(db, agency, levels=[(birth, 2)])
+def test_search_ignores_diacritics_and_case(client, db, make):
+    agency = make.agency()
+    birth = make.service(agency, code="1.001", name="Đăng ký khai sinh")
+    make.service(agency, code="1.002", name="Đăng ký kết hôn")
+    make.service(agency, code="1.003", name="Cấp giấy phép xây dựng")
+    make.submission(agency, YEAR, levels={birth.id: 2})
     for q in ("dang ky khai sinh", "ĐĂNG KÝ KHAI SINH", "  Dang   KY khai  ", "khai dang", "1.001"):
         page = text(client.get("/services", query_string={"q": q}))
         assert codes_on(page) == ["1.001"], q
@@ -70,11 +45,11 @@ def test_search_ignores_diacritics_and_case(client, db, make_agency, make_servic
     assert codes_on(text(client.get("/services?q=nothing+like+this"))) == []
 
 
-def test_search_wildcards_are_literal(client, make_agency, make_service):
-    agency = make_agency()
-    make_service(agency, code="p-1", name="Cấp 100% trực tuyến")
-    make_service(agency, code="p-2", name="Cấp phép")
-    make_service(agency, code="p_3", name="Gia hạn")
+def test_search_wildcards_are_literal(client, make):
+    agency = make.agency()
+    make.service(agency, code="p-1", name="Cấp 100% trực tuyến")
+    make.service(agency, code="p-2", name="Cấp phép")
+    make.service(agency, code="p_3", name="Gia hạn")
     # a query word must begin a word of the code or the name; % and _ are no wildcards
     assert codes_on(text(client.get("/services", query_string={"q": "100%"}))) == ["p-1"]
     assert codes_on(text(client.get("/services", query_string={"q": "p_"}))) == ["p_3"]
@@ -82,25 +57,25 @@ def test_search_wildcards_are_literal(client, make_agency, make_service):
         assert codes_on(text(client.get("/services", query_string={"q": wildcard}))) == [], wildcard
 
 
-def test_vietnamese_order(client, make_agency, make_service):
-    agency = make_agency()
+def test_vietnamese_order(client, make):
+    agency = make.agency()
     names = ["Bá", "Đi", "Ăn", "Ba", "Du", "An", "Ca", "Bà", "Ân"]
     for i, name in enumerate(names):
-        make_service(agency, code=f"v-{i}", name=name)
+        make.service(agency, code=f"v-{i}", name=name)
     page = text(client.get("/services"))
     shown = re.findall(r'<th scope="row">([^<]*)</th>', page)
     assert shown == ["An", "Ăn", "Ân", "Ba", "Bà", "Bá", "Ca", "Du", "Đi"]
 
 
-def test_filters(client, db, make_agency, make_service):
-    a = make_agency(code="so-a", name="Sở A")
-    b = make_agency(code="so-b", name="Sở B")
-    s1 = make_service(a, code="a-1", name="Một", sector="Hộ tịch")
-    s2 = make_service(a, code="a-2", name="Hai", sector="Đất đai")
-    s3 = make_service(b, code="b-1", name="Ba", sector="Hộ tịch")
-    make_service(b, code="b-2", name="Bốn", sector="Hộ tịch")
-    file_report(db, a, levels=[(s1, 3), (s2, 1)])
-    file_report(db, b, state="submitted", levels=[(s3, 3)])
+def test_filters(client, db, make):
+    a = make.agency(code="so-a", name="Sở A")
+    b = make.agency(code="so-b", name="Sở B")
+    s1 = make.service(a, code="a-1", name="Một", sector="Hộ tịch")
+    s2 = make.service(a, code="a-2", name="Hai", sector="Đất đai")
+    s3 = make.service(b, code="b-1", name="Ba", sector="Hộ tịch")
+    make.service(b, code="b-2", name="Bốn", sector="Hộ tịch")
+    make.submission(a, YEAR, levels={s1.id: 3, s2.id: 1})
+    make.submission(b, YEAR, "submitted", levels={s3.id: 3})
     assert sorted(codes_on(text(client.get("/services?agency=so-a")))) == ["a-1", "a-2"]
     assert sorted(codes_on(text(client.get("/services?sector=Hộ+tịch")))) == ["a-1", "b-1", "b-2"]
     assert codes_on(text(client.get("/services?level=3"))) == ["a-1"]  # b-1's level 3 is not verified
@@ -110,12 +85,12 @@ def test_filters(client, db, make_agency, make_service):
     assert "Tìm thấy 2 dịch vụ." in page
 
 
-def test_only_active_services_of_active_agencies(client, make_agency, make_service):
-    live = make_agency(code="live")
-    gone = make_agency(code="gone", active=False)
-    make_service(live, code="s-live")
-    make_service(live, code="s-off", active=False)
-    make_service(gone, code="s-gone")
+def test_only_active_services_of_active_agencies(client, make):
+    live = make.agency(code="live")
+    gone = make.agency(code="gone", active=False)
+    make.service(live, code="s-live")
+    make.service(live, code="s-off", active=False)
+    make.service(gone, code="s-gone")
     assert codes_on(text(client.get("/services"))) == ["s-live"]
     assert client.get("/agencies/gone").status_code == 404
     assert client.get("/agencies/nobody").status_code == 404
@@ -125,28 +100,26 @@ def test_only_active_services_of_active_agencies(client, make_agency, make_servi
 
 # --- verified data only ---------------------------------------------------------------------
 
-def test_unverified_levels_never_show(client, db, make_agency, make_service):
-    drafting = make_agency(code="drafting")
-    submitted = make_agency(code="submitted")
-    reopened = make_agency(code="reopened")
-    verified = make_agency(code="verified")
-    d = make_service(drafting, code="d-1")
-    s = make_service(submitted, code="s-1")
-    r = make_service(reopened, code="r-1")
-    v = make_service(verified, code="v-1")
-    file_report(db, drafting, state="draft", levels=[(d, 3)], host="https://draft.example")
-    file_report(db, submitted, state="submitted", levels=[(s, 3)], host="https://submitted.example")
-    sub = file_report(db, reopened, levels=[(r, 1)], host="https://old-verified.example")
-    workflow.reopen(db, sub, None, "Sửa")
-    workflow.write_entries(db, sub, None, services={r.id: status(3, "https://correction.example")})
-    db.commit()
-    file_report(db, verified, levels=[(v, 2)], host="https://verified.example")
+def test_unverified_levels_never_show(client, db, make):
+    drafting = make.agency(code="drafting")
+    submitted = make.agency(code="submitted")
+    reopened = make.agency(code="reopened")
+    verified = make.agency(code="verified")
+    d = make.service(drafting, code="d-1")
+    s = make.service(submitted, code="s-1")
+    r = make.service(reopened, code="r-1")
+    v = make.service(verified, code="v-1")
+    make.submission(drafting, YEAR, "draft", services={d.id: status(3, d.code, "https://draft.example")})
+    make.submission(submitted, YEAR, "submitted", services={s.id: status(3, s.code, "https://submitted.example")})
+    sub = make.submission(reopened, YEAR, services={r.id: status(1, r.code, "https://old-verified.example")})
+    make.revise(sub, services={r.id: status(3, r.code, "https://correction.example")}, reason="Sửa")
+    make.submission(verified, YEAR, services={v.id: status(2, v.code, "https://verified.example")})
 
     page = text(client.get("/services"))
     for host in ("draft.example", "submitted.example", "correction.example"):
         assert host not in page
-    assert "https://old-verified.example/info" in page
-    assert "https://verified.example/form" in page
+    assert "https://old-verified.example/r-1/info_url" in page
+    assert "https://verified.example/v-1/form_url" in page
     rows = {code: row for code, row in re.findall(r'<td class="code">([^<]*)</td>(.*?)</tr>', page, re.S)}
     assert "level-0" in rows["d-1"] and "chưa có dữ liệu đã xác minh" in rows["d-1"]
     assert "level-0" in rows["s-1"] and "chưa có dữ liệu đã xác minh" in rows["s-1"]
@@ -159,11 +132,11 @@ def test_unverified_levels_never_show(client, db, make_agency, make_service):
         assert "chưa có dữ liệu đã xác minh" in agency_page
 
 
-def test_level_is_per_period(client, db, make_agency, make_service):
-    agency = make_agency()
-    service = make_service(agency, code="x-1")
-    file_report(db, agency, levels=[(service, 1)], year=2014)
-    file_report(db, agency, levels=[(service, 3)], year=2015)
+def test_level_is_per_period(client, db, make):
+    agency = make.agency()
+    service = make.service(agency, code="x-1")
+    make.submission(agency, 2014, levels={service.id: 1})
+    make.submission(agency, 2015, levels={service.id: 3})
     assert "level-1" in text(client.get("/services?period=2014"))
     assert "level-3" in text(client.get("/services?period=2015"))
     assert "level-3" in text(client.get("/services"))  # the latest verified period by default
@@ -204,12 +177,12 @@ def test_paging_returns_every_service_once(client, db, demo_data):
     assert keys == sorted(keys)
 
 
-def test_paging_keeps_filters(client, db, make_agency, make_service):
-    agency = make_agency(code="many")
-    other = make_agency(code="other")
+def test_paging_keeps_filters(client, db, make):
+    agency = make.agency(code="many")
+    other = make.agency(code="other")
     for i in range(60):
-        make_service(agency, code=f"m-{i:02d}", name=f"Khai sinh {i:02d}", sector="Hộ tịch")
-    make_service(other, code="o-1", name="Khai sinh khác", sector="Hộ tịch")
+        make.service(agency, code=f"m-{i:02d}", name=f"Khai sinh {i:02d}", sector="Hộ tịch")
+    make.service(other, code="o-1", name="Khai sinh khác", sector="Hộ tịch")
     first = text(client.get("/services?agency=many&q=khai"))
     assert len(codes_on(first)) == 50 and "Tìm thấy 60 dịch vụ." in first
     url = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
@@ -253,13 +226,13 @@ def test_bad_parameters_are_explained(client, demo_data):
 
 # --- agencies ---------------------------------------------------------------------------------
 
-def test_agency_list_grouped_by_tier_and_searchable(client, db, make_agency):
-    province = make_agency(code="ubnd-tinh", tier="province", kind="people_committee", name="UBND tỉnh Điện Biên")
-    make_agency(code="so-y-te", tier="province", name="Sở Y tế")
-    district = make_agency(code="huyen-a", tier="district", kind="people_committee", name="UBND huyện Điện Biên Đông",
+def test_agency_list_grouped_by_tier_and_searchable(client, db, make):
+    province = make.agency(code="ubnd-tinh", tier="province", kind="people_committee", name="UBND tỉnh Điện Biên")
+    make.agency(code="so-y-te", tier="province", name="Sở Y tế")
+    district = make.agency(code="huyen-a", tier="district", kind="people_committee", name="UBND huyện Điện Biên Đông",
                            parent=province)
-    make_agency(code="xa-b", tier="commune", kind="people_committee", name="UBND xã Ăng Nưa", parent=district)
-    make_agency(code="truong", tier="district", kind="school", name="Trường THPT Điện Biên")
+    make.agency(code="xa-b", tier="commune", kind="people_committee", name="UBND xã Ăng Nưa", parent=district)
+    make.agency(code="truong", tier="district", kind="school", name="Trường THPT Điện Biên")
     page = text(client.get("/agencies"))
     assert page.index('id="tier-province"') < page.index('id="tier-district"') < page.index('id="tier-commune"')
     assert page.index("Sở Y tế") < page.index("UBND tỉnh Điện Biên")
@@ -271,16 +244,16 @@ def test_agency_list_grouped_by_tier_and_searchable(client, db, make_agency):
     assert "UBND xã Ăng Nưa" in text(client.get("/agencies?tier=commune"))
 
 
-def test_agency_page(client, db, make_agency, make_service):
-    parent = make_agency(code="ubnd-tinh", kind="people_committee", name="UBND tỉnh")
-    agency = make_agency(code="so-tttt", name="Sở Thông tin và Truyền thông", parent=parent)
-    make_agency(code="trung-tam", name="Trung tâm CNTT", parent=agency)
-    make_agency(code="cu", name="Đơn vị cũ", parent=agency, active=False)
-    service = make_service(agency, code="tt-1", name="Cấp giấy phép bưu chính")
-    make_service(parent, code="other-1", name="Dịch vụ khác")
-    workflow.ensure_period(db, 2013)
-    file_report(db, agency, levels=[(service, 2)], year=2014, rep={**FULL, "staff_total": 67})
-    file_report(db, agency, state="submitted", levels=[(service, 3)], year=2015, rep={**FULL, "staff_total": 99})
+def test_agency_page(client, db, make):
+    parent = make.agency(code="ubnd-tinh", kind="people_committee", name="UBND tỉnh")
+    agency = make.agency(code="so-tttt", name="Sở Thông tin và Truyền thông", parent=parent)
+    make.agency(code="trung-tam", name="Trung tâm CNTT", parent=agency)
+    make.agency(code="cu", name="Đơn vị cũ", parent=agency, active=False)
+    service = make.service(agency, code="tt-1", name="Cấp giấy phép bưu chính")
+    make.service(parent, code="other-1", name="Dịch vụ khác")
+    make.period(2013)
+    make.submission(agency, 2014, report=full_report(staff_total=67), levels={service.id: 2})
+    make.submission(agency, 2015, "submitted", report=full_report(staff_total=99), levels={service.id: 3})
 
     page = text(client.get("/agencies/so-tttt?period=2014"))
     assert "<h1>Sở Thông tin và Truyền thông</h1>" in page
@@ -298,12 +271,12 @@ def test_agency_page(client, db, make_agency, make_service):
 
 # --- languages, accessibility, privacy ---------------------------------------------------------
 
-def test_english_page_uses_english_names(client, db, make_agency, make_service):
-    agency = make_agency(code="hp", name="Sở Tư pháp")
+def test_english_page_uses_english_names(client, db, make):
+    agency = make.agency(code="hp", name="Sở Tư pháp")
     agency.name_en = "Department of Justice"
-    service = make_service(agency, code="1.001", name="Đăng ký khai sinh")
+    service = make.service(agency, code="1.001", name="Đăng ký khai sinh")
     service.name_en = "Birth registration"
-    make_service(agency, code="1.002", name="Chứng thực bản sao")  # no English name: the Vietnamese one
+    make.service(agency, code="1.002", name="Chứng thực bản sao")  # no English name: the Vietnamese one
     db.add_all([agency, service])
     db.commit()
     page = text(client.get("/services?lang=en"))
@@ -338,23 +311,6 @@ def test_no_personal_data(client, demo_data):
 
 # --- performance --------------------------------------------------------------------------------
 
-@contextmanager
-def counted_statements(app):
-    with app.app_context():
-        engine = get_engine()
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 PAGES = ["/services", "/services?period=2014", "/api/v1/services?period=2014&limit=200", "/services?q=dang+ky&level=0", "/services?agency={agency}", "/agencies",
          "/agencies?q=ubnd&kind=people_committee", "/agencies/{agency}", "/agencies/{agency}?period=2014",
          "/api/v1/services?limit=200", "/api/v1/services?agency={agency}&level=1", "/api/v1/agencies?limit=200",
@@ -362,26 +318,28 @@ PAGES = ["/services", "/services?period=2014", "/api/v1/services?period=2014&lim
 
 
 def _query_counts(app, client, agency: str) -> dict[str, int]:
+    with app.app_context():
+        engine = get_engine()
     counts = {}
     for url in PAGES:
         url = url.format(agency=agency)
-        with counted_statements(app) as statements:
+        with counted_statements(engine) as statements:
             assert client.get(url).status_code == 200, url
         counts[url.replace(agency, "A")] = len(statements)
     return counts
 
 
-def test_queries_do_not_grow_with_the_data(app, client, db, make_agency, make_service):
+def test_queries_do_not_grow_with_the_data(app, client, db, make):
     from registry.sample import demo
 
-    parent = make_agency(code="tiny-parent")
-    tiny = make_agency(code="tiny", parent=parent)
-    make_agency(code="tiny-child", parent=tiny)
-    service = make_service(tiny, code="tiny-1", name="Đăng ký tạm trú")
+    parent = make.agency(code="tiny-parent")
+    tiny = make.agency(code="tiny", parent=parent)
+    make.agency(code="tiny-child", parent=tiny)
+    service = make.service(tiny, code="tiny-1", name="Đăng ký tạm trú")
     # (years after the demo's, which files every agency's reports for 2010–2015)
-    workflow.ensure_period(db, 2014)
-    file_report(db, tiny, levels=[(service, 1)], year=2016)
-    file_report(db, tiny, levels=[(service, 2)], year=2017)
+    make.period(2014)
+    make.submission(tiny, 2016, levels={service.id: 1})
+    make.submission(tiny, 2017, levels={service.id: 2})
     small = _query_counts(app, client, "tiny")
 
     demo.load(db)

@@ -8,11 +8,12 @@ services, agencies and verified levels replaces in its own transaction.
 
 import pytest
 
-from registry import administration
+from registry.catalogue import records
 from registry.dataio.importing import import_file
+from tests.factories import TEST_ACTOR
 
 from . import test_target_cache
-from .test_target_cache import LEVEL_1, YEAR, Statements, engine_of, file_report
+from .test_target_cache import YEAR, Statements, engine_of, file_report
 
 world, other_worker = test_target_cache.world, test_target_cache.other_worker  # the same fixtures
 
@@ -47,7 +48,7 @@ def test_a_listing_is_counted_once_while_nothing_changes(app, client, world, pat
     ("verify_another_at_level_1", {"all": 4, "level1": 2, "agency": 4}),
     ("import_levels_as_verified", {"all": 4, "level1": 4, "agency": 4}),
 ])
-def test_every_change_behind_a_total_shows_at_once_in_every_worker(client, db, world, other_worker, change,
+def test_every_change_behind_a_total_shows_at_once_in_every_worker(client, db, make, world, other_worker, change,
                                                                   expected):
     paths = {"all": LISTINGS[0], "level1": LISTINGS[2], "agency": LISTINGS[3]}
     workers = [client, other_worker.test_client()]
@@ -55,31 +56,31 @@ def test_every_change_behind_a_total_shows_at_once_in_every_worker(client, db, w
         assert {name: total(worker, path) for name, path in paths.items()} == {"all": 4, "level1": 1, "agency": 4}
     services = world["services"]
     if change == "deactivate_service":
-        administration.update_service(db, None, services[3], {"active": False})
+        records.update_service(db, TEST_ACTOR, services[3], {"active": False})
     elif change == "new_service":
-        administration.create_service(db, None, {"code": "1.009", "name": "Thủ tục mới", "agency_code": "so-tttt",
-                                                 "sector": "Hộ tịch"})
+        records.create_service(db, TEST_ACTOR, {"code": "1.009", "name": "Thủ tục mới", "agency_code": "so-tttt",
+                                                "sector": "Hộ tịch"})
     elif change == "import_service":
-        result = import_file(db, "services", "services.csv",
+        result = import_file(db, TEST_ACTOR, "services", "services.csv",
                              "code,name,agency_code,sector\n1.009,Thủ tục mới,so-tttt,Hộ tịch\n".encode())
         assert result.ok, result.errors
     elif change == "verify_another_at_level_1":
-        file_report(db, world["agency"], [(services[0], LEVEL_1), (services[1], LEVEL_1)])
+        file_report(make, world["agency"], [services[0], services[1]])
     else:
         rows = "".join(f"{s.code},{YEAR},1,https://dvc.example.vn/{s.code}\n" for s in services)
-        result = import_file(db, "levels", "levels.csv", f"service_code,period,level,info_url\n{rows}".encode(),
-                             as_verified=True)
+        result = import_file(db, TEST_ACTOR, "levels", "levels.csv",
+                             f"service_code,period,level,info_url\n{rows}".encode(), as_verified=True)
         assert result.ok, result.errors
     db.commit()
     for worker in reversed(workers):
         assert {name: total(worker, path) for name, path in paths.items()} == expected
 
 
-def test_a_verification_recounts_only_the_listings_of_its_own_levels(app, client, db, world):
+def test_a_verification_recounts_only_the_listings_of_its_own_levels(app, client, make, world):
     unfiltered, by_level = LISTINGS[0], LISTINGS[2]
     for path in (unfiltered, by_level):
         total(client, path)
-    file_report(db, world["agency"], [(world["services"][0], LEVEL_1), (world["services"][1], LEVEL_1)])
+    file_report(make, world["agency"], world["services"][:2])
     assert counts_run(app, client, unfiltered) == 0  # the same services are listed
     assert counts_run(app, client, by_level) == 1
     assert total(client, by_level) == 2

@@ -40,7 +40,8 @@ def test_user_add_twice_is_refused(runner, db):
     args = ["user", "add", "a@example.vn", "--role", "admin", "--password-stdin"]
     assert runner.invoke(args=args, input="long enough password\n").exit_code == 0
     again = runner.invoke(args=args, input="long enough password\n")
-    assert again.exit_code != 0 and "Đã có người dùng" in again.output
+    assert again.exit_code != 0 and "Không tạo được người dùng." in again.output
+    assert "đã có người dùng a@example.vn" in again.output
 
 
 def test_console_script_init_creates_schema_and_targets(tmp_path):
@@ -67,20 +68,18 @@ def test_shipped_targets_keep_the_decision_wording(db):
     assert all(t.deadline == 2015 for c, t in targets.items() if c != "commune_staff_computer_pct")
 
 
-def test_constraints_hold_in_the_database(db, make_agency):
+def test_constraints_hold_in_the_database(db, make):
     import pytest
     from sqlalchemy.exc import IntegrityError
 
     from registry.models import Submission
-    from registry.submissions import workflow
 
-    agency = make_agency()
+    agency = make.agency()
     db.add(Agency(code=agency.code, name="dup", tier="province", kind="department"))
     with pytest.raises(IntegrityError):
         db.flush()
     db.rollback()
-    submission = workflow.ensure_submission(db, agency, 2015)
-    db.commit()
+    submission = make.submission(agency, 2015, "draft", report={})
     submission.staff_total, submission.staff_with_email = 10, 11
     with pytest.raises(IntegrityError):
         db.flush()

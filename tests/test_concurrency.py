@@ -28,13 +28,13 @@ from sqlmodel import Session, func, select
 
 import registry.core.db
 import registry.web.db
-from registry.accounts import users as accounts
+from registry.accounts import passwords, users
+from registry.accounts.tokens import create_api_token
 from registry.core.db import make_engine
 from registry.dataio.importing import import_file
 from registry.models import Agency, AuditEvent, LoginSession, ServiceStatus, Submission
-from registry.submissions.workflow import ensure_period
-from registry.web.auth import create_api_token
-from tests.conftest import PASSWORD
+from registry.submissions.periods import ensure_period
+from tests.factories import FULL_REPORT, PASSWORD, TEST_ACTOR
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the environment the tests run in has the registry installed
@@ -42,10 +42,6 @@ YEAR = 2015
 EDITORS = 20
 AGENCIES = 200
 WORKERS = 4
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
-                   documents_online=900, exchanges_online=True, legal_docs_online=True,
-                   specialised_database=False)
 
 
 # --- a database prepared as an administrator prepares it -------------------------------------
@@ -87,7 +83,7 @@ def import_agencies(session: Session, count: int, services_each: int) -> None:
     services += [f"{service_code(n, k)},Thủ tục {n}.{k},,{agency_code(n)},Hộ tịch"
                  for n in range(count) for k in range(services_each)]
     for kind, rows in (("agencies", agencies), ("services", services)):
-        result = import_file(session, kind, f"{kind}.csv", "\n".join(rows).encode())
+        result = import_file(session, TEST_ACTOR, kind, f"{kind}.csv", "\n".join(rows).encode())
         assert result.ok, result.errors
 
 
@@ -96,13 +92,14 @@ def cheap_password_hashing():
     # The writers below sign in with API tokens, never with a password; hashing a
     # couple of hundred passwords at the production cost would only slow the set-up.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        patch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         yield
 
 
 def focal_point_token(session: Session, email: str, code: str) -> dict:
-    user = accounts.create_user(session, email, PASSWORD, "focal", code)
-    _token, secret = create_api_token(session, user, "concurrency test")
+    user = users.create_user(session, TEST_ACTOR, {"email": email, "password": PASSWORD, "role": "focal",
+                                                   "agency_code": code})
+    _token, secret = create_api_token(session, TEST_ACTOR, user, "concurrency test")
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -183,7 +180,7 @@ def served(database_url, tmp_path_factory):
     init_database(env)
     engine = make_engine(database_url)
     with Session(engine) as session, cheap_password_hashing():
-        ensure_period(session, YEAR)
+        ensure_period(session, YEAR, TEST_ACTOR)
         import_agencies(session, AGENCIES + len(SHARED), services_each=1)
         editors = {code: [focal_point_token(session, f"editor{i}.{code}@example.vn", code) for i in range(EDITORS)]
                    for code in SHARED.values()}

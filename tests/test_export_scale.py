@@ -1,4 +1,4 @@
-"""Exports at national scale (registry/exporting.py): streamed from the first rows,
+"""Exports at national scale (registry/dataio/): : streamed from the first rows,
 memory that does not grow with the file, and workbooks that spreadsheets open.
 Small data here; the 100 000-service figures are `make bench`'s."""
 
@@ -13,54 +13,49 @@ import openpyxl
 import pytest
 
 from registry.core.errors import NotFound, ValidationFailed
-from registry.dataio import exporting
+from registry.dataio import dic_report, opendata, streams, xlsx
 from registry.models import Service
-from registry.submissions import workflow
 
 YEAR = 2015
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True, staff_total=40,
-                   staff_with_computer=38, staff_with_email=30, documents_total=1000, documents_online=900,
-                   exchanges_online=True, legal_docs_online=True, specialised_database=False)
 
-
-def catalogue(db, make_agency, services: int, agencies: int = 3, names=None, prefix="s"):
+def catalogue(make, services: int, agencies: int = 3, names=None, prefix="s"):
     """``services`` services over ``agencies`` agencies, the first agency's verified at level 1."""
-    made = [make_agency(code=f"{prefix}-a-{n:03d}") for n in range(agencies)]
+    made = [make.agency(code=f"{prefix}-a-{n:03d}") for n in range(agencies)]
     rows = [Service(code=f"{prefix}-{n:05d}", name=(names or {}).get(n, f"Thủ tục {n}"),
                     agency_id=made[n % agencies].id, sector="Hộ tịch") for n in range(services)]
-    db.add_all(rows)
-    db.commit()
-    submission = workflow.ensure_submission(db, made[0], YEAR)
-    first = {s.id: {"level": 1, "info_url": f"https://dvc.example.vn/{s.code}"}
-             for s in rows if s.agency_id == made[0].id}
-    workflow.write_entries(db, submission, None, FULL_REPORT, first)
-    workflow.submit(db, submission, None)
-    workflow.verify(db, submission, None)
-    db.commit()
+    make.session.add_all(rows)
+    make.session.commit()
+    make.submission(made[0], YEAR, levels={s.id: 1 for s in rows if s.agency_id == made[0].id})
     return rows
 
 
+def small_chunks(monkeypatch, size: int = 4096) -> None:
+    """Chunks of ``size`` bytes in every writer of files."""
+    for module in (streams, xlsx):
+        monkeypatch.setattr(module, "CHUNK_BYTES", size)
+
+
 class CountingRows:
-    """Wraps a row generator of exporting.py and counts what was taken from it."""
+    """Wraps a row generator of registry/dataio/opendata.py and counts what was taken from it."""
 
     def __init__(self, monkeypatch, name):
         self.taken = 0
-        real = getattr(exporting, name)
+        real = getattr(opendata, name)
 
         def counted(*args, **kwargs):
             for row in real(*args, **kwargs):
                 self.taken += 1
                 yield row
 
-        monkeypatch.setattr(exporting, name, counted)
+        monkeypatch.setattr(opendata, name, counted)
 
 
-@pytest.mark.parametrize("fmt", exporting.OPEN_DATA_FORMATS)
-def test_the_first_chunk_leaves_before_the_last_row_is_read(db, make_agency, monkeypatch, fmt):
-    catalogue(db, make_agency, 2000)
-    monkeypatch.setattr(exporting, "CHUNK_BYTES", 4096)
+@pytest.mark.parametrize("fmt", opendata.OPEN_DATA_FORMATS)
+def test_the_first_chunk_leaves_before_the_last_row_is_read(db, make, monkeypatch, fmt):
+    catalogue(make, 2000)
+    small_chunks(monkeypatch)
     rows = CountingRows(monkeypatch, "service_rows")
-    stream = exporting.open_data_stream(db, "services", YEAR, fmt, batch_size=25)
+    stream = opendata.open_data_stream(db, "services", YEAR, fmt, batch_size=25)
     assert rows.taken == 0  # nothing read before the first chunk is asked for
     first = next(stream)
     # the workbook's compressor holds back what it has not packed yet: a few hundred rows at most
@@ -73,19 +68,19 @@ def streamed_peak(db, fmt: str) -> tuple[int, int]:
     """(peak bytes allocated while streaming the services data set, its size), the chunks thrown away."""
     tracemalloc.start()
     try:
-        size = sum(len(chunk) for chunk in exporting.open_data_stream(db, "services", YEAR, fmt, batch_size=50))
+        size = sum(len(chunk) for chunk in opendata.open_data_stream(db, "services", YEAR, fmt, batch_size=50))
         return tracemalloc.get_traced_memory()[1], size
     finally:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize("fmt", exporting.OPEN_DATA_FORMATS)
-def test_memory_does_not_grow_with_the_file(db, make_agency, monkeypatch, fmt):
-    monkeypatch.setattr(exporting, "CHUNK_BYTES", 4096)  # both files fill many chunks
-    catalogue(db, make_agency, 1000)
+@pytest.mark.parametrize("fmt", opendata.OPEN_DATA_FORMATS)
+def test_memory_does_not_grow_with_the_file(db, make, monkeypatch, fmt):
+    small_chunks(monkeypatch)  # both files fill many chunks
+    catalogue(make, 1000)
     streamed_peak(db, fmt)  # statements compiled, caches filled, buffers at their size
     small_peak, small_size = streamed_peak(db, fmt)
-    catalogue(db, make_agency, 7000, prefix="t")
+    catalogue(make, 7000, prefix="t")
     big_peak, big_size = streamed_peak(db, fmt)
     assert big_size > 6 * small_size
     # Eight times the rows, about the same peak. It is not exactly the same: the largest block the
@@ -95,16 +90,16 @@ def test_memory_does_not_grow_with_the_file(db, make_agency, monkeypatch, fmt):
     assert big_peak - small_peak < 256 * 1024, (small_peak, big_peak, big_size)
 
 
-def test_a_bad_request_is_refused_before_any_byte(db, make_agency):
-    catalogue(db, make_agency, 3)
+def test_a_bad_request_is_refused_before_any_byte(db, make):
+    catalogue(make, 3)
     with pytest.raises(NotFound):
-        exporting.open_data_stream(db, "services", 2099, "csv")
+        opendata.open_data_stream(db, "services", 2099, "csv")
     with pytest.raises(ValueError):
-        exporting.open_data_stream(db, "services", YEAR, "pdf")
+        opendata.open_data_stream(db, "services", YEAR, "pdf")
     with pytest.raises(ValidationFailed):
-        exporting.dic_report_stream(db, YEAR, "pdf")
+        dic_report.dic_report_stream(db, YEAR, "pdf")
     with pytest.raises(ValidationFailed):
-        exporting.dic_report_stream(db, YEAR, "xlsx", "guess")
+        dic_report.dic_report_stream(db, YEAR, "xlsx", "guess")
 
 
 TRICKY = {
@@ -116,9 +111,9 @@ TRICKY = {
 }
 
 
-def test_the_workbook_is_a_valid_package_that_spreadsheets_read(db, make_agency):
-    catalogue(db, make_agency, 12, names=TRICKY)
-    body = exporting.dic_report(db, YEAR, "xlsx")
+def test_the_workbook_is_a_valid_package_that_spreadsheets_read(db, make):
+    catalogue(make, 12, names=TRICKY)
+    body = dic_report.dic_report(db, YEAR, "xlsx")
     with zipfile.ZipFile(io.BytesIO(body)) as package:
         assert package.testzip() is None
         names = package.namelist()
@@ -130,7 +125,7 @@ def test_the_workbook_is_a_valid_package_that_spreadsheets_read(db, make_agency)
     services = wb["Dịch vụ"]
     header_row = int(services.freeze_panes[1:]) - 1
     header = [c for c in services[header_row]]
-    assert [c.value for c in header] == list(exporting.SERVICE_HEADERS_VI)
+    assert [c.value for c in header] == list(dic_report.SERVICE_HEADERS_VI)
     assert all(c.font.b and c.fill.fgColor.rgb.endswith("DDE3EA") for c in header)
     assert services.column_dimensions["B"].width == 60
     rows = {r[0]: r for r in services.iter_rows(min_row=header_row + 1, values_only=True)}
@@ -144,56 +139,56 @@ def test_the_workbook_is_a_valid_package_that_spreadsheets_read(db, make_agency)
     assert rows["s-00000"][9] == "có" and rows["s-00001"][9] == "không"
     targets = wb["Chỉ tiêu"]
     assert targets["A1"].font.b and targets["A1"].font.sz == 13
-    value_column = exporting.TARGET_HEADERS_VI.index("Kết quả") + 1
+    value_column = dic_report.TARGET_HEADERS_VI.index("Kết quả") + 1
     formats = {targets.cell(row, 1).value: targets.cell(row, value_column).number_format
                for row in range(int(targets.freeze_panes[1:]), targets.max_row + 1)
                if isinstance(targets.cell(row, value_column).value, (int, float))}
     assert formats["services_level1_pct"] == '0.0"%"' and formats["services_level3_count"] == "0"
 
 
-def test_open_data_says_the_same_in_every_format(db, make_agency):
-    catalogue(db, make_agency, 9, names=TRICKY)
-    from_csv = list(csv.reader(io.StringIO(exporting.open_data(db, "services", YEAR, "csv").decode("utf-8-sig"),
+def test_open_data_says_the_same_in_every_format(db, make):
+    catalogue(make, 9, names=TRICKY)
+    from_csv = list(csv.reader(io.StringIO(opendata.open_data(db, "services", YEAR, "csv").decode("utf-8-sig"),
                                            newline="")))
-    ws = openpyxl.load_workbook(io.BytesIO(exporting.open_data(db, "services", YEAR, "xlsx"))).active
+    ws = openpyxl.load_workbook(io.BytesIO(opendata.open_data(db, "services", YEAR, "xlsx"))).active
     from_xlsx = [[("" if v is None else str(v).lower() if isinstance(v, bool) else str(v)) for v in row]
                  for row in ws.iter_rows(values_only=True)]
-    assert from_csv[0] == list(exporting.SERVICE_COLUMNS) == from_xlsx[0]
+    assert from_csv[0] == list(opendata.SERVICE_COLUMNS) == from_xlsx[0]
     assert sorted(from_csv[1:]) == sorted(from_xlsx[1:]) and len(from_csv) == 10
     assert {r[1] for r in from_csv} >= {TRICKY[0], "'" + TRICKY[1], TRICKY[2], TRICKY[4]}
-    from_json = json.loads(exporting.open_data(db, "services", YEAR, "json"))
+    from_json = json.loads(opendata.open_data(db, "services", YEAR, "json"))
     names = {row["code"]: row["name"] for row in from_json["rows"]}
     assert names["s-00001"] == TRICKY[1]  # JSON is data: no spreadsheet reads it, its text is as it is
     assert {row["code"] for row in from_json["rows"]} == {r[0] for r in from_csv[1:]}
 
 
-def test_downloads_are_streamed(client, db, make_agency):
-    catalogue(db, make_agency, 5)
-    for fmt in exporting.OPEN_DATA_FORMATS:
+def test_downloads_are_streamed(client, db, make):
+    catalogue(make, 5)
+    for fmt in opendata.OPEN_DATA_FORMATS:
         response = client.get(f"/open-data/{YEAR}/services.{fmt}")
         assert response.status_code == 200 and response.is_streamed
-        assert response.headers["Content-Type"] == exporting.MEDIA_TYPES[fmt]
+        assert response.headers["Content-Type"] == streams.MEDIA_TYPES[fmt]
         body = response.get_data()
         response.close()
         if fmt == "csv":
-            assert body == exporting.open_data(db, "services", YEAR, "csv")
+            assert body == opendata.open_data(db, "services", YEAR, "csv")
         elif fmt == "xlsx":
             assert openpyxl.load_workbook(io.BytesIO(body)).active.max_row == 6
 
 
-def test_registry_export_writes_the_streamed_workbook(runner, db, make_agency, tmp_path):
-    catalogue(db, make_agency, 4)
+def test_registry_export_writes_the_streamed_workbook(runner, db, make, tmp_path):
+    catalogue(make, 4)
     path = tmp_path / "report.xlsx"
     result = runner.invoke(args=["export", "--period", str(YEAR), "-o", str(path)])
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(path).sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ"]
 
 
-def test_a_download_holds_no_connection_once_its_last_byte_is_made(app, client, db, make_agency):
+def test_a_download_holds_no_connection_once_its_last_byte_is_made(app, client, db, make):
     """The body streams after the view has returned; its database connection goes back
     to the pool with the last chunk, even if the response is never closed (on
     PostgreSQL an open transaction would block, among others, the next test's TRUNCATE)."""
-    catalogue(db, make_agency, 20)
+    catalogue(make, 20)
     db.close()
     with app.app_context():
         from registry.web.db import get_engine

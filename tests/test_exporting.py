@@ -1,4 +1,4 @@
-"""Open data and the DIC's report (registry/exporting.py, `registry export`)."""
+"""Open data and the DIC's report (registry/dataio/opendata.py, dic_report.py; `registry export`)."""
 
 import csv
 import io
@@ -10,30 +10,14 @@ import pytest
 from sqlmodel import select
 
 from registry.core.errors import NotFound, ValidationFailed
-from registry.dataio import exporting
+from registry.dataio import dic_report as dic
+from registry.dataio import opendata, streams
 from registry.models import REPORT_FIELDS, Agency, Service, Target
-from registry.submissions import workflow
 from registry.targets.engine import compute_targets
+from tests.factories import full_report
 
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
-                   documents_online=900, exchanges_online=True, legal_docs_online=True,
-                   specialised_database=False)
-
-
-def level(n: int, code: str = "x") -> dict:
-    evidence = {1: "info_url", 2: "form_url", 3: "submission_url"}
-    return {"level": n, **{evidence[k]: f"https://dvc.example.vn/{code}/{evidence[k]}" for k in range(1, n + 1)}}
-
-
-def verify(db, agency, statuses, report=None, year=2015, auditor=None):
-    """A verified submission of ``agency`` for ``year`` with ``statuses`` [(service, level dict)]."""
-    submission = workflow.ensure_submission(db, agency, year, None)
-    workflow.write_entries(db, submission, None, report or FULL_REPORT, {s.id: v for s, v in statuses})
-    workflow.submit(db, submission, None)
-    workflow.verify(db, submission, auditor)
-    db.commit()
-    return submission
+# The figures the assertions below read from the verified report.
+REPORT = full_report(has_lan=True, specialised_database=False, staff_total=40, documents_online=900)
 
 
 def read_csv(body: bytes) -> list[dict]:
@@ -57,15 +41,15 @@ def report_header_row(ws) -> int:
 
 
 @pytest.fixture
-def world(db, make_agency, make_service):
+def world(make):
     """Two agencies: one verified for 2015 with three services at levels 1, 2 and 0, one with no submission."""
-    tttt = make_agency(code="so-tttt", name="Sở Thông tin và Truyền thông")
-    other = make_agency(code="so-y-te", name="Sở Y tế")
-    s1 = make_service(tttt, code="1.001", name="Cấp giấy phép bưu chính")
-    s2 = make_service(tttt, code="1.002", name="Cấp phép xuất bản bản tin")
-    s3 = make_service(tttt, code="1.003", name="Thủ tục chưa trực tuyến")
-    s4 = make_service(other, code="2.001", name="Cấp chứng chỉ hành nghề")
-    submission = verify(db, tttt, [(s1, level(1, "1.001")), (s2, level(2, "1.002")), (s3, level(0))])
+    tttt = make.agency(code="so-tttt", name="Sở Thông tin và Truyền thông")
+    other = make.agency(code="so-y-te", name="Sở Y tế")
+    s1 = make.service(tttt, code="1.001", name="Cấp giấy phép bưu chính")
+    s2 = make.service(tttt, code="1.002", name="Cấp phép xuất bản bản tin")
+    s3 = make.service(tttt, code="1.003", name="Thủ tục chưa trực tuyến")
+    s4 = make.service(other, code="2.001", name="Cấp chứng chỉ hành nghề")
+    submission = make.submission(tttt, 2015, report=REPORT, levels={s1.id: 1, s2.id: 2, s3.id: 0})
     return {"tttt": tttt, "other": other, "services": [s1, s2, s3, s4], "submission": submission}
 
 
@@ -76,7 +60,7 @@ def test_open_data_targets_match_the_engine(db, demo_data, year):
     expected = {r.target.code: r for r in compute_targets(db, year, "verified")}
     assert expected
 
-    ws = read_xlsx(exporting.open_data(db, "targets", year, "xlsx")).active
+    ws = read_xlsx(opendata.open_data(db, "targets", year, "xlsx")).active
     rows = sheet_dicts(ws)
     assert [r["code"] for r in rows] == list(expected)
     for row in rows:
@@ -87,13 +71,13 @@ def test_open_data_targets_match_the_engine(db, demo_data, year):
         assert (row["coverage_covered"], row["coverage_total"]) == (r.coverage.covered, r.coverage.total)
         assert isinstance(row["numerator"], int) and isinstance(row["met"], bool)
 
-    for row in read_csv(exporting.open_data(db, "targets", year, "csv")):
+    for row in read_csv(opendata.open_data(db, "targets", year, "csv")):
         r = expected[row["code"]]
         assert int(row["numerator"]) == r.numerator and int(row["denominator"]) == r.denominator
         assert row["met"] == ("true" if r.met else "false")
         assert row["value"] == ("" if r.value is None else str(r.value))
 
-    document = json.loads(exporting.open_data(db, "targets", year, "json"))
+    document = json.loads(opendata.open_data(db, "targets", year, "json"))
     assert document["period"] == year and document["basis"] == "verified" and document["generated_at"]
     assert document["demonstration_data"] is True
     for row in document["rows"]:
@@ -105,7 +89,7 @@ def test_open_data_targets_match_the_engine(db, demo_data, year):
 def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     results = compute_targets(db, year, "verified")
     expected = {r.target.code: r for r in results}
-    wb = read_xlsx(exporting.dic_report_xlsx(db, year))
+    wb = read_xlsx(dic.dic_report_xlsx(db, year))
     assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ"]
 
     ws = wb["Chỉ tiêu"]
@@ -114,7 +98,7 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     assert "đã xác minh" in ws["A2"].value
     assert "Dữ liệu minh họa" in ws["A3"].value
     header_row = report_header_row(ws)
-    assert [c.value for c in ws[header_row]] == list(exporting.TARGET_HEADERS_VI)
+    assert [c.value for c in ws[header_row]] == list(dic.TARGET_HEADERS_VI)
     assert all(c.font.b for c in ws[header_row])
     words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
     rows = sheet_dicts(ws, header_row)
@@ -152,41 +136,41 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
 
 def test_dic_report_csv_is_the_targets_table(db, demo_data):
     results = compute_targets(db, 2015, "verified")
-    rows = read_csv(exporting.dic_report_csv(db, 2015))
-    assert list(rows[0]) == list(exporting.TARGET_HEADERS_VI)
+    rows = read_csv(dic.dic_report_csv(db, 2015))
+    assert list(rows[0]) == list(dic.TARGET_HEADERS_VI)
     assert [r["Mã"] for r in rows] == [r.target.code for r in results]
     for row, result in zip(rows, results):
         assert int(row["Tử số"]) == result.numerator and int(row["Mẫu số"]) == result.denominator
 
 
 def test_no_demo_note_without_the_demo_data(db, world):
-    ws = read_xlsx(exporting.dic_report_xlsx(db, 2015))["Chỉ tiêu"]
+    ws = read_xlsx(dic.dic_report_xlsx(db, 2015))["Chỉ tiêu"]
     texts = [c.value for row in ws.iter_rows(max_row=report_header_row(ws)) for c in row if c.value]
     assert not any("minh họa" in str(t) for t in texts)
-    assert json.loads(exporting.open_data(db, "targets", 2015, "json"))["demonstration_data"] is False
+    assert json.loads(opendata.open_data(db, "targets", 2015, "json"))["demonstration_data"] is False
 
 
 # --- the files themselves ----------------------------------------------------------------------
 
 def test_csv_has_bom_crlf_and_parses_back(db, world):
-    body = exporting.open_data(db, "services", 2015, "csv")
+    body = opendata.open_data(db, "services", 2015, "csv")
     assert body.startswith(b"\xef\xbb\xbf")
     assert b"\r\n" in body and body.count(b"\n") == body.count(b"\r\n")
     rows = read_csv(body)
-    assert list(rows[0]) == list(exporting.SERVICE_COLUMNS)
+    assert list(rows[0]) == list(opendata.SERVICE_COLUMNS)
     by_code = {r["code"]: r for r in rows}
     assert by_code["1.002"]["name"] == "Cấp phép xuất bản bản tin"
     assert by_code["1.002"]["level"] == "2" and by_code["1.002"]["in_basis"] == "true"
-    assert by_code["1.002"]["form_url"] == "https://dvc.example.vn/1.002/form_url"
+    assert by_code["1.002"]["form_url"] == "https://dvc.dienbien.example/1.002/form_url"
     assert by_code["1.002"]["submission_url"] == ""
     assert by_code["2.001"]["level"] == "0" and by_code["2.001"]["in_basis"] == "false"
 
 
-def test_agencies_carry_the_verified_report_or_nothing(db, world, make_agency):
+def test_agencies_carry_the_verified_report_or_nothing(db, world, make):
     parent = world["tttt"]
-    make_agency(code="phong-vh", tier="district", kind="other", parent=parent, active=False)
-    rows = {r["code"]: r for r in read_csv(exporting.open_data(db, "agencies", 2015, "csv"))}
-    assert list(next(iter(rows.values()))) == list(exporting.AGENCY_COLUMNS)
+    make.agency(code="phong-vh", tier="district", kind="other", parent=parent, active=False)
+    rows = {r["code"]: r for r in read_csv(opendata.open_data(db, "agencies", 2015, "csv"))}
+    assert list(next(iter(rows.values()))) == list(opendata.AGENCY_COLUMNS)
     tttt = rows["so-tttt"]
     assert tttt["in_basis"] == "true" and tttt["has_lan"] == "true" and tttt["specialised_database"] == "false"
     assert tttt["staff_total"] == "40" and tttt["documents_online"] == "900"
@@ -194,7 +178,7 @@ def test_agencies_carry_the_verified_report_or_nothing(db, world, make_agency):
     assert other["in_basis"] == "false" and all(other[f] == "" for f in REPORT_FIELDS)
     assert rows["phong-vh"]["parent_code"] == "so-tttt" and rows["phong-vh"]["active"] == "false"
 
-    document = json.loads(exporting.open_data(db, "agencies", 2015, "json"))
+    document = json.loads(opendata.open_data(db, "agencies", 2015, "json"))
     by_code = {r["code"]: r for r in document["rows"]}
     assert by_code["so-tttt"]["staff_total"] == 40 and by_code["so-tttt"]["has_lan"] is True
     assert by_code["so-y-te"]["has_lan"] is None
@@ -203,31 +187,31 @@ def test_agencies_carry_the_verified_report_or_nothing(db, world, make_agency):
 FORMULA_NAMES = ["=1+1", "=HYPERLINK(\"http://evil.example\",\"x\")", "@SUM(A1:A2)", "+1", "-2", "\tcmd", "\rcmd"]
 
 
-def test_formula_like_cells_are_neutralised(db, make_agency, make_service):
-    agency = make_agency(code="cmd-agency", name="@cmd")
-    services = [make_service(agency, code=f"f.{n}", name=name) for n, name in enumerate(FORMULA_NAMES)]
-    make_service(agency, code="plain", name="Đăng ký khai sinh")
-    verify(db, agency, [(s, level(1, s.code)) for s in services])
+def test_formula_like_cells_are_neutralised(db, make):
+    agency = make.agency(code="cmd-agency", name="@cmd")
+    services = [make.service(agency, code=f"f.{n}", name=name) for n, name in enumerate(FORMULA_NAMES)]
+    make.service(agency, code="plain", name="Đăng ký khai sinh")
+    make.submission(agency, 2015, levels={s.id: 1 for s in services})
     expected = {f"f.{n}": "'" + name for n, name in enumerate(FORMULA_NAMES)}
     expected["plain"] = "Đăng ký khai sinh"
 
-    rows = read_csv(exporting.open_data(db, "services", 2015, "csv"))
+    rows = read_csv(opendata.open_data(db, "services", 2015, "csv"))
     assert {r["code"]: r["name"] for r in rows} == expected
     assert {r["level"] for r in rows if r["code"] != "plain"} == {"1"}
-    agencies = read_csv(exporting.open_data(db, "agencies", 2015, "csv"))
+    agencies = read_csv(opendata.open_data(db, "agencies", 2015, "csv"))
     assert agencies[0]["name"] == "'@cmd"
 
-    ws = read_xlsx(exporting.open_data(db, "services", 2015, "xlsx")).active
+    ws = read_xlsx(opendata.open_data(db, "services", 2015, "xlsx")).active
     cells = {row[0].value: row for row in ws.iter_rows(min_row=2)}
     for code, name in expected.items():
         name_cell, level_cell = cells[code][1], cells[code][5]
         # XML reads a stored carriage return back as a line feed
         assert name_cell.value == name.replace("\r", "\n") and name_cell.data_type == "s"
         assert isinstance(level_cell.value, int) and level_cell.data_type == "n"
-    ws = read_xlsx(exporting.open_data(db, "agencies", 2015, "xlsx")).active
+    ws = read_xlsx(opendata.open_data(db, "agencies", 2015, "xlsx")).active
     assert ws["B2"].value == "'@cmd" and ws["B2"].data_type == "s"
 
-    report = read_xlsx(exporting.dic_report_xlsx(db, 2015))
+    report = read_xlsx(dic.dic_report_xlsx(db, 2015))
     services_sheet = report["Dịch vụ"]
     names = {r["Mã thủ tục"]: r["Tên thủ tục"] for r in sheet_dicts(services_sheet, report_header_row(services_sheet))}
     assert names == {code: name.replace("\r", "\n") for code, name in expected.items()}
@@ -236,65 +220,59 @@ def test_formula_like_cells_are_neutralised(db, make_agency, make_service):
 
 
 def test_safe_text_leaves_ordinary_text_and_drops_control_characters():
-    assert exporting.safe_text("Đăng ký khai sinh") == "Đăng ký khai sinh"
-    assert exporting.safe_text("a=b") == "a=b"
-    assert exporting.safe_text("x\x00y\x07") == "xy"
-    assert exporting.safe_text("=x") == "'=x"
+    assert streams.safe_text("Đăng ký khai sinh") == "Đăng ký khai sinh"
+    assert streams.safe_text("a=b") == "a=b"
+    assert streams.safe_text("x\x00y\x07") == "xy"
+    assert streams.safe_text("=x") == "'=x"
 
 
 def test_json_is_utf8_with_metadata(db, world):
-    body = exporting.open_data(db, "services", 2015, "json")
+    body = opendata.open_data(db, "services", 2015, "json")
     assert "Cấp giấy phép bưu chính".encode() in body  # not \\u escapes
     document = json.loads(body.decode("utf-8"))
     assert document["dataset"] == "services" and document["period"] == 2015 and document["basis"] == "verified"
     assert document["generated_at"].startswith("20")
-    assert document["columns"] == list(exporting.SERVICE_COLUMNS)
+    assert document["columns"] == list(opendata.SERVICE_COLUMNS)
     assert sorted(r["code"] for r in document["rows"]) == ["1.001", "1.002", "1.003", "2.001"]
     assert {r["code"]: r["level"] for r in document["rows"]}["1.001"] == 1
 
 
-def test_open_data_is_verified_only(db, world):
+def test_open_data_is_verified_only(db, make, world):
     """A change submitted after a reopen is not in the open data until it is verified."""
     submission, (s1, *_rest) = world["submission"], world["services"]
-    workflow.reopen(db, submission, None, "sửa mức độ")
-    workflow.write_entries(db, submission, None, {**FULL_REPORT, "staff_total": 99}, {s1.id: level(3, "1.001")})
-    workflow.submit(db, submission, None)
-    db.commit()
+    make.revise(submission, "submitted", report={"staff_total": 99}, levels={s1.id: 3}, reason="sửa mức độ")
 
     def levels(body):
         return {r["code"]: r["level"] for r in read_csv(body)}
 
-    assert levels(exporting.open_data(db, "services", 2015, "csv"))["1.001"] == "1"
-    assert {r["code"]: r["staff_total"] for r in read_csv(exporting.open_data(db, "agencies", 2015, "csv"))}[
+    assert levels(opendata.open_data(db, "services", 2015, "csv"))["1.001"] == "1"
+    assert {r["code"]: r["staff_total"] for r in read_csv(opendata.open_data(db, "agencies", 2015, "csv"))}[
         "so-tttt"] == "40"
-    assert b"submission_url" in exporting.open_data(db, "services", 2015, "csv")  # the header only
-    assert b"https://dvc.example.vn/1.001/submission_url" not in exporting.open_data(db, "services", 2015, "json")
+    assert b"submission_url" in opendata.open_data(db, "services", 2015, "csv")  # the header only
+    assert b"https://dvc.dienbien.example/1.001/submission_url" not in opendata.open_data(db, "services", 2015, "json")
 
     def report_level(basis):
-        ws = read_xlsx(exporting.dic_report_xlsx(db, 2015, basis))["Dịch vụ"]
+        ws = read_xlsx(dic.dic_report_xlsx(db, 2015, basis))["Dịch vụ"]
         return {r["Mã thủ tục"]: r["Mức độ"] for r in sheet_dicts(ws, report_header_row(ws))}["1.001"]
 
     assert report_level("verified") == 1
     assert report_level("reported") == 3  # the auditors' view counts the submitted figures
-    reported = read_xlsx(exporting.dic_report_xlsx(db, 2015, "reported"))["Chỉ tiêu"]
+    reported = read_xlsx(dic.dic_report_xlsx(db, 2015, "reported"))["Chỉ tiêu"]
     assert "đã báo cáo" in reported["A2"].value
 
 
-def test_a_never_verified_submission_is_not_in_the_open_data(db, make_agency, make_service):
-    agency = make_agency(code="so-xd")
-    service = make_service(agency, code="9.001")
-    submission = workflow.ensure_submission(db, agency, 2015, None)
-    workflow.write_entries(db, submission, None, FULL_REPORT, {service.id: level(2, "9.001")})
-    workflow.submit(db, submission, None)
-    db.commit()
-    row = read_csv(exporting.open_data(db, "services", 2015, "csv"))[0]
+def test_a_never_verified_submission_is_not_in_the_open_data(db, make):
+    agency = make.agency(code="so-xd")
+    service = make.service(agency, code="9.001")
+    make.submission(agency, 2015, "submitted", levels={service.id: 2})
+    row = read_csv(opendata.open_data(db, "services", 2015, "csv"))[0]
     assert (row["level"], row["in_basis"], row["info_url"]) == ("0", "false", "")
-    assert read_csv(exporting.open_data(db, "agencies", 2015, "csv"))[0]["has_lan"] == ""
+    assert read_csv(opendata.open_data(db, "agencies", 2015, "csv"))[0]["has_lan"] == ""
 
 
-def test_dic_report_agency_sheet_has_states_and_counts(db, world, make_agency):
-    make_agency(code="cu", name="Cơ quan đã giải thể", active=False)
-    ws = read_xlsx(exporting.dic_report_xlsx(db, 2015))["Cơ quan"]
+def test_dic_report_agency_sheet_has_states_and_counts(db, world, make):
+    make.agency(code="cu", name="Cơ quan đã giải thể", active=False)
+    ws = read_xlsx(dic.dic_report_xlsx(db, 2015))["Cơ quan"]
     header_row = report_header_row(ws)
     assert ws.freeze_panes == f"A{header_row + 1}"
     rows = {r["Mã cơ quan"]: r for r in sheet_dicts(ws, header_row)}
@@ -308,9 +286,8 @@ def test_dic_report_agency_sheet_has_states_and_counts(db, world, make_agency):
     assert other["Trạng thái báo cáo kỳ 2015"] == "chưa có báo cáo"
     assert other["Có mạng nội bộ (LAN)"] is None and other["Số dịch vụ mức 0"] == 1
 
-    workflow.reopen(db, world["submission"], None, "sửa")
-    db.commit()
-    ws = read_xlsx(exporting.dic_report_xlsx(db, 2015))["Cơ quan"]
+    make.revise(world["submission"], reason="sửa")
+    ws = read_xlsx(dic.dic_report_xlsx(db, 2015))["Cơ quan"]
     rows = {r["Mã cơ quan"]: r for r in sheet_dicts(ws, report_header_row(ws))}
     # reopened: its last verified copy still counts
     assert rows["so-tttt"]["Trạng thái báo cáo kỳ 2015"] == "mở lại"
@@ -318,42 +295,42 @@ def test_dic_report_agency_sheet_has_states_and_counts(db, world, make_agency):
 
 
 def test_report_column_widths_are_set(db, world):
-    ws = read_xlsx(exporting.dic_report_xlsx(db, 2015))["Chỉ tiêu"]
+    ws = read_xlsx(dic.dic_report_xlsx(db, 2015))["Chỉ tiêu"]
     assert ws.column_dimensions["B"].width >= 40
 
 
 # --- batches ------------------------------------------------------------------------------------
 
-def test_services_are_read_in_batches_each_row_once(db, make_agency, make_service):
-    agencies = [make_agency(code=f"a-{n}") for n in range(3)]
-    codes = [make_service(agencies[n % 3], code=f"s-{n:02d}").code for n in range(11)]
-    verify(db, agencies[0], [])
+def test_services_are_read_in_batches_each_row_once(db, make):
+    agencies = [make.agency(code=f"a-{n}") for n in range(3)]
+    codes = [make.service(agencies[n % 3], code=f"s-{n:02d}").code for n in range(11)]
+    make.submission(agencies[0], 2015)
 
-    rows = exporting.service_rows(db, 2015, batch_size=2)
+    rows = opendata.service_rows(db, 2015, batch_size=2)
     assert isinstance(rows, types.GeneratorType)  # nothing read until asked
     seen = [r[0] for r in rows]
     assert sorted(seen) == sorted(codes) and len(seen) == len(set(seen))
 
-    agency_rows = list(exporting.agency_rows(db, 2015, batch_size=2))
+    agency_rows = list(opendata.agency_rows(db, 2015, batch_size=2))
     assert sorted(r[0] for r in agency_rows) == [a.code for a in agencies]
 
     for fmt in ("csv", "json"):
-        body = exporting.open_data(db, "services", 2015, fmt, batch_size=3)
+        body = opendata.open_data(db, "services", 2015, fmt, batch_size=3)
         found = ([r["code"] for r in read_csv(body)] if fmt == "csv"
                  else [r["code"] for r in json.loads(body)["rows"]])
         assert sorted(found) == sorted(codes) and len(found) == len(codes)
-    ws = read_xlsx(exporting.open_data(db, "services", 2015, "xlsx", batch_size=4)).active
+    ws = read_xlsx(opendata.open_data(db, "services", 2015, "xlsx", batch_size=4)).active
     assert sorted(r[0] for r in ws.iter_rows(min_row=2, values_only=True)) == sorted(codes)
-    ws = read_xlsx(exporting.dic_report_xlsx(db, 2015, batch_size=2))["Dịch vụ"]
+    ws = read_xlsx(dic.dic_report_xlsx(db, 2015, batch_size=2))["Dịch vụ"]
     assert sorted(r["Mã thủ tục"] for r in sheet_dicts(ws, report_header_row(ws))) == sorted(codes)
 
 
-def test_services_fetch_in_partitions(db, make_agency, make_service, monkeypatch):
+def test_services_fetch_in_partitions(db, make, monkeypatch):
     """The statement is executed once with yield_per; rows come in partitions of batch_size."""
-    agency = make_agency()
+    agency = make.agency()
     for n in range(7):
-        make_service(agency, code=f"p-{n}")
-    verify(db, agency, [])
+        make.service(agency, code=f"p-{n}")
+    make.submission(agency, 2015)
     executed = []
     real_execute = db.execute
 
@@ -363,7 +340,7 @@ def test_services_fetch_in_partitions(db, make_agency, make_service, monkeypatch
         return result
 
     monkeypatch.setattr(db, "execute", spy)
-    assert len(list(exporting.service_rows(db, 2015, batch_size=3))) == 7
+    assert len(list(opendata.service_rows(db, 2015, batch_size=3))) == 7
     assert executed == [3]
 
 
@@ -371,27 +348,26 @@ def test_services_fetch_in_partitions(db, make_agency, make_service, monkeypatch
 
 def test_unknown_period_dataset_format_and_basis(db, world):
     with pytest.raises(NotFound):
-        exporting.open_data(db, "targets", 2099, "csv")
+        opendata.open_data(db, "targets", 2099, "csv")
     with pytest.raises(NotFound):
-        exporting.dic_report_xlsx(db, 2099)
+        dic.dic_report_xlsx(db, 2099)
     with pytest.raises(ValueError):
-        exporting.open_data(db, "users", 2015, "csv")
+        opendata.open_data(db, "users", 2015, "csv")
     with pytest.raises(ValueError):
-        exporting.open_data(db, "targets", 2015, "pdf")
+        opendata.open_data(db, "targets", 2015, "pdf")
     with pytest.raises(ValidationFailed):
-        exporting.dic_report(db, 2015, "xlsx", "draft")
+        dic.dic_report(db, 2015, "xlsx", "draft")
     with pytest.raises(ValidationFailed):
-        exporting.dic_report(db, 2015, "pdf")
+        dic.dic_report(db, 2015, "pdf")
 
 
-def test_no_data_target_has_empty_value(db, make_agency):
+def test_no_data_target_has_empty_value(db, make):
     """A period with no active service: the service targets have no data."""
-    make_agency(code="empty")
-    workflow.ensure_period(db, 2016)
-    db.commit()
-    rows = {r["code"]: r for r in read_csv(exporting.open_data(db, "targets", 2016, "csv"))}
+    make.agency(code="empty")
+    make.period(2016)
+    rows = {r["code"]: r for r in read_csv(opendata.open_data(db, "targets", 2016, "csv"))}
     assert rows["services_level1_pct"]["value"] == "" and rows["services_level1_pct"]["status"] == "no_data"
-    report = {r["Mã"]: r for r in read_csv(exporting.dic_report_csv(db, 2016))}
+    report = {r["Mã"]: r for r in read_csv(dic.dic_report_csv(db, 2016))}
     assert report["services_level1_pct"]["Đánh giá"] == "chưa có dữ liệu"
     assert report["services_level1_pct"]["Còn thiếu"] == ""
 
@@ -413,7 +389,7 @@ def test_cli_export_writes_the_report(runner, db, world, tmp_path):
                                  "--basis", "reported"])
     assert result.exit_code == 0, result.output
     rows = read_csv(out_csv.read_bytes())
-    assert list(rows[0]) == list(exporting.TARGET_HEADERS_VI)
+    assert list(rows[0]) == list(dic.TARGET_HEADERS_VI)
 
 
 def test_cli_export_unknown_period_fails_clearly(runner, db, world, tmp_path):

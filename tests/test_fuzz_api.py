@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import delete, func, select
 from sqlmodel import Session, SQLModel
 
+from registry.accounts.tokens import create_api_token
 from registry.api.openapi import DOCUMENT
 from registry.models import (
     REPORT_FIELDS,
@@ -51,9 +52,9 @@ from registry.models import (
     VerifiedCopy,
     VerifiedServiceStatus,
 )
-from registry.submissions import workflow
-from registry.web.auth import create_api_token
+from registry.submissions import periods, workflow
 from registry.web.db import get_engine
+from tests.factories import FULL_REPORT, TEST_ACTOR
 
 # --- shared by the fuzz suites ---------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ def often(data, label: str) -> bool:
 # Refusals and failed sign-ins are logged by design; everything else in the audit log is a change.
 LOGGED_REFUSALS = ("access.denied", "login.failed", "login.throttled")
 # Sign-in bookkeeping and derived caches, which a request may touch without changing any entry.
-VOLATILE_TABLES = {"login_session", "target_cache", "target_generation"}
+VOLATILE_TABLES = {"login_session", "target_cache", "generation"}
 VOLATILE_COLUMNS = {("api_token", "last_used_at")}
 Snapshot = dict[str, dict[tuple, dict]]
 
@@ -140,10 +141,6 @@ def refusals_logged(session: Session) -> int:
 # --- the registry the requests meet ------------------------------------------------------------------
 
 OPEN, CLOSED = 2015, 2014
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
-                   documents_online=900, exchanges_online=True, legal_docs_online=True,
-                   specialised_database=False)
 # agency code → the state of its submission for the open period (None: no submission yet)
 STATES = {"so-tp": "draft", "so-yt": "submitted", "so-gd": "verified", "so-xd": "returned", "so-kh": None}
 # (agency, year) pairs a request is pointed at instead of its generated path
@@ -171,7 +168,7 @@ class Registry:
             session.add_all(users.values())
             session.flush()
             self.user_ids = {key: user.id for key, user in users.items()}
-            tokens = {key: create_api_token(session, user, "fuzz") for key, user in users.items()}
+            tokens = {key: create_api_token(session, TEST_ACTOR, user, "fuzz") for key, user in users.items()}
             self.tokens = {key: secret for key, (_token, secret) in tokens.items()}
             self.token_ids = {key: token.id for key, (token, _secret) in tokens.items()}
             session.commit()
@@ -194,22 +191,22 @@ class Registry:
                     self._file(session, code, OPEN, state)
             self._file(session, "so-gd", CLOSED, "verified")
             session.get(ReportingPeriod, CLOSED).status = "closed"
-            workflow.ensure_period(session, OPEN)
+            periods.ensure_period(session, OPEN, TEST_ACTOR)
             session.commit()
         self.dirty = False
 
     def _file(self, session: Session, code: str, year: int, state: str) -> None:
         agency = self.agencies[code]
         first = self.services[code][0]
-        submission = workflow.ensure_submission(session, agency, year)
-        workflow.write_entries(session, submission, None, report=FULL_REPORT, services={
+        submission = workflow.ensure_submission(session, agency, year, TEST_ACTOR)
+        workflow.write_entries(session, submission, TEST_ACTOR, report=FULL_REPORT, services={
             first.id: {"level": 1, "info_url": f"https://dvc.example/{first.code}"}})
         if state != "draft":
-            workflow.submit(session, submission, None)
+            workflow.submit(session, submission, TEST_ACTOR)
         if state == "verified":
-            workflow.verify(session, submission, None)
+            workflow.verify(session, submission, TEST_ACTOR)
         elif state == "returned":
-            workflow.return_(session, submission, None, "Thiếu minh chứng")
+            workflow.return_(session, submission, TEST_ACTOR, "Thiếu minh chứng")
 
     def headers(self, role: str, agency_code) -> dict:
         if role == "anonymous":

@@ -34,10 +34,10 @@ from hypothesis import strategies as st
 from sqlmodel import Session, SQLModel, select
 
 from registry.accounts.passwords import hash_password
-from registry.dataio import exporting
+from registry.dataio import opendata
 from registry.models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, Target, Tier
 from registry.web.admin_forms import FORMULA_LABELS
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.test_fuzz_api import (
     FUZZ_SETTINGS,
     OPEN,
@@ -434,7 +434,7 @@ def test_every_search_and_filter_form(forms_registry, db, role):
 
 # --- numbers in paths ---------------------------------------------------------------------------------
 
-PLAIN_ARGUMENTS = {"code": "so-tp", "dataset": exporting.DATASETS[0], "fmt": exporting.OPEN_DATA_FORMATS[0]}
+PLAIN_ARGUMENTS = {"code": "so-tp", "dataset": opendata.DATASETS[0], "fmt": opendata.OPEN_DATA_FORMATS[0]}
 
 
 @pytest.mark.parametrize("role", ["admin", "auditor", "so-tp"])

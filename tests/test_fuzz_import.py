@@ -31,6 +31,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from registry.core.errors import DomainError
 from registry.dataio.importing import FORMATS, ImportResult, import_file
 from registry.models import REPORT_COUNTS, REPORT_FLAGS
+from tests.factories import TEST_ACTOR
 from tests.test_fuzz_api import (
     CLOSED,
     FORMULAS,
@@ -206,7 +207,7 @@ def check_import(db, kind: str, filename: str, data: bytes, as_verified: bool) -
     db.rollback()
     before = database_snapshot(db)
     try:
-        result = import_file(db, kind, filename, data, as_verified=as_verified)
+        result = import_file(db, TEST_ACTOR, kind, filename, data, as_verified=as_verified)
     except DomainError as exc:
         assert str(exc.message).strip(), "a refusal must say why"
         db.rollback()  # the boundary's part: nothing reaches the database
@@ -220,7 +221,7 @@ def check_import(db, kind: str, filename: str, data: bytes, as_verified: bool) -
         db.rollback()
         return False
     first = database_snapshot(db)
-    again = import_file(db, kind, filename, data, as_verified=as_verified)
+    again = import_file(db, TEST_ACTOR, kind, filename, data, as_verified=as_verified)
     assert again.ok and again.created == 0 and again.updated == 0, again
     assert changes_between(first, database_snapshot(db)) <= {"audit_event+"}, "importing the same file twice changed it"
     db.rollback()
@@ -254,7 +255,7 @@ def test_a_workbook_with_a_wrong_dimension_record_is_read_in_full(registry, db):
     workbook.active.append(list(FORMATS["agencies"].columns))
     workbook.active.append(["so-moi", "Sở Khoa học và Công nghệ", "province", "department"])
     data = replace_sheet(saved(workbook), lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:D1"', xml))
-    result = import_file(db, "agencies", "f.xlsx", data)
+    result = import_file(db, TEST_ACTOR, "agencies", "f.xlsx", data)
     assert result.ok and result.created == 1, result
     db.rollback()
 

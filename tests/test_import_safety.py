@@ -13,9 +13,10 @@ from openpyxl import Workbook
 from sqlmodel import select
 
 from registry.core.errors import DomainError
-from registry.dataio import importing
+from registry.dataio import tables
 from registry.dataio.importing import import_file
 from registry.models import Agency
+from tests.factories import TEST_ACTOR
 
 AGENCY_HEADER = ["code", "name", "tier", "kind"]
 
@@ -71,7 +72,7 @@ def test_openpyxl_parses_with_defusedxml():
 
 def test_a_plain_workbook_still_imports(db):
     data = workbook_bytes([AGENCY_HEADER, ["so-x", "Sở X", "province", "department"]])
-    result = import_file(db, "agencies", "agencies.xlsx", data)
+    result = import_file(db, TEST_ACTOR, "agencies", "agencies.xlsx", data)
     assert result.ok and result.created == 1
 
 
@@ -81,7 +82,7 @@ def test_entity_bomb_is_refused(db):
               + "]>")
     data = with_sheet_xml(workbook_bytes([AGENCY_HEADER]), sheet_with_doctype(laughs, "&lol9;"))
     with pytest.raises(DomainError) as caught:
-        import_file(db, "agencies", "bomb.xlsx", data)
+        import_file(db, TEST_ACTOR, "agencies", "bomb.xlsx", data)
     assert "XLSX" in str(caught.value.message)
     assert agencies(db) == []
 
@@ -92,7 +93,7 @@ def test_external_entity_does_not_read_server_files(db, tmp_path):
     doctype = f'<!DOCTYPE x [<!ENTITY leak SYSTEM "file://{secret}">]>'
     data = with_sheet_xml(workbook_bytes([AGENCY_HEADER]), sheet_with_doctype(doctype, "&leak;"))
     with pytest.raises(DomainError):
-        import_file(db, "agencies", "xxe.xlsx", data)
+        import_file(db, TEST_ACTOR, "agencies", "xxe.xlsx", data)
     assert all("TOP-SECRET" not in agency.name for agency in agencies(db))
 
 
@@ -101,22 +102,22 @@ def test_zip_bomb_is_refused_before_it_is_inflated(db):
     data = with_extra_entries(workbook_bytes([AGENCY_HEADER]), {"xl/media/padding.bin": b"\0" * (64 * 1024 * 1024)})
     assert len(data) < 1024 * 1024
     with pytest.raises(DomainError) as caught:
-        import_file(db, "agencies", "zipbomb.xlsx", data)
+        import_file(db, TEST_ACTOR, "agencies", "zipbomb.xlsx", data)
     assert "giải nén ra quá lớn" in str(caught.value.message)
 
 
 def test_a_workbook_with_too_many_parts_is_refused(db, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_XLSX_ENTRIES", 20)
+    monkeypatch.setattr(tables, "MAX_XLSX_ENTRIES", 20)
     data = with_extra_entries(workbook_bytes([AGENCY_HEADER]), {f"xl/extra/{i}.xml": b"<x/>" for i in range(20)})
     with pytest.raises(DomainError) as caught:
-        import_file(db, "agencies", "many.xlsx", data)
+        import_file(db, TEST_ACTOR, "agencies", "many.xlsx", data)
     assert "quá nhiều thành phần" in str(caught.value.message)
 
 
 def test_a_truncated_workbook_gets_a_message(db):
     data = workbook_bytes([AGENCY_HEADER, ["so-x", "Sở X", "province", "department"]])
     with pytest.raises(DomainError) as caught:
-        import_file(db, "agencies", "cut.xlsx", data[: len(data) // 2])
+        import_file(db, TEST_ACTOR, "agencies", "cut.xlsx", data[: len(data) // 2])
     assert "Không đọc được tệp XLSX" in str(caught.value.message)
     assert agencies(db) == []
 
@@ -126,6 +127,6 @@ def test_a_workbook_whose_sheet_xml_is_broken_gets_a_message(db):
              '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>code</t></is></c></row><row r="2"><c r="A2'
     data = with_sheet_xml(workbook_bytes([AGENCY_HEADER]), broken)
     with pytest.raises(DomainError) as caught:
-        import_file(db, "agencies", "broken.xlsx", data)
+        import_file(db, TEST_ACTOR, "agencies", "broken.xlsx", data)
     assert "Không đọc được tệp XLSX" in str(caught.value.message)
     assert agencies(db) == []

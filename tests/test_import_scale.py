@@ -1,14 +1,15 @@
-"""The importer at national scale (registry/importing.py): a file of any size in a
+"""The importer at national scale (registry/dataio/importing.py): a file of any size in a
 few statements per batch, every record still audited as before, the same keys
 as the ORM writes. Small files here; the rate itself is `make bench`'s."""
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import func, select
 
 from registry.dataio import importing
 from registry.dataio.importing import import_file
 from registry.models import Agency, AuditEvent, Service
+from tests.factories import as_actor
+from tests.test_target_cache import Statements
 
 
 def services_csv(count: int, agency: str = "so-tp", first: int = 0, name: str = "Thủ tục") -> bytes:
@@ -17,26 +18,10 @@ def services_csv(count: int, agency: str = "so-tp", first: int = 0, name: str = 
 
 
 def run(db, kind, data: bytes, actor=None):
-    result = import_file(db, kind, f"{kind}.csv", data, actor=actor)
+    result = import_file(db, as_actor(actor), kind, f"{kind}.csv", data)
     assert result.ok, result.errors
     db.commit()
     return result
-
-
-class Statements:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def _count(self, _conn, _cursor, statement, *_args):
-        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH", "INSERT", "UPDATE", "DELETE"):
-            self.count += 1
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *_exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from sqlmodel import func, select
 
 from registry.dataio.importing import import_file
 from registry.models import Agency, AuditEvent, Service, ServiceStatus, State, Submission, VerifiedCopy
+from tests.factories import TEST_ACTOR
 
 AGENCIES_CSV = """code,name,name_en,tier,kind,parent_code,active
 ubnd-tinh,Ủy ban nhân dân tỉnh Điện Biên,Provincial People's Committee,province,people_committee,,1
@@ -87,11 +88,11 @@ def test_header_problems_are_reported(runner, db, tmp_path):
 
 def test_blank_columns_beside_the_table_are_ignored_but_data_in_them_is_reported(db):
     agencies = AGENCIES_CSV.replace("\n", ",,\n")  # two unnamed columns, as spreadsheets often export
-    result = import_file(db, "agencies", "agencies.csv", agencies.encode())
+    result = import_file(db, TEST_ACTOR, "agencies", "agencies.csv", agencies.encode())
     assert result.ok and result.created == 3, result.errors
     db.rollback()
     stray = agencies.replace("ubnd-tinh,có,,", "ubnd-tinh,có,,ghi chú")  # a note in row 3, under no column
-    result = import_file(db, "agencies", "agencies.csv", stray.encode())
+    result = import_file(db, TEST_ACTOR, "agencies", "agencies.csv", stray.encode())
     assert [(e.row, e.column, str(e.reason)) for e in result.errors] == [
         (3, "-", "dòng có dữ liệu trong cột không có tiêu đề")]
     db.rollback()
@@ -229,4 +230,4 @@ def test_import_file_rejects_unknown_kind(db):
     from registry.core.errors import DomainError
 
     with pytest.raises(DomainError):
-        import_file(db, "people", "x.csv", b"code\n1\n")
+        import_file(db, TEST_ACTOR, "people", "x.csv", b"code\n1\n")

@@ -5,8 +5,7 @@ from sqlmodel import select
 from registry import create_app
 from registry.accounts.throttle import MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS
 from registry.models import AuditEvent
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def login(client, email, password, address="10.0.0.1"):

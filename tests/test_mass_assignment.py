@@ -9,24 +9,16 @@ import pytest
 from sqlmodel import select
 
 from registry.models import Agency, Service, ServiceStatus, Submission, User
-from registry.submissions import workflow
-
-from .conftest import PASSWORD
-
-REPORT = {"has_lan": True, "wan_connected": True, "broadband_internet": True, "official_email": True,
-          "staff_total": 10, "staff_with_computer": 8, "staff_with_email": 8, "documents_total": 100,
-          "documents_online": 50, "exchanges_online": True, "legal_docs_online": False,
-          "specialised_database": False}
+from tests.factories import FULL_REPORT, PASSWORD
 
 
 @pytest.fixture
-def world(db, runner, make_agency, make_service, make_user):
-    mine, theirs = make_agency(code="so-tp"), make_agency(code="so-yt")
-    make_service(mine, code="1.001")
-    make_service(theirs, code="2.001")
-    workflow.ensure_period(db, 2015)
-    db.commit()
-    focal = make_user("focal", mine, email="focal@example.vn")
+def world(runner, make):
+    mine, theirs = make.agency(code="so-tp"), make.agency(code="so-yt")
+    make.service(mine, code="1.001")
+    make.service(theirs, code="2.001")
+    make.period(2015)
+    focal = make.user("focal", mine, email="focal@example.vn")
     token = runner.invoke(args=["token", "create", focal.email]).output.strip()
     return {"mine": mine, "theirs": theirs, "focal": focal, "headers": {"Authorization": f"Bearer {token}"}}
 
@@ -39,7 +31,7 @@ def submissions(db):
 
 
 def test_api_ignores_the_read_only_fields_it_hands_out(client, db, world):
-    body = {"version": 0, "state": "verified", "agency": "so-yt", "period": 1999, "report": REPORT}
+    body = {"version": 0, "state": "verified", "agency": "so-yt", "period": 1999, "report": FULL_REPORT}
     response = client.put("/api/v1/agencies/so-tp/submissions/2015", json=body, headers=world["headers"])
     assert response.status_code == 200
     document = response.get_json()
@@ -50,7 +42,7 @@ def test_api_ignores_the_read_only_fields_it_hands_out(client, db, world):
 @pytest.mark.parametrize("extra", [
     {"verified_sequence": 5}, {"agency_id": 2}, {"id": 99}, {"submitted_by": 1}, {"role": "admin"}])
 def test_api_refuses_fields_it_does_not_know(client, db, world, extra):
-    body = {"version": 0, "report": REPORT, **extra}
+    body = {"version": 0, "report": FULL_REPORT, **extra}
     response = client.put("/api/v1/agencies/so-tp/submissions/2015", json=body, headers=world["headers"])
     assert response.status_code == 422
     assert set(response.get_json()["error"]["fields"]) == set(extra)
@@ -62,7 +54,7 @@ def test_api_refuses_fields_it_does_not_know(client, db, world, extra):
     ({}, {"verified": True}), ({}, {"agency": "so-yt"})])
 def test_api_refuses_unknown_fields_inside_the_report_and_the_services(client, db, world, report_extra,
                                                                        service_extra):
-    body = {"version": 0, "report": {**REPORT, **report_extra},
+    body = {"version": 0, "report": {**FULL_REPORT, **report_extra},
             "services": [{"code": "1.001", "level": 0, **service_extra}]}
     response = client.put("/api/v1/agencies/so-tp/submissions/2015", json=body, headers=world["headers"])
     assert response.status_code == 422

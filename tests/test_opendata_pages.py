@@ -10,29 +10,21 @@ import pytest
 from sqlmodel import select
 
 from registry.models import AuditEvent
-from registry.submissions import workflow
+from tests.factories import status
 
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
-                   documents_online=900, exchanges_online=True, legal_docs_online=True,
-                   specialised_database=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def world(db, make_agency, make_service, make_user):
-    agency = make_agency(code="so-tttt", name="Sở Thông tin và Truyền thông")
-    service = make_service(agency, code="1.001", name="Cấp giấy phép bưu chính")
-    focal = make_user("focal", agency, email="focal@tttt.example.vn")
-    auditor = make_user("auditor", email="auditor@tttt.example.vn")
-    admin = make_user("admin", email="admin@tttt.example.vn")
-    submission = workflow.ensure_submission(db, agency, 2015, focal)
-    workflow.write_entries(db, submission, focal, FULL_REPORT,
-                           {service.id: {"level": 1, "info_url": "https://dvc.example.vn/1.001"}})
-    workflow.submit(db, submission, focal)
-    workflow.verify(db, submission, auditor)
-    workflow.ensure_period(db, 2014)
-    db.commit()
+def world(make):
+    agency = make.agency(code="so-tttt", name="Sở Thông tin và Truyền thông")
+    service = make.service(agency, code="1.001", name="Cấp giấy phép bưu chính")
+    focal = make.user("focal", agency, email="focal@tttt.example.vn")
+    auditor = make.user("auditor", email="auditor@tttt.example.vn")
+    admin = make.user("admin", email="admin@tttt.example.vn")
+    make.submission(agency, 2015, services={service.id: status(1, info_url="https://dvc.example.vn/1.001")},
+                    focal=focal, auditor=auditor)
+    make.period(2014)
     return {"agency": agency, "service": service, "focal": focal, "auditor": auditor, "admin": admin}
 
 

@@ -10,8 +10,7 @@ from sqlmodel import select
 
 from registry.accounts.passwords import MAX_PASSWORD_LENGTH, check_password, password_problem
 from registry.models import User
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD
 
 GUESSABLE = [
     "password1234",        # a top-ten password with digits

@@ -11,9 +11,7 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from registry.models import AuditEvent
-from registry.submissions import workflow
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD
 
 USERS = ("anonymous", "focal", "other_focal", "auditor", "admin")
 
@@ -110,17 +108,15 @@ def table_counts(db) -> dict:
 
 
 @pytest.fixture
-def world(app, db, make_agency, make_service, make_user):
-    agency = make_agency(code="so-tp")
-    other = make_agency(code="so-yt")
-    make_service(agency, code="1.001")
-    submission = workflow.ensure_submission(db, agency, 2015)
-    workflow.write_entries(db, submission, None, {"staff_total": 5})
-    db.commit()
-    users = {"focal": make_user("focal", agency, email="focal@example.vn"),
-             "other_focal": make_user("focal", other, email="other@example.vn"),
-             "auditor": make_user("auditor", email="auditor@example.vn"),
-             "admin": make_user("admin", email="admin@example.vn")}
+def world(app, make):
+    agency = make.agency(code="so-tp")
+    other = make.agency(code="so-yt")
+    make.service(agency, code="1.001")
+    make.submission(agency, 2015, "draft", report={"staff_total": 5})
+    users = {"focal": make.user("focal", agency, email="focal@example.vn"),
+             "other_focal": make.user("focal", other, email="other@example.vn"),
+             "auditor": make.user("auditor", email="auditor@example.vn"),
+             "admin": make.user("admin", email="admin@example.vn")}
     clients = {"anonymous": app.test_client()}
     for name, user in users.items():
         client = app.test_client()

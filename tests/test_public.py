@@ -1,7 +1,5 @@
 """The public home page."""
 
-from registry.submissions import workflow
-
 
 def test_home_without_periods_says_so(client):
     response = client.get("/")
@@ -12,9 +10,8 @@ def test_home_without_periods_says_so(client):
     assert "Dữ liệu minh họa" not in page  # no demo data loaded here
 
 
-def test_home_lists_targets_in_vietnamese(client, db, make_agency):
-    workflow.ensure_submission(db, make_agency(), 2015)
-    db.commit()
+def test_home_lists_targets_in_vietnamese(client, make):
+    make.submission(make.agency(), 2015, "draft", report={})
     page = client.get("/").get_data(as_text=True)
     assert "95% số dịch vụ công được cung cấp trên mạng ở mức độ 1 trở lên" in page
     assert page.count('class="target-card"') == 15
@@ -22,9 +19,8 @@ def test_home_lists_targets_in_vietnamese(client, db, make_agency):
     assert "đạt</span>" not in page.replace("chưa đạt</span>", "")
 
 
-def test_home_in_english(client, db, make_agency):
-    workflow.ensure_submission(db, make_agency(), 2015)
-    db.commit()
+def test_home_in_english(client, make):
+    make.submission(make.agency(), 2015, "draft", report={})
     page = client.get("/?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "95% of public services provided online at level 1 or above" in page

@@ -8,8 +8,8 @@ from sqlmodel import select
 
 from registry.models import REPORT_FIELDS, Agency, Service
 from registry.submissions import workflow
+from tests import factories
 from tests.conftest import unavailable
-from tests.test_catalogue import FULL, file_report
 
 AGENCY_KEYS = {"code", "name", "name_en", "tier", "kind", "parent_code"}
 SERVICE_KEYS = {"code", "name", "name_en", "agency", "sector", "period", "level", "verified", "info_url", "form_url",
@@ -56,11 +56,11 @@ def test_agencies_shape_filters_and_language(client, db, make_agency):
     assert found["total"] == 2 and {a["code"] for a in found["agencies"]} == {"huyen", "truong"}
 
 
-def test_agency_detail_has_only_verified_reports(client, db, make_agency):
-    agency = make_agency(code="so-tttt", name="Sở Thông tin và Truyền thông")
-    file_report(db, agency, year=2013, rep={**FULL, "staff_total": 50})
-    file_report(db, agency, year=2014, state="submitted", rep={**FULL, "staff_total": 60})
-    file_report(db, agency, year=2015, state="draft", rep={**FULL, "staff_total": 70})
+def test_agency_detail_has_only_verified_reports(client, db, make):
+    agency = make.agency(code="so-tttt", name="Sở Thông tin và Truyền thông")
+    make.submission(agency, 2013, report=factories.full_report(staff_total=50))
+    make.submission(agency, 2014, "submitted", report=factories.full_report(staff_total=60))
+    make.submission(agency, 2015, "draft", report=factories.full_report(staff_total=70))
     body = client.get("/api/v1/agencies/so-tttt").get_json()
     assert set(body) == AGENCY_KEYS | {"reports"}
     assert [r["period"] for r in body["reports"]] == [2013]
@@ -68,10 +68,7 @@ def test_agency_detail_has_only_verified_reports(client, db, make_agency):
     assert body["reports"][0]["report"]["staff_total"] == 50
 
     # a reopened report keeps its last verified copy
-    submission = workflow.find_submission(db, agency, 2013)
-    workflow.reopen(db, submission, None, "Sửa")
-    workflow.write_entries(db, submission, None, report={"staff_total": 55})
-    db.commit()
+    make.revise(workflow.find_submission(db, agency, 2013), report={"staff_total": 55}, reason="Sửa")
     assert client.get("/api/v1/agencies/so-tttt").get_json()["reports"][0]["report"]["staff_total"] == 50
 
 
@@ -84,16 +81,17 @@ def test_agency_not_found(client, make_agency):
 
 # --- services ------------------------------------------------------------------------------------
 
-def test_services_shape_and_verified_levels(client, db, make_agency, make_service):
-    verified = make_agency(code="verified")
-    drafting = make_agency(code="drafting")
-    v = make_service(verified, code="v-1", name="Đăng ký khai sinh", sector="Hộ tịch")
+def test_services_shape_and_verified_levels(client, db, make):
+    verified = make.agency(code="verified")
+    drafting = make.agency(code="drafting")
+    v = make.service(verified, code="v-1", name="Đăng ký khai sinh", sector="Hộ tịch")
     v.name_en = "Birth registration"
     db.add(v)
     db.commit()
-    d = make_service(drafting, code="d-1", name="Cấp phép", sector="Xây dựng")
-    file_report(db, verified, levels=[(v, 3)], host="https://ok.example")
-    file_report(db, drafting, state="submitted", levels=[(d, 3)], host="https://unverified.example")
+    d = make.service(drafting, code="d-1", name="Cấp phép", sector="Xây dựng")
+    make.submission(verified, 2015, services={v.id: factories.status(3, v.code, "https://ok.example")})
+    make.submission(drafting, 2015, "submitted",
+                    services={d.id: factories.status(3, d.code, "https://unverified.example")})
 
     body = client.get("/api/v1/services").get_json()
     assert set(body) == {"period", "services", "total", "next"}
@@ -103,8 +101,9 @@ def test_services_shape_and_verified_levels(client, db, make_agency, make_servic
         assert set(service) == SERVICE_KEYS
     assert by_code["v-1"] == {"code": "v-1", "name": "Đăng ký khai sinh", "name_en": "Birth registration",
                               "agency": "verified", "sector": "Hộ tịch", "period": 2015, "level": 3,
-                              "verified": True, "info_url": "https://ok.example/info",
-                              "form_url": "https://ok.example/form", "submission_url": "https://ok.example/submit"}
+                              "verified": True, "info_url": "https://ok.example/v-1/info_url",
+                              "form_url": "https://ok.example/v-1/form_url",
+                              "submission_url": "https://ok.example/v-1/submission_url"}
     assert by_code["d-1"] == {"code": "d-1", "name": "Cấp phép", "name_en": None, "agency": "drafting",
                               "sector": "Xây dựng", "period": 2015, "level": 0, "verified": False,
                               "info_url": None, "form_url": None, "submission_url": None}
@@ -112,14 +111,14 @@ def test_services_shape_and_verified_levels(client, db, make_agency, make_servic
     assert [s["name"] for s in english["services"]] == ["Birth registration"]
 
 
-def test_services_filters(client, db, make_agency, make_service):
-    a = make_agency(code="a")
-    b = make_agency(code="b")
-    a1 = make_service(a, code="a-1", name="Một", sector="Hộ tịch")
-    a2 = make_service(a, code="a-2", name="Hai", sector="Đất đai")
-    make_service(b, code="b-1", name="Ba", sector="Hộ tịch")
-    file_report(db, a, levels=[(a1, 1), (a2, 2)], year=2014)
-    file_report(db, a, levels=[(a1, 3), (a2, 3)], year=2015)
+def test_services_filters(client, db, make):
+    a = make.agency(code="a")
+    b = make.agency(code="b")
+    a1 = make.service(a, code="a-1", name="Một", sector="Hộ tịch")
+    a2 = make.service(a, code="a-2", name="Hai", sector="Đất đai")
+    make.service(b, code="b-1", name="Ba", sector="Hộ tịch")
+    make.submission(a, 2014, levels={a1.id: 1, a2.id: 2})
+    make.submission(a, 2015, levels={a1.id: 3, a2.id: 3})
 
     def codes(query):
         response = client.get(f"/api/v1/services?{query}")

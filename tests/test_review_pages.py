@@ -9,31 +9,10 @@ import pytest
 from sqlalchemy import event, func
 from sqlmodel import select
 
-from registry.models import AuditEvent, PeriodStatus, ReportingPeriod, State, Submission, VerifiedCopy
+from registry.models import AuditEvent, PeriodStatus, State, Submission, VerifiedCopy
 from registry.submissions import workflow
 from registry.web.db import get_engine
-
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
-                   documents_online=900, exchanges_online=True, legal_docs_online=True,
-                   specialised_database=False)
-LEVEL1 = {"level": 1, "info_url": "https://dvc.example.vn/tt/1"}
-
-
-def submitted(db, agency, service, actor, year=2015, report=None, status=None):
-    """A submitted submission of ``agency`` for ``year``, built with the workflow."""
-    submission = workflow.ensure_submission(db, agency, year, actor)
-    workflow.write_entries(db, submission, actor, report or FULL_REPORT, {service.id: status or LEVEL1})
-    workflow.submit(db, submission, actor)
-    db.commit()
-    return submission
-
-
-def verified(db, agency, service, actor, auditor, year=2015, report=None, status=None):
-    submission = submitted(db, agency, service, actor, year, report, status)
-    workflow.verify(db, submission, auditor)
-    db.commit()
-    return submission
+from tests.factories import as_actor, full_report
 
 
 def fresh(db, submission) -> Submission:
@@ -54,22 +33,21 @@ def page(response) -> str:
 
 
 @pytest.fixture
-def world(db, make_agency, make_service, make_user):
+def world(make):
     """An agency with one service, its focal point, an auditor, and a submitted 2015 report."""
-    agency = make_agency(code="so-tu-phap", name="Sở Tư pháp")
-    service = make_service(agency, code="1.001", name="Đăng ký khai sinh")
-    focal = make_user("focal", agency, email="focal@tuphap.example.vn")
-    auditor = make_user("auditor", email="auditor@tttt.example.vn")
-    submission = submitted(db, agency, service, focal)
+    agency = make.agency(code="so-tu-phap", name="Sở Tư pháp")
+    service = make.service(agency, code="1.001", name="Đăng ký khai sinh")
+    focal = make.user("focal", agency, email="focal@tuphap.example.vn")
+    auditor = make.user("auditor", email="auditor@tttt.example.vn")
+    submission = make.submission(agency, 2015, "submitted", levels={service.id: 1}, focal=focal)
     return {"agency": agency, "service": service, "focal": focal, "auditor": auditor, "submission": submission}
 
 
 # --- queue ---------------------------------------------------------------------------
 
-def test_queue_lists_submitted_submissions_and_not_drafts(client, auth, db, world, make_agency):
-    draft_agency = make_agency(code="so-y-te", name="Sở Y tế")
-    workflow.ensure_submission(db, draft_agency, 2015, None)
-    db.commit()
+def test_queue_lists_submitted_submissions_and_not_drafts(client, auth, world, make):
+    draft_agency = make.agency(code="so-y-te", name="Sở Y tế")
+    make.submission(draft_agency, 2015, "draft", report={})
     auth.login(world["auditor"].email)
     response = client.get("/review/")
     assert response.status_code == 200
@@ -82,15 +60,15 @@ def test_queue_lists_submitted_submissions_and_not_drafts(client, auth, db, worl
     assert re.findall(r"<td>(\d+)</td>", counts) == ["0", "1", "1", "0", "0"]
 
 
-def test_queue_oldest_submitted_first(client, auth, db, world, make_agency, make_service):
-    later = make_agency(code="so-xay-dung", name="Sở Xây dựng")
-    submitted(db, later, make_service(later), None)
+def test_queue_oldest_submitted_first(client, auth, world, make):
+    later = make.agency(code="so-xay-dung", name="Sở Xây dựng")
+    make.submission(later, 2015, "submitted", levels={make.service(later).id: 1})
     auth.login(world["auditor"].email)
     text = page(client.get("/review/"))
     assert text.index("/review/so-tu-phap/2015") < text.index("/review/so-xay-dung/2015")
 
 
-def test_review_lists_are_a_bounded_number_of_queries(app, client, auth, db, world, make_agency, make_service):
+def test_review_lists_are_a_bounded_number_of_queries(app, client, auth, world, make):
     auth.login(world["auditor"].email)
 
     def queries(url):
@@ -110,27 +88,26 @@ def test_review_lists_are_a_bounded_number_of_queries(app, client, auth, db, wor
 
     before = {url: queries(url) for url in ("/review/", "/review/late")}
     for n in range(6):
-        agency = make_agency(code=f"ubnd-xa-{n}")
+        agency = make.agency(code=f"ubnd-xa-{n}")
         if n % 2:
-            submitted(db, agency, make_service(agency), None)
+            make.submission(agency, 2015, "submitted", levels={make.service(agency).id: 1})
         else:
-            workflow.ensure_submission(db, agency, 2015, None)
-            db.commit()
+            make.submission(agency, 2015, "draft", report={})
     after = {url: queries(url) for url in ("/review/", "/review/late")}
     assert after == before
 
 
 # --- the review page -----------------------------------------------------------------
 
-def test_review_page_shows_changes_against_the_previous_verified_period(client, auth, db, make_agency,
-                                                                         make_service, make_user):
-    agency = make_agency(code="so-gd", name="Sở Giáo dục")
-    service = make_service(agency, code="2.002", name="Cấp bằng")
-    auditor = make_user("auditor")
-    verified(db, agency, service, None, auditor, year=2014)
-    submitted(db, agency, service, None, year=2015, report={**FULL_REPORT, "staff_total": 60},
-              status={"level": 2, "info_url": "https://dvc.example.vn/tt/1",
-                      "form_url": "https://dvc.example.vn/mau/2", "note": "<script>alert(1)</script>"})
+def test_review_page_shows_changes_against_the_previous_verified_period(client, auth, make):
+    agency = make.agency(code="so-gd", name="Sở Giáo dục")
+    service = make.service(agency, code="2.002", name="Cấp bằng")
+    auditor = make.user("auditor")
+    make.submission(agency, 2014, report=full_report(staff_total=40, has_lan=True), levels={service.id: 1},
+                    auditor=auditor)
+    make.submission(agency, 2015, "submitted", report=full_report(staff_total=60, has_lan=True), services={
+        service.id: {"level": 2, "info_url": "https://dvc.example.vn/tt/1", "form_url": "https://dvc.example.vn/mau/2",
+                     "note": "<script>alert(1)</script>"}})
     auth.login(auditor.email)
     response = client.get("/review/so-gd/2015")
     assert response.status_code == 200
@@ -209,7 +186,7 @@ def test_return_with_a_comment_reaches_the_focal_point(client, auth, db, world):
 
 def test_reopen_needs_a_reason(client, auth, db, world):
     submission = world["submission"]
-    workflow.verify(db, submission, world["auditor"])
+    workflow.verify(db, submission, as_actor(world["auditor"]))
     db.commit()
     version = submission.version
     auth.login(world["auditor"].email)
@@ -309,16 +286,15 @@ def test_admin_reads_but_cannot_verify(client, auth, db, world, make_user):
 
 # --- late agencies ----------------------------------------------------------------------
 
-def test_late_list_shows_drafts_and_missing_reports_of_open_periods(client, auth, db, world, make_agency):
-    drafting = make_agency(code="so-nong-nghiep", name="Sở Nông nghiệp")
-    workflow.ensure_submission(db, drafting, 2015, None)
-    make_agency(code="so-cong-thuong", name="Sở Công Thương")  # nothing at all
-    make_agency(code="so-cu", name="Sở đã giải thể", active=False)
+def test_late_list_shows_drafts_and_missing_reports_of_open_periods(client, auth, world, make):
+    drafting = make.agency(code="so-nong-nghiep", name="Sở Nông nghiệp")
+    make.submission(drafting, 2015, "draft", report={})
+    make.agency(code="so-cong-thuong", name="Sở Công Thương")  # nothing at all
+    make.agency(code="so-cu", name="Sở đã giải thể", active=False)
     # a closed period is history, not late
-    old = make_agency(code="so-lao-dong", name="Sở Lao động")
-    workflow.ensure_submission(db, old, 2013, None)
-    db.get(ReportingPeriod, 2013).status = PeriodStatus.closed.value
-    db.commit()
+    old = make.agency(code="so-lao-dong", name="Sở Lao động")
+    make.submission(old, 2013, "draft", report={})
+    make.period(2013, PeriodStatus.closed.value)
     auth.login(world["auditor"].email)
     response = client.get("/review/late")
     assert response.status_code == 200
@@ -333,12 +309,12 @@ def test_late_list_shows_drafts_and_missing_reports_of_open_periods(client, auth
     assert client.get("/review/so-nong-nghiep/2015?lang=en").status_code == 200
 
 
-def test_returned_and_reopened_reports_are_late(client, auth, db, world, make_agency, make_service):
-    workflow.return_(db, world["submission"], world["auditor"], "Thiếu minh chứng")
-    other = make_agency(code="so-van-hoa", name="Sở Văn hóa")
-    reopened = verified(db, other, make_service(other), None, world["auditor"])
-    workflow.reopen(db, reopened, world["auditor"], "Sửa số liệu")
+def test_returned_and_reopened_reports_are_late(client, auth, db, world, make):
+    workflow.return_(db, world["submission"], as_actor(world["auditor"]), "Thiếu minh chứng")
     db.commit()
+    other = make.agency(code="so-van-hoa", name="Sở Văn hóa")
+    reopened = make.submission(other, 2015, levels={make.service(other).id: 1}, auditor=world["auditor"])
+    make.revise(reopened, auditor=world["auditor"], reason="Sửa số liệu")
     auth.login(world["auditor"].email)
     text = page(client.get("/review/late"))
     assert "/review/so-tu-phap/2015" in text and "bị trả lại" in text
@@ -352,9 +328,9 @@ def _event(db, key, action="test.event", at=None, actor=None, after=None):
                       at=at or datetime.now(timezone.utc)))
 
 
-def test_audit_log_filters_by_agency_user_and_action(client, auth, db, world, make_agency, make_service):
-    similar = make_agency(code="so-tu-phap-2", name="Sở khác")
-    submitted(db, similar, make_service(similar), None)
+def test_audit_log_filters_by_agency_user_and_action(client, auth, world, make):
+    similar = make.agency(code="so-tu-phap-2", name="Sở khác")
+    make.submission(similar, 2015, "submitted", levels={make.service(similar).id: 1})
     auth.login(world["auditor"].email)
 
     by_agency = page(client.get("/review/audit?agency=so-tu-phap"))

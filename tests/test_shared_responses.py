@@ -1,4 +1,4 @@
-"""Public responses kept per generation of the verified figures (registry/views/shared.py).
+"""Public responses kept per generation of the verified figures (registry/web/shared.py).
 
 A visitor who is not signed in is served what the worker rendered for the same
 path, query and language while the verified figures hold; these tests make
@@ -13,15 +13,16 @@ from flask import render_template_string
 from flask import session as cookie_session
 from sqlmodel import delete
 
-from registry import administration
-from registry.models import TargetGeneration
-from registry.targets import cache as target_cache
+from registry.accounts.tokens import create_api_token
+from registry.catalogue import records
+from registry.core import generations
+from registry.core.memo import TokenMemo
+from registry.models import Generation
 from registry.web import shared
-from registry.web.auth import create_api_token
+from tests.factories import PASSWORD, TEST_ACTOR
 
 from . import test_target_cache
-from .conftest import PASSWORD
-from .test_target_cache import LEVEL_1, YEAR, Statements, engine_of, file_report
+from .test_target_cache import YEAR, Statements, engine_of, file_report
 
 world, other_worker = test_target_cache.world, test_target_cache.other_worker  # the same fixtures
 
@@ -54,11 +55,11 @@ def test_a_second_visitor_costs_one_query_and_gets_the_same_response(app, client
 
 
 @pytest.mark.parametrize("path", SHARED)
-def test_a_client_holding_the_response_gets_304_until_the_figures_change(app, client, db, world, path):
+def test_a_client_holding_the_response_gets_304_until_the_figures_change(app, client, make, world, path):
     etag = client.get(path).headers["ETag"]
     unchanged, cost = statements_of(app, client, path, {"If-None-Match": etag})
     assert unchanged.status_code == 304 and not unchanged.get_data() and cost == 1
-    file_report(db, world["agency"], [(world["services"][0], LEVEL_1), (world["services"][1], LEVEL_1)])
+    file_report(make, world["agency"], world["services"][:2])
     assert client.get(path, headers={"If-None-Match": etag}).status_code == 200
 
 
@@ -73,10 +74,10 @@ def page_level(client, path: str, code: str) -> str:
 
 
 @pytest.mark.parametrize("path", [f"{AGENCY_PAGE}?period={YEAR}", f"/api/v1/services?period={YEAR}"])
-def test_a_verification_shows_at_once_in_every_worker(client, db, world, other_worker, path):
+def test_a_verification_shows_at_once_in_every_worker(client, make, world, other_worker, path):
     workers = [client, other_worker.test_client()]
     assert [page_level(w, path, "1.001") for w in workers] == ["0", "0"]
-    file_report(db, world["agency"], [(world["services"][0], LEVEL_1), (world["services"][1], LEVEL_1)])
+    file_report(make, world["agency"], world["services"][:2])
     assert [page_level(w, path, "1.001") for w in reversed(workers)] == ["1", "1"]
 
 
@@ -88,7 +89,7 @@ def test_an_administrators_change_shows_at_once_in_every_worker(client, db, worl
     workers = [client, other_worker.test_client()]
     for worker in workers:
         assert shows not in worker.get(path).get_data(as_text=True)
-    administration.update_agency(db, None, world["agency"], {"name": shows})
+    records.update_agency(db, TEST_ACTOR, world["agency"], {"name": shows})
     db.commit()
     for worker in reversed(workers):
         assert shows in worker.get(path).get_data(as_text=True)
@@ -97,7 +98,7 @@ def test_an_administrators_change_shows_at_once_in_every_worker(client, db, worl
 def test_a_deactivated_agency_is_gone_at_once(client, db, world, other_worker):
     for worker in (client, other_worker.test_client()):
         assert worker.get(AGENCY_PAGE).status_code == 200
-    administration.update_agency(db, None, world["agency"], {"active": False})
+    records.update_agency(db, TEST_ACTOR, world["agency"], {"active": False})
     db.commit()
     for worker in (other_worker.test_client(), client):
         assert worker.get(AGENCY_PAGE).status_code == 404
@@ -144,7 +145,7 @@ def test_signed_in_visitors_are_never_served_a_shared_response(app, client, auth
 
 
 def test_api_clients_with_a_token_are_answered_afresh(app, db, world, make_user):
-    _token, secret = create_api_token(db, make_user("auditor"), "test")
+    _token, secret = create_api_token(db, TEST_ACTOR, make_user("auditor"), "test")
     db.commit()
     assert rendered_each_time(app, "/api/v1/agencies/so-tttt", Authorization=f"Bearer {secret}")
 
@@ -185,17 +186,17 @@ def test_a_page_holding_a_csrf_token_is_not_shared(app, world):
     assert renders_of(app, "/form") == 3
 
 
-def test_nothing_is_shared_without_a_generation(app, client, db, make_agency):
-    make_agency(code="so-tttt")
-    db.exec(delete(TargetGeneration))  # a database made by create_all, before any change
+def test_nothing_is_shared_without_a_generation(app, client, db, make):
+    make.agency(code="so-tttt")
+    db.exec(delete(Generation))  # a database made by create_all, before any change
     db.commit()
-    assert target_cache.tokens(db, "verified") is None
+    assert generations.tokens(db, "verified") is None
     assert client.get(AGENCY_PAGE).status_code == 200
     assert rendered_each_time(app, AGENCY_PAGE)
 
 
 def test_a_worker_keeps_responses_up_to_its_byte_budget():
-    memo = target_cache.TokenMemo(100, weight=len)
+    memo = TokenMemo(100, weight=len)
     memo.put("a", "t", "x" * 60)
     memo.put("b", "t", "y" * 30)
     assert memo.get("b", "t") and memo.get("a", "t")  # a read last

@@ -35,13 +35,13 @@ from flask import url_for
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from registry.accounts import users as accounts
+from registry.accounts import passwords
 from registry.core.validation import clean_text
-from registry.dataio.exporting import FORMULA_PREFIXES
+from registry.dataio.streams import FORMULA_PREFIXES
 from registry.models import Agency, Service, ServiceStatus, Submission, Target, User, VerifiedServiceStatus
+from registry.submissions import workflow
 from registry.web.db import get_engine
-
-from .conftest import PASSWORD
+from tests.factories import FULL_REPORT, PASSWORD, TEST_ACTOR
 
 YEAR = 2015
 
@@ -324,10 +324,7 @@ def xlsx_rows(body: bytes) -> list[list]:
 
 # --- the world: every field filled with payloads, through the application's doors ------------
 
-REPORT = {"has_lan": True, "wan_connected": True, "broadband_internet": True, "official_email": True,
-          "staff_total": 40, "staff_with_computer": 38, "staff_with_email": 30, "documents_total": 1000,
-          "documents_online": 900, "exchanges_online": True, "legal_docs_online": True, "specialised_database": True}
-REPORT_FORM = {f"report-{name}": str(int(value)) for name, value in REPORT.items()}  # True → "1"
+REPORT_FORM = {f"report-{name}": str(int(value)) for name, value in FULL_REPORT.items()}  # True → "1"
 MAIN = "xss-00"  # the agency whose services carry the workspace and review payloads
 API_AGENCY = "xss-01"  # the agency whose submission is written through the JSON API
 TARGET_TEXT_LIMIT = 1000  # title_vi, title_en, citation
@@ -529,7 +526,7 @@ def _fill_api_agency(world: World, token: dict) -> None:
     links = marked(URL_ATTACKS, "ua")
     services = [{"code": code, "level": 1, "info_url": links[n][1], "note": joined(notes[n::3])}
                 for n, code in enumerate(world.services[len(ATTACKS):])]
-    expect(client.put(url, headers=token, json={"version": version, "report": REPORT, "services": services}),
+    expect(client.put(url, headers=token, json={"version": version, "report": FULL_REPORT, "services": services}),
            200, "write through the API")
     expect(client.post(url + "/submit", headers=token, json={}), 200, "submit through the API")
     world.keep("na", notes)
@@ -549,8 +546,8 @@ def cheap_password_hashing(monkeypatch):
     """Argon2 at its lowest cost: these tests sign in and fail to sign in dozens of times,
     and what they test is escaping, not hashing."""
     hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", hasher)
-    monkeypatch.setattr(accounts, "_dummy_hash", lambda: hasher.hash("not a password of anyone"))
+    monkeypatch.setattr(passwords, "_hasher", hasher)
+    monkeypatch.setattr(passwords, "_dummy_hash", lambda: hasher.hash("not a password of anyone"))
 
 
 @pytest.fixture
@@ -830,14 +827,11 @@ def test_searches_and_sign_in_echo_the_query_as_text(app, people):
 # --- evidence links: only http(s) is stored, and anything else already stored stays inert ------
 
 @pytest.fixture
-def evidence(app, db, make_agency, make_service, make_user, runner):
-    from registry.submissions import workflow
-
-    agency = make_agency(code="so-tp", name="Sở Tư pháp")
-    service = make_service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
-    workflow.ensure_period(db, YEAR)
-    db.commit()
-    focal = make_user("focal", agency, email="focal@so-tp.example")
+def evidence(app, make, runner):
+    agency = make.agency(code="so-tp", name="Sở Tư pháp")
+    service = make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
+    make.period(YEAR)
+    focal = make.user("focal", agency, email="focal@so-tp.example")
     token = runner.invoke(args=["token", "create", focal.email]).output.strip()
     client = app.test_client()
     client.post("/login", data={"email": focal.email, "password": PASSWORD})
@@ -897,16 +891,13 @@ STORED_LINK_PAGES = (
 
 
 @pytest.mark.parametrize("endpoint,url,shown", STORED_LINK_PAGES)
-def test_a_dangerous_link_already_in_the_database_is_not_a_link(app, evidence, db, make_user, endpoint, url,
+def test_a_dangerous_link_already_in_the_database_is_not_a_link(app, evidence, db, make, make_user, endpoint, url,
                                                                  shown):
     """Data that bypassed the parsers (an old import, a manual fix) must still not become a link."""
-    from registry.submissions import workflow
-
-    submission = workflow.ensure_submission(db, evidence["agency"], YEAR)
-    workflow.write_entries(db, submission, None, None, {evidence["service"].id: {
+    submission = make.submission(evidence["agency"], YEAR, "draft", report={}, services={evidence["service"].id: {
         "level": 3, "info_url": DANGEROUS_STORED[0], "form_url": DANGEROUS_STORED[1],
         "submission_url": DANGEROUS_STORED[2], "note": DANGEROUS_STORED[3]}})
-    workflow.force_state(db, submission, None, "verified", source="test")
+    workflow.force_state(db, submission, TEST_ACTOR, "verified")
     db.commit()
     auditor = make_user("auditor", email="auditor@dic.example")
     client = app.test_client()
@@ -923,23 +914,15 @@ NUL = NUL_ATTACK.replace("{m}", "zqnu00")
 
 
 @pytest.fixture
-def reviewing(app, db, make_agency, make_service, make_user):
+def reviewing(app, make):
     """A submitted report (so-tp) and a verified one (so-yt), with a focal point and an auditor."""
-    from registry.submissions import workflow
-
-    workflow.ensure_period(db, YEAR)
     versions = {}
     for code, state in (("so-tp", "submitted"), ("so-yt", "verified")):
-        agency = make_agency(code=code)
-        service = make_service(agency, code=f"{code}.1")
-        submission = workflow.ensure_submission(db, agency, YEAR)
-        workflow.write_entries(db, submission, None, REPORT,
-                               {service.id: {"level": 1, "info_url": "https://dvc.example/1"}})
-        workflow.force_state(db, submission, None, state, source="test")
-        versions[code] = str(submission.version)
-    db.commit()
-    focal = make_user("focal", agency, email="focal@so-yt.example")
-    auditor = make_user("auditor", email="auditor@dic.example")
+        agency = make.agency(code=code)
+        service = make.service(agency, code=f"{code}.1")
+        versions[code] = str(make.submission(agency, YEAR, state, levels={service.id: 1}).version)
+    focal = make.user("focal", agency, email="focal@so-yt.example")
+    auditor = make.user("auditor", email="auditor@dic.example")
     return {"focal": signed_in(app, focal.email), "auditor": signed_in(app, auditor.email),
             "anonymous": signed_in(app, None), "versions": versions}
 

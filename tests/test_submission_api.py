@@ -4,24 +4,18 @@ import pytest
 from sqlmodel import func, select
 
 from registry.models import AuditEvent, ServiceStatus, Submission, VerifiedCopy
-from registry.submissions import workflow
-
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
-                   documents_online=900, exchanges_online=True, legal_docs_online=True,
-                   specialised_database=False)
+from tests.factories import FULL_REPORT, PASSWORD
 
 
 @pytest.fixture
-def world(db, runner, make_agency, make_service, make_user):
-    agency = make_agency(code="so-tp")
-    other = make_agency(code="so-yt")
-    service = make_service(agency, code="1.001")
-    make_service(other, code="2.001")
-    workflow.ensure_period(db, 2015)
-    db.commit()
-    users = {"focal": make_user("focal", agency), "other_focal": make_user("focal", other),
-             "auditor": make_user("auditor"), "admin": make_user("admin")}
+def world(runner, make):
+    agency = make.agency(code="so-tp")
+    other = make.agency(code="so-yt")
+    service = make.service(agency, code="1.001")
+    make.service(other, code="2.001")
+    make.period(2015)
+    users = {"focal": make.user("focal", agency), "other_focal": make.user("focal", other),
+             "auditor": make.user("auditor"), "admin": make.user("admin")}
     tokens = {}
     for role, user in users.items():
         result = runner.invoke(args=["token", "create", user.email])
@@ -54,7 +48,7 @@ def test_whole_season_through_the_api(client, db, world):
         {"code": "1.001", "level": 2, "info_url": "https://dvc.example/1", "form_url": "https://dvc.example/1.doc"}]})
     assert put.status_code == 200, put.get_json()
     doc = put.get_json()
-    assert doc["report"]["staff_total"] == 40 and doc["services"][0]["level"] == 2
+    assert doc["report"]["staff_total"] == FULL_REPORT["staff_total"] and doc["services"][0]["level"] == 2
     submitted = client.post(URL + "/submit", headers=focal, json={"version": doc["version"]})
     assert submitted.status_code == 200 and submitted.get_json()["state"] == "submitted"
     returned = client.post(URL + "/return", headers=auditor, json={"comment": "Thiếu minh chứng"})
@@ -168,7 +162,7 @@ def test_cookie_writes_need_csrf_but_bearer_writes_do_not(app, world):
     browser = app.test_client()
     page = browser.get("/login").get_data(as_text=True)
     csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    browser.post("/login", data={"email": world["users"]["focal"].email, "password": "correct horse battery",
+    browser.post("/login", data={"email": world["users"]["focal"].email, "password": PASSWORD,
                                  "csrf_token": csrf})
     assert browser.put(URL, json={"version": 0, "report": {"staff_total": 1}}).status_code == 400
     # signing in starts a new session, so the page after it carries a new token
@@ -179,3 +173,31 @@ def test_cookie_writes_need_csrf_but_bearer_writes_do_not(app, world):
     api = app.test_client()
     assert api.put(URL, headers=world["tokens"]["focal"],
                    json={"version": 2, "report": {"staff_total": 2}}).status_code == 200
+
+
+@pytest.mark.parametrize("state, who, action, reason", [
+    ("draft", "auditor", "verify", "Không thể xác minh báo cáo đang ở trạng thái «bản nháp»."),
+    ("submitted", "focal", "submit", "Không thể gửi báo cáo đang ở trạng thái «đã gửi»."),
+    ("verified", "auditor", "return", "Không thể trả lại báo cáo đang ở trạng thái «đã xác minh»."),
+])
+def test_an_action_not_possible_now_is_409_with_the_reason(client, db, make, world, state, who, action, reason):
+    make.submission(world["agency"], 2015, state)
+    before = snapshot(db)
+    response = client.post(f"{URL}/{action}", headers=world["tokens"][who], json={"comment": "x"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["message"] == reason
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("state, who, action", [
+    ("draft", "focal", "submit"), ("submitted", "auditor", "verify"), ("submitted", "auditor", "return"),
+    ("verified", "auditor", "reopen"),
+])
+def test_a_closed_period_refuses_every_transition(client, db, make, world, state, who, action):
+    make.submission(world["agency"], 2015, state)
+    make.period(2015, "closed")
+    before = snapshot(db)
+    response = client.post(f"{URL}/{action}", headers=world["tokens"][who], json={"comment": "x", "reason": "x"})
+    assert response.status_code == 409
+    assert response.get_json()["error"]["message"] == "Kỳ báo cáo 2015 đã khóa; báo cáo của kỳ này không thể thay đổi."
+    assert snapshot(db) == before

@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, SQLModel
 
-from registry.catalogue import listing as catalogue
 from registry.catalogue.levels import check_evidence
+from registry.catalogue.services import service_page
 from registry.core.db import make_engine
 from registry.core.errors import Conflict, ValidationFailed
 from registry.core.search import fold
@@ -25,12 +25,13 @@ from registry.models import (
     VerifiedCopy,
     VerifiedServiceStatus,
 )
-from registry.sample import synth
+from registry.sample import shows_sample_data, synth
 from registry.submissions import workflow
 from registry.submissions.rules import check_report
 from registry.targets.engine import compute_targets
 from registry.targets.seed import ensure_targets
 from registry.web.db import get_engine
+from tests.factories import TEST_ACTOR
 
 from .reference_targets import reference_targets
 
@@ -143,11 +144,11 @@ def test_names_are_vietnamese_with_english_beside_them_and_sectors_from_the_cata
 
 
 def test_a_search_word_finds_some_services_not_all_and_not_none(db, small):
-    total = catalogue.service_page(db, 2012).total
+    total = service_page(db, 2012).total
     assert total == db.exec(select(func.count()).select_from(Service).join(Agency).where(
         Service.active, Agency.active)).one()[0]
     for word in ("cấp", "đăng ký", "giấy", "chứng thực", "ho tich"):
-        found = catalogue.service_page(db, 2012, q=word).total
+        found = service_page(db, 2012, q=word).total
         assert 0 < found < total * 0.6, (word, found, total)
 
 
@@ -308,7 +309,7 @@ def test_the_registry_goes_on_working_after_the_bulk_insert(db, small):
     db.add(agency)
     db.flush()
     assert agency.id == 31
-    submission = workflow.ensure_submission(db, agency, 2012)
+    submission = workflow.ensure_submission(db, agency, 2012, TEST_ACTOR)
     assert submission.id == count(db, Submission)
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "synth.load")).scalars().all()
     assert len(events) == 1 and events[0].after["seed"] == 7 and events[0].after["rows"]["service"] == 200
@@ -352,7 +353,7 @@ def test_demo_data_is_not_mixed_into_a_synthetic_registry_and_the_banner_shows(a
 
     with app.app_context():
         synth.synthesize(get_engine(), services=20, agencies=5, periods=2, seed=3)
-    assert demo.is_loaded(db)
+    assert shows_sample_data(db)
     with pytest.raises(Conflict):
         demo.load(db)
     assert 'class="demo-banner"' in client.get("/").get_data(as_text=True)

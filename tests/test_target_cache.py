@@ -1,10 +1,11 @@
-"""Cached target results (registry/target_cache.py): never stale, cheap to read.
+"""Cached target results (registry/targets/cache.py): never stale, cheap to read.
 
-Every change that can alter a result replaces the generation token in its own
-transaction; these tests make each kind of change and look at what the pages,
-the API and the cache say right after, including through a second app
-instance on the same database (another worker) and after this process forgets
-its copies (a fresh worker reading the shared table).
+Every committed change that can alter a result replaces the generation tokens
+in its own transaction (registry/core/generations.py); these tests make each
+kind of change and look at what the pages, the API and the cache say right
+after, including through a second app instance on the same database (another
+worker) and after this process forgets its copies (a fresh worker reading the
+shared table).
 """
 
 import re
@@ -13,49 +14,42 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, SQLModel, select
 
-from registry import administration, create_app
+from registry import create_app
+from registry.accounts.tokens import create_api_token
+from registry.catalogue import records
+from registry.core import generations
 from registry.dataio.importing import import_file
 from registry.models import Agency, Service, Target, TargetCache
-from registry.submissions import workflow
+from registry.submissions import periods, workflow
 from registry.targets import cache as target_cache
+from registry.targets import definitions
 from registry.targets.engine import compute_targets
 from registry.targets.seed import ensure_targets
-from registry.web.auth import create_api_token
 from registry.web.db import get_engine
-
-from .conftest import PASSWORD
+from tests.factories import PASSWORD, TEST_ACTOR, Factory, status
 
 YEAR = 2015
-LEVEL_1 = {"level": 1, "info_url": "https://dvc.example.vn/info"}
-REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True, staff_total=10,
-              staff_with_computer=10, staff_with_email=8, documents_total=100, documents_online=90,
-              exchanges_online=True, legal_docs_online=True, specialised_database=True)
 
 
 # --- helpers ----------------------------------------------------------------------------
 
-def file_report(db, agency, levels, year=YEAR, verify=True):
-    """``agency``'s submission for ``year`` with ``levels`` [(service, level entry)], submitted (and verified)."""
-    submission = workflow.ensure_submission(db, agency, year)
-    if submission.state == "verified":
-        workflow.reopen(db, submission, None, "sửa số liệu")
-    workflow.write_entries(db, submission, None, REPORT, {s.id: v for s, v in levels})
-    workflow.submit(db, submission, None)
-    if verify:
-        workflow.verify(db, submission, None)
-    db.commit()
-    return submission
+def file_report(make: Factory, agency, at_level_1, year=YEAR, verify=True):
+    """``agency``'s submission for ``year`` with the services ``at_level_1`` at level 1,
+    submitted (and verified); a verified one is reopened and corrected first."""
+    state = "verified" if verify else "submitted"
+    levels = {s.id: 1 for s in at_level_1}
+    submission = workflow.find_submission(make.session, agency, year)
+    if submission is not None and submission.state == "verified":
+        return make.revise(submission, state, levels=levels, reason="sửa số liệu")
+    return make.submission(agency, year, state, levels=levels)
 
 
 @pytest.fixture
-def world(db, make_agency, make_service):
-    """One department with four services, one of them at level 1, verified for 2015;
-    the generation row in place, as migration 0005 leaves it."""
-    target_cache.invalidate(db)
-    db.commit()
-    agency = make_agency(code="so-tttt", tier="province", kind="department")
-    services = [make_service(agency, code=f"1.00{n}") for n in range(4)]
-    submission = file_report(db, agency, [(services[0], LEVEL_1)])
+def world(make):
+    """One department with four services, one of them at level 1, verified for 2015."""
+    agency = make.agency(code="so-tttt", tier="province", kind="department")
+    services = [make.service(agency, code=f"1.00{n}") for n in range(4)]
+    submission = file_report(make, agency, [services[0]])
     return {"agency": agency, "services": services, "submission": submission}
 
 
@@ -116,15 +110,15 @@ def other_worker(app):
 # --- never stale ------------------------------------------------------------------------
 
 def test_a_verification_shows_at_once_on_the_home_page_and_the_api_of_every_worker(
-        app, client, db, world, other_worker, make_user):
+        app, client, db, make, world, other_worker, make_user):
     second = other_worker.test_client()
     for c in (client, second):  # both workers have the results cached
         assert home_value(c) == "25.0%" and api_level1(c) == 1
 
     services = world["services"]
-    submission = file_report(db, world["agency"], [(services[0], LEVEL_1), (services[1], LEVEL_1)], verify=False)
+    submission = file_report(make, world["agency"], [services[0], services[1]], verify=False)
     auditor = make_user("auditor")
-    _token, secret = create_api_token(db, auditor, "test")
+    _token, secret = create_api_token(db, TEST_ACTOR, auditor, "test")
     db.commit()
     response = client.post(f"/api/v1/agencies/so-tttt/submissions/{YEAR}/verify",
                            headers={"Authorization": f"Bearer {secret}"}, json={"version": submission.version})
@@ -137,21 +131,21 @@ def test_a_verification_shows_at_once_on_the_home_page_and_the_api_of_every_work
 
 
 @pytest.mark.parametrize("change", ["reopen_and_correct", "import_levels_as_verified", "import_services"])
-def test_reopening_and_importing_show_at_once(client, db, world, change):
+def test_reopening_and_importing_show_at_once(client, db, make, world, change):
     assert home_value(client) == "25.0%"
     services = world["services"]
     if change == "reopen_and_correct":
-        file_report(db, world["agency"], [(services[0], LEVEL_1), (services[1], LEVEL_1)])
+        file_report(make, world["agency"], [services[0], services[1]])
         expected = "50.0%"
     elif change == "import_levels_as_verified":
         rows = "".join(f"{s.code},{YEAR},1,https://dvc.example.vn/{s.code}\n" for s in services)
-        result = import_file(db, "levels", "levels.csv", f"service_code,period,level,info_url\n{rows}".encode(),
-                             as_verified=True)
+        result = import_file(db, TEST_ACTOR, "levels", "levels.csv",
+                             f"service_code,period,level,info_url\n{rows}".encode(), as_verified=True)
         assert result.ok, result.errors
         db.commit()
         expected = "100.0%"
     else:  # a new active service of the agency: one more in the denominator
-        result = import_file(db, "services", "services.csv",
+        result = import_file(db, TEST_ACTOR, "services", "services.csv",
                              "code,name,agency_code,sector\n1.009,Thủ tục mới,so-tttt,Hộ tịch\n".encode())
         assert result.ok, result.errors
         db.commit()
@@ -170,18 +164,18 @@ def test_an_administrators_change_shows_at_once(client, db, world, change, code,
     before = home_value(client, code)
     services = world["services"]
     if change == "deactivate_service":
-        administration.update_service(db, None, services[3], {"active": False})
+        records.update_service(db, TEST_ACTOR, services[3], {"active": False})
     elif change == "deactivate_agency":
-        administration.update_agency(db, None, world["agency"], {"active": False})
+        records.update_agency(db, TEST_ACTOR, world["agency"], {"active": False})
     elif change == "new_agency":
-        administration.create_agency(db, None, {"code": "so-noi-vu", "name": "Sở Nội vụ", "tier": "province",
+        records.create_agency(db, TEST_ACTOR, {"code": "so-noi-vu", "name": "Sở Nội vụ", "tier": "province",
                                                 "kind": "department"})
     elif change == "new_service":
-        administration.create_service(db, None, {"code": "1.009", "name": "Thủ tục mới", "agency_code": "so-tttt",
+        records.create_service(db, TEST_ACTOR, {"code": "1.009", "name": "Thủ tục mới", "agency_code": "so-tttt",
                                                  "sector": "Hộ tịch"})
     else:
         target = db.exec(select(Target).where(Target.code == code)).one()
-        administration.update_target(db, None, target, {"title_vi": "Chỉ tiêu đổi tên", "min_level": 1})
+        definitions.update_target(db, TEST_ACTOR, target, {"title_vi": "Chỉ tiêu đổi tên", "min_level": 1})
     db.commit()
     after = home_value(client, code)
     assert after == expected and after != before
@@ -191,97 +185,96 @@ def test_an_administrators_change_shows_at_once(client, db, world, change, code,
 
 def test_a_new_period_shows_at_once(client, db, world):
     assert '<option value="2016"' not in client.get("/").get_data(as_text=True)
-    administration.create_period(db, None, 2016)
+    periods.create_period(db, TEST_ACTOR, 2016)
     db.commit()
     assert '<option value="2016"' in client.get("/").get_data(as_text=True)
 
 
-def test_the_reported_basis_follows_submit_and_return(db, world):
+def test_the_reported_basis_follows_submit_and_return(db, make, world):
     services = world["services"]
     assert level1(target_cache.target_results(db, YEAR, "reported")) == 1
-    submission = file_report(db, world["agency"], [(s, LEVEL_1) for s in services], verify=False)
+    submission = file_report(make, world["agency"], services, verify=False)
     assert level1(target_cache.target_results(db, YEAR, "reported")) == 4  # submitted entries count as reported
     assert level1(target_cache.target_results(db, YEAR, "verified")) == 1
-    workflow.return_(db, submission, None, "thiếu minh chứng")
+    workflow.return_(db, submission, TEST_ACTOR, "thiếu minh chứng")
     db.commit()
     assert level1(target_cache.target_results(db, YEAR, "reported")) == 1  # back to the last verified copy
 
 
-def test_changes_after_the_first_in_one_transaction_are_not_kept_stale(db, world, make_agency, make_service):
-    """A transaction replaces a token once; what it reads after that is never kept,
-    since its later changes go under the same token."""
-    other = make_agency(code="so-y-te")
-    extra = make_service(other, code="2.001")
+def test_what_a_writing_transaction_computes_is_not_kept(db, world, make):
+    """The tokens move when a write commits; what a transaction reads after it has
+    written is never kept, since it is not what the others see under the old tokens
+    nor all of what they will see under the new ones."""
+    other = make.agency(code="so-y-te")
+    extra = make.service(other, code="2.001")
     services = world["services"]
-    first = file_report(db, world["agency"], [(services[0], LEVEL_1), (services[1], LEVEL_1)], verify=False)
-    second = file_report(db, other, [(extra, LEVEL_1)], verify=False)
-    workflow.verify(db, first, None)  # replaces the verified token
+    first = file_report(make, world["agency"], [services[0], services[1]], verify=False)
+    second = file_report(make, other, [extra], verify=False)
+    workflow.verify(db, first, TEST_ACTOR)
     assert level1(target_cache.target_results(db, YEAR)) == 2  # read inside the transaction
-    workflow.verify(db, second, None)  # the same transaction: the token is not replaced again
+    workflow.verify(db, second, TEST_ACTOR)  # the same transaction
     db.commit()
     assert level1(target_cache.target_results(db, YEAR)) == 3 == level1(compute_targets(db, YEAR))
 
 
 def test_a_rolled_back_change_leaves_the_committed_figures(db, world):
     services = world["services"]
-    submission = workflow.ensure_submission(db, world["agency"], YEAR)
-    workflow.reopen(db, submission, None, "sửa")
-    workflow.write_entries(db, submission, None, None, {s.id: LEVEL_1 for s in services})
-    workflow.submit(db, submission, None)
-    workflow.verify(db, submission, None)
+    submission = workflow.find_submission(db, world["agency"], YEAR)
+    workflow.reopen(db, submission, TEST_ACTOR, "sửa")
+    workflow.write_entries(db, submission, TEST_ACTOR, None, {s.id: status(1, s.code) for s in services})
+    workflow.submit(db, submission, TEST_ACTOR)
+    workflow.verify(db, submission, TEST_ACTOR)
     assert level1(target_cache.target_results(db, YEAR)) == 4  # this transaction's own view
     db.rollback()
     assert level1(target_cache.target_results(db, YEAR)) == 1
 
 
-def test_results_shared_under_an_old_token_are_not_served(db, world, make_service):
-    current = target_cache.stamp(target_cache.tokens(db, "verified"), YEAR)
+def test_results_shared_under_an_old_token_are_not_served(db, world, make):
+    current = generations.stamp(generations.tokens(db, "verified"), YEAR)
     db.commit()  # on SQLite a transaction that read before another connection's commit could not write after it
     with Session(db.get_bind()) as reader:
-        target_cache.only_reads(reader)
+        generations.only_reads(reader)
         assert level1(target_cache.target_results(reader, YEAR)) == 1  # computed and shared
     stored = db.exec(select(TargetCache).where(TargetCache.period_year == YEAR)).one()
     assert stored.token == current
-    make_service(world["agency"], code="1.009")  # a change made without the registry's operations …
-    target_cache.invalidate(db)  # … but announced, as every operation does
-    db.commit()
+    make.service(world["agency"], code="1.009")  # a change made without the registry's operations, committed
     target_cache.clear_memo()
     results = target_cache.target_results(db, YEAR)
     assert next(r.denominator for r in results if r.target.code == "services_level1_pct") == 5
 
 
-def test_a_verification_recomputes_its_own_period_only(db, world, make_agency, make_service):
+def test_a_verification_recomputes_its_own_period_only(db, world, make):
     services = world["services"]
-    file_report(db, world["agency"], [(services[0], LEVEL_1)], year=2014)
+    file_report(make, world["agency"], [services[0]], year=2014)
     before = target_cache.results_by_period(db, [2014, YEAR])
-    file_report(db, world["agency"], [(services[0], LEVEL_1), (services[1], LEVEL_1)])  # 2015 again
+    file_report(make, world["agency"], [services[0], services[1]])  # 2015 again
     after = target_cache.results_by_period(db, [2014, YEAR])
     assert all(a is b for a, b in zip(after[2014], before[2014]))  # 2014's results kept as they were
     assert level1(after[YEAR]) == 2 and level1(before[YEAR]) == 1
-    administration.update_service(db, None, services[3], {"active": False})  # counts in every period
+    records.update_service(db, TEST_ACTOR, services[3], {"active": False})  # counts in every period
     db.commit()
     changed = target_cache.results_by_period(db, [2014, YEAR])
     assert [next(r.denominator for r in changed[y] if r.target.code == "services_level1_pct")
             for y in (2014, YEAR)] == [3, 3]
 
 
-def test_without_a_generation_row_nothing_is_kept(db, make_agency, make_service):
+def test_without_a_generation_row_nothing_is_kept(db, make):
     """A database made without the migrations: results are computed on each read."""
-    agency = make_agency()
-    service = make_service(agency)
-    db.execute(SQLModel.metadata.tables["target_generation"].delete())  # seeding the targets made one
+    agency = make.agency()
+    service = make.service(agency)
+    db.execute(SQLModel.metadata.tables["generation"].delete())  # seeding the targets made one
     db.commit()
-    assert target_cache.tokens(db, "verified") is None
-    file_report(db, agency, [(service, LEVEL_1)])
-    db.execute(SQLModel.metadata.tables["target_generation"].delete())
+    assert generations.tokens(db, "verified") is None
+    file_report(make, agency, [service])
+    db.execute(SQLModel.metadata.tables["generation"].delete())
     db.commit()
     assert level1(target_cache.target_results(db, YEAR)) == 1
     with Statements(db.get_bind()) as statements:
         assert level1(target_cache.target_results(db, YEAR)) == 1
     assert statements.count > 1  # computed again: the token, the targets, the figures
     db.commit()
-    workflow.reopen(db, workflow.ensure_submission(db, agency, YEAR), None, "sửa")
-    db.commit()  # the reopening created the row; the verified figures have not changed
+    workflow.reopen(db, workflow.find_submission(db, agency, YEAR), TEST_ACTOR, "sửa")
+    db.commit()  # the reopening moves its period's tokens; the verified figures have not changed
     assert level1(target_cache.target_results(db, YEAR)) == 1
 
 
@@ -289,7 +282,6 @@ def test_targets_seeded_into_a_running_registry_are_in_the_next_results(db, worl
     """`registry init` on a newer version adds targets while the workers keep their cached results."""
     missing = db.exec(select(Target).where(Target.code == "services_level3_count")).one()
     db.delete(missing)
-    target_cache.invalidate(db)
     db.commit()
     before = {r.target.code for r in target_cache.target_results(db, YEAR)}
     assert "services_level3_count" not in before
@@ -300,13 +292,13 @@ def test_targets_seeded_into_a_running_registry_are_in_the_next_results(db, worl
 
 # --- cheap to read -------------------------------------------------------------------------
 
-def grow(db, world, make_agency, make_service, agencies=6, per_agency=10, years=(2013, 2014)):
+def grow(make, agencies=6, per_agency=10, years=(2013, 2014)):
     """More of everything: agencies, services, periods with verified reports."""
     for n in range(agencies):
-        agency = make_agency(code=f"grown-{n}", tier="district", kind="people_committee")
-        services = [make_service(agency, code=f"g{n}.{k}") for k in range(per_agency)]
+        agency = make.agency(code=f"grown-{n}", tier="district", kind="people_committee")
+        services = [make.service(agency, code=f"g{n}.{k}") for k in range(per_agency)]
         for year in (*years, YEAR):
-            file_report(db, agency, [(s, LEVEL_1) for s in services[: n + 1]], year=year)
+            file_report(make, agency, [s for s in services[: n + 1]], year=year)
 
 
 def cached_read_statements(db, years) -> int:
@@ -317,18 +309,18 @@ def cached_read_statements(db, years) -> int:
     return statements.count
 
 
-def test_a_cached_read_is_one_query_whatever_the_size(db, world, make_agency, make_service):
+def test_a_cached_read_is_one_query_whatever_the_size(db, world, make):
     small = cached_read_statements(db, [YEAR])
-    grow(db, world, make_agency, make_service)
+    grow(make)
     years = [2013, 2014, YEAR]
     assert small == 1 and cached_read_statements(db, years) == 1
 
 
-def test_a_fresh_worker_reads_the_shared_table_and_computes_nothing(db, world, make_agency, make_service):
-    grow(db, world, make_agency, make_service)
+def test_a_fresh_worker_reads_the_shared_table_and_computes_nothing(db, world, make):
+    grow(make)
     years = [2013, 2014, YEAR]
     with Session(db.get_bind()) as reader:  # a reading request of some worker computes and shares
-        expected = target_cache.results_by_period(target_cache.only_reads(reader), years)
+        expected = target_cache.results_by_period(generations.only_reads(reader), years)
     target_cache.clear_memo()  # another worker: nothing in its memory
     with Statements(db.get_bind()) as statements:
         found = target_cache.results_by_period(db, years)
@@ -346,23 +338,22 @@ def home_statements(app, client) -> int:
     return statements.count
 
 
-def test_the_home_page_costs_the_same_few_queries_whatever_the_size(app, client, db, world, make_agency,
-                                                                    make_service):
+def test_the_home_page_costs_the_same_few_queries_whatever_the_size(app, client, make, world):
     small = home_statements(app, client)
-    grow(db, world, make_agency, make_service)
+    grow(make)
     assert home_statements(app, client) == small <= 2
 
 
 # --- HTTP caching ------------------------------------------------------------------------------
 
-def test_a_browser_revalidates_the_home_page_and_gets_304_until_a_change(client, db, world):
+def test_a_browser_revalidates_the_home_page_and_gets_304_until_a_change(client, make, world):
     first = client.get("/")
     etag = first.headers["ETag"]
     assert first.headers["Cache-Control"] == "public, no-cache"
     again = client.get("/", headers={"If-None-Match": etag})
     assert again.status_code == 304 and again.headers["ETag"] == etag and not again.get_data()
     services = world["services"]
-    file_report(db, world["agency"], [(services[0], LEVEL_1), (services[1], LEVEL_1)])
+    file_report(make, world["agency"], [services[0], services[1]])
     changed = client.get("/", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "50.0%" in changed.get_data(as_text=True)
@@ -394,12 +385,12 @@ def download(client, url, etag=None):
     return response.status_code, response.headers.get("ETag")
 
 
-def test_open_data_downloads_revalidate(client, db, world):
+def test_open_data_downloads_revalidate(client, make, world):
     status, etag = download(client, f"/open-data/{YEAR}/targets.csv")
     assert status == 200 and etag
     assert download(client, f"/open-data/{YEAR}/targets.csv", etag)[0] == 304
     assert download(client, f"/open-data/{YEAR}/targets.json", etag)[0] == 200
-    file_report(db, world["agency"], [(s, LEVEL_1) for s in world["services"]])
+    file_report(make, world["agency"], world["services"])
     assert download(client, f"/open-data/{YEAR}/targets.csv", etag)[0] == 200
 
 
@@ -416,7 +407,6 @@ def test_two_workers_on_postgresql_never_disagree(postgres_server, monkeypatch, 
     try:
         with Session(engine, expire_on_commit=False) as db:
             ensure_targets(db)
-            target_cache.invalidate(db)
             agency = Agency(code="so-tttt", name="Sở TT&TT", tier="province", kind="department")
             db.add(agency)
             db.commit()
@@ -424,10 +414,11 @@ def test_two_workers_on_postgresql_never_disagree(postgres_server, monkeypatch, 
                         for n in range(4)]
             db.add_all(services)
             db.commit()
-            file_report(db, agency, [(services[0], LEVEL_1)])
+            make = Factory(db)
+            file_report(make, agency, [services[0]])
             clients = [first.test_client(), second.test_client()]
             assert [home_value(c) for c in clients] == ["25.0%", "25.0%"]
-            file_report(db, agency, [(services[0], LEVEL_1), (services[1], LEVEL_1)])
+            file_report(make, agency, [services[0], services[1]])
             assert [home_value(c) for c in reversed(clients)] == ["50.0%", "50.0%"]
             assert [api_level1(c) for c in clients] == [2, 2]
     finally:
@@ -435,18 +426,21 @@ def test_two_workers_on_postgresql_never_disagree(postgres_server, monkeypatch, 
             engine_of(app).dispose()
 
 
-def test_the_tokens_are_read_once_per_transaction_and_again_after_a_change(db, world):
+def test_the_tokens_are_read_once_per_transaction_and_again_after_a_commit(db, make, world):
     engine = db.get_bind()
     db.commit()
     with Statements(engine) as statements:
-        first = target_cache.tokens(db, "verified")
-        assert target_cache.tokens(db, "verified") == first and statements.count == 1
-    target_cache.invalidate(db, period=YEAR)  # this transaction's own change
+        first = generations.tokens(db, "verified")
+        assert generations.tokens(db, "verified") == first and statements.count == 1
+    workflow.reopen(db, world["submission"], TEST_ACTOR, "sửa")  # this transaction's own change …
     with Statements(engine) as statements:
-        changed = target_cache.tokens(db, "verified")
-    assert statements.count == 1 and changed[YEAR] != first[YEAR]
+        assert generations.tokens(db, "verified") == first  # … moves nothing before it commits
+    assert statements.count == 0 and generations.written(db)
     db.rollback()
-    file_report(db, world["agency"], [(world["services"][1], LEVEL_1)])  # another transaction, committed
     with Statements(engine) as statements:
-        assert target_cache.tokens(db, "verified")[YEAR] not in (first[YEAR], changed[YEAR])
+        assert generations.tokens(db, "verified") == first  # nor after it rolled back
+    assert statements.count == 1
+    file_report(make, world["agency"], [world["services"][1]])  # another transaction, committed
+    with Statements(engine) as statements:
+        assert generations.stamp(generations.tokens(db, "verified"), YEAR) != generations.stamp(first, YEAR)
     assert statements.count == 1

@@ -16,6 +16,7 @@ from registry.targets.definitions import parse_scope
 from registry.targets.engine import compute_target, compute_targets
 from registry.targets.results import Coverage, TargetResult
 from registry.targets.seed import DECISION_1529_TARGETS, STATE
+from tests.factories import TEST_ACTOR, full_report
 
 YEAR = 2015
 SHIPPED = [t["code"] for t in DECISION_1529_TARGETS]
@@ -23,9 +24,8 @@ FLAGS = ("has_lan", "wan_connected", "broadband_internet", "official_email",
          "exchanges_online", "legal_docs_online", "specialised_database")
 
 # Every flag true, every count 10 of 10.
-FULL = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-            staff_total=10, staff_with_computer=10, staff_with_email=10, documents_total=10,
-            documents_online=10, exchanges_online=True, legal_docs_online=True, specialised_database=True)
+FULL = full_report(staff_total=10, staff_with_computer=10, staff_with_email=10, documents_total=10,
+                   documents_online=10, specialised_database=True)
 
 
 def report(**overrides) -> dict:
@@ -34,47 +34,6 @@ def report(**overrides) -> dict:
 
 def no_flags(**overrides) -> dict:
     return report(**{**{f: False for f in FLAGS}, **overrides})
-
-
-def status(level: int) -> dict:
-    """A service status at ``level`` with exactly the evidence that level needs."""
-    return {
-        "level": level,
-        "info_url": "https://dvc.dienbien.gov.vn/info" if level >= 1 else None,
-        "form_url": "https://dvc.dienbien.gov.vn/form" if level >= 2 else None,
-        "submission_url": "https://dvc.dienbien.gov.vn/submit" if level >= 3 else None,
-    }
-
-
-def file_report(db, agency, state="verified", rep=None, levels=None, auditor=None, year=YEAR):
-    """Give ``agency`` a submission for ``year`` in ``state`` (draft, submitted,
-    returned or verified) with report ``rep`` (default FULL) and ``levels``
-    ({service id: level}) written through the workflow."""
-    submission = workflow.ensure_submission(db, agency, year)
-    workflow.write_entries(db, submission, None, report=FULL if rep is None else rep,
-                           services={sid: status(lv) for sid, lv in (levels or {}).items()})
-    if state in ("submitted", "returned", "verified"):
-        workflow.submit(db, submission, None)
-    if state == "verified":
-        workflow.verify(db, submission, auditor)
-    elif state == "returned":
-        workflow.return_(db, submission, auditor, "Thiếu minh chứng")
-    db.commit()
-    return submission
-
-
-def edit(db, submission, rep=None, levels=None, then=None, auditor=None):
-    """Reopen a verified submission, change its entries, then optionally submit/return/verify."""
-    workflow.reopen(db, submission, auditor, "Sửa số liệu")
-    workflow.write_entries(db, submission, None, report=rep,
-                           services={sid: status(lv) for sid, lv in (levels or {}).items()})
-    if then in ("submitted", "returned", "verified"):
-        workflow.submit(db, submission, None)
-    if then == "verified":
-        workflow.verify(db, submission, auditor)
-    elif then == "returned":
-        workflow.return_(db, submission, auditor, "Chưa đúng")
-    db.commit()
 
 
 def results(db, basis="verified") -> dict[str, TargetResult]:
@@ -114,10 +73,10 @@ def test_empty_registry_gives_no_data_for_every_shipped_target(db):
             assert r.coverage == Coverage(0, 0)
 
 
-def test_default_basis_is_verified(db, make_agency, make_service):
-    agency = make_agency()
-    service = make_service(agency)
-    file_report(db, agency, "submitted", levels={service.id: 3})
+def test_default_basis_is_verified(db, make):
+    agency = make.agency()
+    service = make.service(agency)
+    make.submission(agency, YEAR, "submitted", levels={service.id: 3})
     default = compute_targets(db, YEAR)
     assert all(r.basis == "verified" for r in default)
     assert [row(r) for r in default] == [row(r) for r in compute_targets(db, YEAR, "verified")]
@@ -136,10 +95,10 @@ def test_parse_scope():
     assert parse_scope("*:*") == [(None, None)]
 
 
-def test_as_dict_has_exactly_the_spec_shape(db, make_agency, make_service):
-    agency = make_agency()
-    services = [make_service(agency) for _ in range(3)]
-    file_report(db, agency, "verified", levels={services[0].id: 3, services[1].id: 1, services[2].id: 0})
+def test_as_dict_has_exactly_the_spec_shape(db, make):
+    agency = make.agency()
+    services = [make.service(agency) for _ in range(3)]
+    make.submission(agency, YEAR, "verified", levels={services[0].id: 3, services[1].id: 1, services[2].id: 0})
     by_code = results(db)
     level1 = by_code["services_level1_pct"].as_dict()
     assert level1 == {
@@ -173,9 +132,9 @@ def test_as_dict_has_exactly_the_spec_shape(db, make_agency, make_service):
         json.dumps(d)  # serialisable as it is
 
 
-def test_inactive_and_custom_targets(db, make_agency):
-    agency = make_agency(kind="department")
-    file_report(db, agency, "verified")
+def test_inactive_and_custom_targets(db, make):
+    agency = make.agency(kind="department")
+    make.submission(agency, YEAR, "verified")
     add_target(db, "zz_last", flags="has_lan", scope=STATE, position=100)
     add_target(db, "aa_first", flags="has_lan", scope=STATE, position=1)  # same position as the first shipped
     hidden = add_target(db, "hidden", flags="has_lan", scope=STATE, position=2)
@@ -188,19 +147,19 @@ def test_inactive_and_custom_targets(db, make_agency):
 
 # --- service targets -------------------------------------------------------------
 
-def test_service_targets_count_only_active_services_of_agencies_in_the_basis(db, make_agency, make_service):
-    a = make_agency(kind="department")  # verified
-    a3, a2, a1, a0, a_none = (make_service(a) for _ in range(5))
-    a_inactive = make_service(a, active=False)
-    file_report(db, a, "verified", levels={a3.id: 3, a2.id: 2, a1.id: 1, a0.id: 0, a_inactive.id: 3})
-    b = make_agency(kind="people_committee", tier="district")  # submitted only
-    b1, b2 = make_service(b), make_service(b)
-    file_report(db, b, "submitted", levels={b1.id: 3, b2.id: 3})
-    c = make_agency(kind="department", active=False)  # inactive agency: its active service does not count
-    c1 = make_service(c)
-    file_report(db, c, "verified", levels={c1.id: 3})
-    d = make_agency(kind="department")  # no submission at all
-    make_service(d)
+def test_service_targets_count_only_active_services_of_agencies_in_the_basis(db, make):
+    a = make.agency(kind="department")  # verified
+    a3, a2, a1, a0, a_none = (make.service(a) for _ in range(5))
+    a_inactive = make.service(a, active=False)
+    make.submission(a, YEAR, "verified", levels={a3.id: 3, a2.id: 2, a1.id: 1, a0.id: 0, a_inactive.id: 3})
+    b = make.agency(kind="people_committee", tier="district")  # submitted only
+    b1, b2 = make.service(b), make.service(b)
+    make.submission(b, YEAR, "submitted", levels={b1.id: 3, b2.id: 3})
+    c = make.agency(kind="department", active=False)  # inactive agency: its active service does not count
+    c1 = make.service(c)
+    make.submission(c, YEAR, "verified", levels={c1.id: 3})
+    d = make.agency(kind="department")  # no submission at all
+    make.service(d)
 
     # active services: a3 a2 a1 a0 a_none b1 b2 d1 = 8
     verified = results(db, "verified")
@@ -215,59 +174,59 @@ def test_service_targets_count_only_active_services_of_agencies_in_the_basis(db,
     assert row(reported["services_level3_count"]) == (3, 8, 3, False, 7, 8)
 
 
-def test_service_of_an_inactive_agency_is_inactive_even_in_the_denominator(db, make_agency, make_service):
-    live = make_agency()
-    s = make_service(live)
-    file_report(db, live, "verified", levels={s.id: 1})
-    gone = make_agency(active=False)
-    make_service(gone)
-    make_service(gone)
+def test_service_of_an_inactive_agency_is_inactive_even_in_the_denominator(db, make):
+    live = make.agency()
+    s = make.service(live)
+    make.submission(live, YEAR, "verified", levels={s.id: 1})
+    gone = make.agency(active=False)
+    make.service(gone)
+    make.service(gone)
     assert row(results(db)["services_level1_pct"]) == (1, 1, 100.0, True, 1, 1)
 
 
-def test_no_active_services_is_no_data(db, make_agency, make_service):
-    a = make_agency()
-    s = make_service(a, active=False)
-    file_report(db, a, "verified", levels={s.id: 3})
+def test_no_active_services_is_no_data(db, make):
+    a = make.agency()
+    s = make.service(a, active=False)
+    make.submission(a, YEAR, "verified", levels={s.id: 3})
     for basis in BASES:
         by_code = results(db, basis)
         for code in ("services_level1_pct", "services_level2_pct", "services_level3_count"):
             assert row(by_code[code]) == (0, 0, None, False, 0, 0), (basis, code)
 
 
-def test_a_status_counts_only_in_its_own_agencys_submission(db, make_agency, make_service):
-    a = make_agency()
-    sa = make_service(a)  # a has no submission
-    b = make_agency()
-    sb = make_service(b)
+def test_a_status_counts_only_in_its_own_agencys_submission(db, make):
+    a = make.agency()
+    sa = make.service(a)  # a has no submission
+    b = make.agency()
+    sb = make.service(b)
     # b's submission (wrongly) carries a status for a's service
-    file_report(db, b, "verified", levels={sb.id: 1, sa.id: 3})
+    make.submission(b, YEAR, "verified", levels={sb.id: 1, sa.id: 3})
     by_code = results(db)
     assert row(by_code["services_level1_pct"]) == (1, 2, 50.0, False, 1, 2)
     assert row(by_code["services_level3_count"]) == (0, 2, 0, False, 1, 2)
 
 
-def test_other_periods_do_not_count(db, make_agency, make_service):
-    a = make_agency()
-    s = make_service(a)
-    file_report(db, a, "verified", levels={s.id: 3}, year=2014)
+def test_other_periods_do_not_count(db, make):
+    a = make.agency()
+    s = make.service(a)
+    make.submission(a, 2014, "verified", levels={s.id: 3})
     for basis in BASES:
         assert row(results(db, basis)["services_level1_pct"]) == (0, 1, 0.0, False, 0, 1)
         assert row(results(db, basis)["agencies_email_pct"]) == (0, 1, 0.0, False, 0, 1)
     assert row(compute_targets(db, 2014)[0]) == (1, 1, 100.0, True, 1, 1)
 
 
-def _twenty_services(db, make_agency, make_service):
-    agency = make_agency()
-    services = [make_service(agency) for _ in range(20)]
+def _twenty_services(db, make):
+    agency = make.agency()
+    services = [make.service(agency) for _ in range(20)]
     # 9 at level 3, 5 at level 2, 5 at level 1, 1 at level 0
     levels = {s.id: 3 if i < 9 else 2 if i < 14 else 1 if i < 19 else 0 for i, s in enumerate(services)}
-    submission = file_report(db, agency, "verified", levels=levels)
+    submission = make.submission(agency, YEAR, "verified", levels=levels)
     return agency, services, submission
 
 
-def test_shipped_service_targets_at_their_boundaries(db, make_agency, make_service):
-    agency, services, submission = _twenty_services(db, make_agency, make_service)
+def test_shipped_service_targets_at_their_boundaries(db, make):
+    agency, services, submission = _twenty_services(db, make)
     for basis in BASES:
         by_code = results(db, basis)
         # 19/20 = 95.0 ≥ 95; 14/20 = 70.0 ≥ 70; 9 ≥ 9
@@ -276,7 +235,7 @@ def test_shipped_service_targets_at_their_boundaries(db, make_agency, make_servi
         assert row(by_code["services_level3_count"]) == (9, 20, 9, True, 20, 20)
 
     # Reopen and lower one service of each band: still draft, so both bases keep the copy.
-    edit(db, submission, levels={services[0].id: 2, services[9].id: 1, services[14].id: 0})
+    make.revise(submission, "draft", levels={services[0].id: 2, services[9].id: 1, services[14].id: 0})
     for basis in BASES:
         by_code = results(db, basis)
         assert row(by_code["services_level1_pct"]) == (19, 20, 95.0, True, 20, 20), basis
@@ -284,7 +243,7 @@ def test_shipped_service_targets_at_their_boundaries(db, make_agency, make_servi
         assert row(by_code["services_level3_count"]) == (9, 20, 9, True, 20, 20), basis
 
     # Resubmitted: "reported" now uses the current figures, "verified" still the copy.
-    workflow.submit(db, submission, None)
+    workflow.submit(db, submission, TEST_ACTOR)
     db.commit()
     reported = results(db, "reported")
     # level 3: 8; level ≥ 2: 8 + 1 (services[0]) + 4 = 13; level ≥ 1: 18
@@ -296,57 +255,59 @@ def test_shipped_service_targets_at_their_boundaries(db, make_agency, make_servi
     assert row(verified["services_level3_count"]) == (9, 20, 9, True, 20, 20)
 
     # Verified again: the new copy replaces the old one in "verified".
-    workflow.verify(db, submission, None)
+    workflow.verify(db, submission, TEST_ACTOR)
     db.commit()
     verified = results(db, "verified")
     assert row(verified["services_level1_pct"]) == (18, 20, 90.0, False, 20, 20)
     assert row(verified["services_level3_count"]) == (8, 20, 8, False, 20, 20)
 
 
-def test_returned_after_verification_falls_back_to_the_copy(db, make_agency, make_service, auditor):
-    agency, services, submission = _twenty_services(db, make_agency, make_service)
-    edit(db, submission, levels={s.id: 0 for s in services}, then="returned", auditor=auditor)
+def test_returned_after_verification_falls_back_to_the_copy(db, make, auditor):
+    agency, services, submission = _twenty_services(db, make)
+    make.revise(submission, "returned", levels={s.id: 0 for s in services}, auditor=auditor)
     assert submission.state == "returned"
     for basis in BASES:
         assert row(results(db, basis)["services_level3_count"]) == (9, 20, 9, True, 20, 20), basis
 
 
 @pytest.mark.parametrize("at_level3, met", [(8, False), (9, True), (10, True)])
-def test_count_target_threshold(db, make_agency, make_service, at_level3, met):
-    agency = make_agency()
-    services = [make_service(agency) for _ in range(12)]
-    file_report(db, agency, "verified", levels={s.id: 3 if i < at_level3 else 1 for i, s in enumerate(services)})
+def test_count_target_threshold(db, make, at_level3, met):
+    agency = make.agency()
+    services = [make.service(agency) for _ in range(12)]
+    make.submission(agency, YEAR, "verified", levels={s.id: 3 if i < at_level3 else 1 for i, s in enumerate(services)})
     assert row(results(db)["services_level3_count"]) == (at_level3, 12, at_level3, met, 12, 12)
 
 
 # --- states and bases ------------------------------------------------------------
 
-def test_each_state_in_each_basis(db, make_agency, auditor):
+def test_each_state_in_each_basis(db, make, auditor):
     """agencies_email_pct over state agencies; official_email is the flag."""
-    make = lambda kind="department", **kw: make_agency(kind=kind, **kw)  # noqa: E731
-    dept_v = make()
-    file_report(db, dept_v, "verified", auditor=auditor)
-    pc_sub = make("people_committee", tier="district")
-    file_report(db, pc_sub, "submitted")
-    po_draft = make("political_org")
-    file_report(db, po_draft, "draft")
-    make()  # dept_none: no submission
-    dept_ret = make(tier="commune")
-    file_report(db, dept_ret, "returned", auditor=auditor)
-    dept_rv = make()  # verified True, reopened, edited False, resubmitted, returned
-    edit(db, file_report(db, dept_rv, "verified", auditor=auditor), rep={"official_email": False},
-         then="returned", auditor=auditor)
-    dept_resub = make()  # verified False, reopened, edited True, resubmitted
-    edit(db, file_report(db, dept_resub, "verified", rep=report(official_email=False), auditor=auditor),
-         rep={"official_email": True}, then="submitted", auditor=auditor)
-    dept_reopen = make()  # verified True, reopened, edited False (a draft)
-    edit(db, file_report(db, dept_reopen, "verified", auditor=auditor), rep={"official_email": False},
-         auditor=auditor)
+    def state_agency(kind="department", **kw):
+        return make.agency(kind=kind, **kw)
+
+    dept_v = state_agency()
+    make.submission(dept_v, YEAR, "verified", auditor=auditor)
+    pc_sub = state_agency("people_committee", tier="district")
+    make.submission(pc_sub, YEAR, "submitted")
+    po_draft = state_agency("political_org")
+    make.submission(po_draft, YEAR, "draft")
+    state_agency()  # dept_none: no submission
+    dept_ret = state_agency(tier="commune")
+    make.submission(dept_ret, YEAR, "returned", auditor=auditor)
+    dept_rv = state_agency()  # verified True, reopened, edited False, resubmitted, returned
+    make.revise(make.submission(dept_rv, YEAR, "verified", auditor=auditor), "returned",
+                report={"official_email": False}, auditor=auditor)
+    dept_resub = state_agency()  # verified False, reopened, edited True, resubmitted
+    make.revise(make.submission(dept_resub, YEAR, "verified", report=report(official_email=False), auditor=auditor),
+                "submitted", report={"official_email": True}, auditor=auditor)
+    dept_reopen = state_agency()  # verified True, reopened, edited False (a draft)
+    make.revise(make.submission(dept_reopen, YEAR, "verified", auditor=auditor), "draft",
+                report={"official_email": False}, auditor=auditor)
     # not counted at all: an inactive state agency and agencies out of scope
-    file_report(db, make(active=False), "verified", auditor=auditor)
-    file_report(db, make("school"), "verified", auditor=auditor)
-    file_report(db, make("other"), "verified", auditor=auditor)
-    file_report(db, make("hospital"), "verified", auditor=auditor)
+    make.submission(state_agency(active=False), YEAR, "verified", auditor=auditor)
+    make.submission(state_agency("school"), YEAR, "verified", auditor=auditor)
+    make.submission(state_agency("other"), YEAR, "verified", auditor=auditor)
+    make.submission(state_agency("hospital"), YEAR, "verified", auditor=auditor)
 
     # 8 active state agencies.
     # verified basis: in basis dept_v, dept_rv, dept_resub, dept_reopen (4);
@@ -357,39 +318,38 @@ def test_each_state_in_each_basis(db, make_agency, auditor):
     assert row(results(db, "reported")["agencies_email_pct"]) == (5, 8, 62.5, False, 5, 8)
 
 
-def test_reopened_copy_keeps_counting_until_the_correction_is_verified(db, make_agency, make_service):
-    a = make_agency(tier="commune", kind="people_committee")
-    s = make_service(a)
-    sub = file_report(db, a, "verified", rep=report(staff_total=10, staff_with_computer=10), levels={s.id: 3})
-    workflow.reopen(db, sub, None, "Sai số cán bộ")
-    workflow.write_entries(db, sub, None, report={"staff_total": 20, "staff_with_computer": 5},
-                           services={s.id: status(0)})
-    db.commit()
+def test_reopened_copy_keeps_counting_until_the_correction_is_verified(db, make):
+    a = make.agency(tier="commune", kind="people_committee")
+    s = make.service(a)
+    sub = make.submission(a, YEAR, "verified", report=report(staff_total=10, staff_with_computer=10),
+                          levels={s.id: 3})
+    make.revise(sub, "draft", report={"staff_total": 20, "staff_with_computer": 5}, levels={s.id: 0},
+                reason="Sai số cán bộ")
     for basis in BASES:  # a draft never counts with its current figures
         by_code = results(db, basis)
         assert row(by_code["commune_staff_computer_pct"]) == (10, 10, 100.0, True, 1, 1), basis
         assert row(by_code["services_level3_count"]) == (1, 1, 1, False, 1, 1), basis
-    workflow.submit(db, sub, None)
+    workflow.submit(db, sub, TEST_ACTOR)
     db.commit()
     assert row(results(db, "reported")["commune_staff_computer_pct"]) == (5, 20, 25.0, False, 1, 1)
     assert row(results(db, "reported")["services_level1_pct"]) == (0, 1, 0.0, False, 1, 1)
     assert row(results(db, "verified")["commune_staff_computer_pct"]) == (10, 10, 100.0, True, 1, 1)
-    workflow.verify(db, sub, None)
+    workflow.verify(db, sub, TEST_ACTOR)
     db.commit()
     for basis in BASES:
         assert row(results(db, basis)["commune_staff_computer_pct"]) == (5, 20, 25.0, False, 1, 1), basis
 
 
-def test_unknown_figures_of_an_imported_copy(db, make_agency):
+def test_unknown_figures_of_an_imported_copy(db, make):
     """The import path can verify a report with unknown (NULL) fields: a NULL
     flag is not true, and an agency with an unknown figure is left out of that ratio's sums."""
-    partial = make_agency(tier="commune", kind="people_committee")
-    sub = workflow.ensure_submission(db, partial, YEAR)
-    workflow.write_entries(db, sub, None, report={"official_email": True, "staff_total": 10,
-                                                  "has_lan": True, "wan_connected": True})
-    workflow.force_state(db, sub, None, "verified", source="test")
-    whole = make_agency(tier="commune", kind="people_committee")
-    file_report(db, whole, "verified", rep=report(staff_total=10, staff_with_computer=10, staff_with_email=4))
+    partial = make.agency(tier="commune", kind="people_committee")
+    sub = make.submission(partial, YEAR, "draft", report={"official_email": True, "staff_total": 10,
+                                                          "has_lan": True, "wan_connected": True})
+    workflow.force_state(db, sub, TEST_ACTOR, "verified")
+    whole = make.agency(tier="commune", kind="people_committee")
+    make.submission(whole, YEAR, "verified",
+                    report=report(staff_total=10, staff_with_computer=10, staff_with_email=4))
     db.commit()
     by_code = results(db)
     assert row(by_code["agencies_email_pct"]) == (2, 2, 100.0, True, 2, 2)
@@ -402,19 +362,19 @@ def test_unknown_figures_of_an_imported_copy(db, make_agency):
 
 # --- agency-share targets ----------------------------------------------------------
 
-def _ten_state_agencies(db, make_agency, meeting=9):
+def _ten_state_agencies(db, make, meeting=9):
     """10 verified state agencies; the first ``meeting`` have every flag, the rest
     lack has_lan and exchanges_online only."""
     kinds = ("department", "people_committee", "political_org")
     tiers = ("province", "district", "commune")
     for i in range(10):
-        agency = make_agency(kind=kinds[i % 3], tier=tiers[i % 3])
+        agency = make.agency(kind=kinds[i % 3], tier=tiers[i % 3])
         rep = FULL if i < meeting else report(has_lan=False, exchanges_online=False)
-        file_report(db, agency, "verified", rep=rep)
+        make.submission(agency, YEAR, "verified", report=rep)
 
 
-def test_ninety_percent_meets_at_least_and_fails_more_than(db, make_agency):
-    _ten_state_agencies(db, make_agency)
+def test_ninety_percent_meets_at_least_and_fails_more_than(db, make):
+    _ten_state_agencies(db, make)
     ge = add_target(db, "custom_ge90", comparator=">=", threshold=90, flags="has_lan", scope=STATE)
     gt = add_target(db, "custom_gt90", comparator=">", threshold=90, flags="has_lan", scope=STATE)
     assert row(compute_target(db, ge, YEAR)) == (9, 10, 90.0, True, 10, 10)
@@ -430,42 +390,42 @@ def test_ninety_percent_meets_at_least_and_fails_more_than(db, make_agency):
     assert row(by_code["agencies_database_pct"]) == (10, 10, 100.0, True, 10, 10)
 
 
-def test_more_than_ninety_percent(db, make_agency):
-    _ten_state_agencies(db, make_agency)
-    file_report(db, make_agency(kind="department"), "verified")  # 10 of 11 = 90.9 %
+def test_more_than_ninety_percent(db, make):
+    _ten_state_agencies(db, make)
+    make.submission(make.agency(kind="department"), YEAR, "verified")  # 10 of 11 = 90.9 %
     by_code = results(db)
     assert row(by_code["agencies_network_pct"]) == (10, 11, 90.9, True, 11, 11)
     assert row(by_code["agencies_exchange_pct"]) == (10, 11, 90.9, True, 11, 11)
 
 
-def test_unreported_agency_counts_as_not_meeting(db, make_agency):
+def test_unreported_agency_counts_as_not_meeting(db, make):
     """8 of 10 meeting: both comparators fail; one more unreported agency lowers
     the share without changing the numerator."""
-    _ten_state_agencies(db, make_agency, meeting=8)
-    make_agency(kind="political_org", tier="district")  # in scope, no submission
+    _ten_state_agencies(db, make, meeting=8)
+    make.agency(kind="political_org", tier="district")  # in scope, no submission
     by_code = results(db)
     assert row(by_code["agencies_exchange_pct"]) == (8, 11, 72.7, False, 10, 11)
     assert row(by_code["agencies_email_pct"]) == (10, 11, 90.9, False, 10, 11)
 
 
-def test_flag_targets_need_every_flag_and_their_own_kind(db, make_agency):
+def test_flag_targets_need_every_flag_and_their_own_kind(db, make):
     # schools: has_lan ∧ broadband_internet
     for lan, broadband in ((True, True), (True, False), (False, True), (True, True)):
-        file_report(db, make_agency(kind="school", tier="commune"), "verified",
-                    rep=no_flags(has_lan=lan, broadband_internet=broadband))
-    file_report(db, make_agency(kind="school", active=False), "verified")  # inactive: not counted
+        make.submission(make.agency(kind="school", tier="commune"), YEAR, "verified",
+                        report=no_flags(has_lan=lan, broadband_internet=broadband))
+    make.submission(make.agency(kind="school", active=False), YEAR, "verified")  # inactive: not counted
     # hospitals: both meet
     for _ in range(2):
-        file_report(db, make_agency(kind="hospital", tier="district"), "verified",
-                    rep=no_flags(has_lan=True, broadband_internet=True))
+        make.submission(make.agency(kind="hospital", tier="district"), YEAR, "verified",
+                        report=no_flags(has_lan=True, broadband_internet=True))
     # health facilities: 1 of 5 meets; one of the others is only submitted
-    file_report(db, make_agency(kind="health_facility", tier="commune"), "verified")
+    make.submission(make.agency(kind="health_facility", tier="commune"), YEAR, "verified")
     for _ in range(3):
-        file_report(db, make_agency(kind="health_facility", tier="commune"), "verified", rep=no_flags())
-    file_report(db, make_agency(kind="health_facility", tier="commune"), "submitted")
+        make.submission(make.agency(kind="health_facility", tier="commune"), YEAR, "verified", report=no_flags())
+    make.submission(make.agency(kind="health_facility", tier="commune"), YEAR, "submitted")
     # a state agency with LAN and WAN but no broadband does not meet agencies_network_pct
-    file_report(db, make_agency(kind="department"), "verified", rep=report(broadband_internet=False))
-    file_report(db, make_agency(kind="department"), "verified")
+    make.submission(make.agency(kind="department"), YEAR, "verified", report=report(broadband_internet=False))
+    make.submission(make.agency(kind="department"), YEAR, "verified")
 
     verified = results(db, "verified")
     assert row(verified["schools_network_pct"]) == (2, 4, 50.0, True, 4, 4)  # 50.0 ≥ 50
@@ -478,8 +438,8 @@ def test_flag_targets_need_every_flag_and_their_own_kind(db, make_agency):
     assert row(reported["health_facilities_network_pct"]) == (2, 5, 40.0, True, 5, 5)
 
 
-def test_agency_targets_without_agencies_in_scope_are_no_data(db, make_agency):
-    file_report(db, make_agency(kind="school"), "verified")
+def test_agency_targets_without_agencies_in_scope_are_no_data(db, make):
+    make.submission(make.agency(kind="school"), YEAR, "verified")
     by_code = results(db)
     for code in ("agencies_network_pct", "agencies_legal_docs_pct", "agencies_exchange_pct",
                  "agencies_email_pct", "agencies_database_pct", "broadband_district_up_pct",
@@ -489,9 +449,9 @@ def test_agency_targets_without_agencies_in_scope_are_no_data(db, make_agency):
     assert row(by_code["schools_network_pct"]) == (1, 1, 100.0, True, 1, 1)
 
 
-def test_agencies_in_scope_but_none_in_the_basis(db, make_agency):
-    make_agency(kind="department")
-    file_report(db, make_agency(kind="department"), "draft")
+def test_agencies_in_scope_but_none_in_the_basis(db, make):
+    make.agency(kind="department")
+    make.submission(make.agency(kind="department"), YEAR, "draft")
     by_code = results(db, "reported")
     assert row(by_code["agencies_email_pct"]) == (0, 2, 0.0, False, 0, 2)
     # a sum target with nothing to sum: no data, but the coverage is known
@@ -500,11 +460,11 @@ def test_agencies_in_scope_but_none_in_the_basis(db, make_agency):
 
 # --- scopes and sums ---------------------------------------------------------------
 
-def test_scopes_of_the_sum_and_broadband_targets(db, make_agency):
+def test_scopes_of_the_sum_and_broadband_targets(db, make):
     def agency(tier, kind, state="verified", active=True, **figures):
-        a = make_agency(tier=tier, kind=kind, active=active)
+        a = make.agency(tier=tier, kind=kind, active=active)
         if state:
-            file_report(db, a, state, rep=report(**figures))
+            make.submission(a, YEAR, state, report=report(**figures))
         return a
 
     # name                           tier        kind               docs total/online  staff total/email/computer  broadband
@@ -560,39 +520,39 @@ def test_scopes_of_the_sum_and_broadband_targets(db, make_agency):
     (80, 1, 1.3), (400, 1, 0.3), (2000, 1, 0.1), (2000, 1999, 100.0), (6, 1, 16.7), (7, 1, 14.3),
     (1, 0, 0.0), (1, 1, 100.0),
 ])
-def test_value_is_rounded_half_up_to_one_decimal(db, make_agency, total, online, value):
-    file_report(db, make_agency(tier="district", kind="department"), "verified",
-                rep=report(documents_total=total, documents_online=online))
+def test_value_is_rounded_half_up_to_one_decimal(db, make, total, online, value):
+    make.submission(make.agency(tier="district", kind="department"), YEAR, "verified",
+                    report=report(documents_total=total, documents_online=online))
     result = results(db)["documents_online_pct"]
     assert (result.numerator, result.denominator, result.value) == (online, total, value)
     assert result.met is (online * 100 >= 90 * total)
 
 
-def test_met_is_decided_on_integers_not_on_the_rounded_value(db, make_agency):
+def test_met_is_decided_on_integers_not_on_the_rounded_value(db, make):
     # 1999 of 2000 is shown as 100.0 but is not 100 %
-    file_report(db, make_agency(tier="commune", kind="people_committee"), "verified",
-                rep=report(staff_total=2000, staff_with_computer=1999))
+    make.submission(make.agency(tier="commune", kind="people_committee"), YEAR, "verified",
+                    report=report(staff_total=2000, staff_with_computer=1999))
     assert row(results(db)["commune_staff_computer_pct"]) == (1999, 2000, 100.0, False, 1, 1)
 
 
-def test_met_just_below_a_threshold_that_rounds_up(db, make_agency):
+def test_met_just_below_a_threshold_that_rounds_up(db, make):
     # 1799 of 2000 = 89.95 → shown 90.0, but below 90
-    file_report(db, make_agency(tier="district", kind="department"), "verified",
-                rep=report(documents_total=2000, documents_online=1799))
+    make.submission(make.agency(tier="district", kind="department"), YEAR, "verified",
+                    report=report(documents_total=2000, documents_online=1799))
     assert row(results(db)["documents_online_pct"]) == (1799, 2000, 90.0, False, 1, 1)
 
 
 # --- the number of SQL statements does not grow with the registry ------------------
 
-def _grow(db, make_agency, make_service, agencies, services_each):
+def _grow(db, make, agencies, services_each):
     kinds = ("department", "people_committee", "political_org", "school", "hospital", "health_facility")
     tiers = ("province", "district", "commune")
     for i in range(agencies):
-        a = make_agency(kind=kinds[i % len(kinds)], tier=tiers[i % len(tiers)])
-        services = [make_service(a) for _ in range(services_each)]
+        a = make.agency(kind=kinds[i % len(kinds)], tier=tiers[i % len(tiers)])
+        services = [make.service(a) for _ in range(services_each)]
         state = ("verified", "submitted", "draft", None)[i % 4]
         if state:
-            file_report(db, a, state, levels={s.id: j % 4 for j, s in enumerate(services)})
+            make.submission(a, YEAR, state, levels={s.id: j % 4 for j, s in enumerate(services)})
 
 
 def _statements(db, basis):
@@ -611,11 +571,11 @@ def _statements(db, basis):
     return len(seen)
 
 
-def test_statement_count_does_not_depend_on_the_registry_size(db, make_agency, make_service):
-    _grow(db, make_agency, make_service, agencies=5, services_each=2)
+def test_statement_count_does_not_depend_on_the_registry_size(db, make):
+    _grow(db, make, agencies=5, services_each=2)
     db.commit()
     small = {basis: _statements(db, basis) for basis in BASES}
-    _grow(db, make_agency, make_service, agencies=35, services_each=5)
+    _grow(db, make, agencies=35, services_each=5)
     db.commit()
     large = {basis: _statements(db, basis) for basis in BASES}
     assert small == large

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel, delete, select
 
+from registry.audit import Actor
 from registry.models import (
     COUNT_BOUNDS,
     REPORT_FLAGS,
@@ -25,6 +26,7 @@ from registry.submissions import workflow
 from registry.targets.basis import BASES
 from registry.targets.engine import compute_targets
 from registry.targets.seed import DECISION_1529_TARGETS
+from tests.factories import TEST_ACTOR, status
 
 from .reference_targets import reference_targets
 
@@ -153,15 +155,6 @@ def custom_targets(draw, index: int) -> dict:
 
 # --- building ------------------------------------------------------------------------
 
-def status(level: int) -> dict:
-    return {
-        "level": level,
-        "info_url": "https://dvc.dienbien.gov.vn/i" if level >= 1 else None,
-        "form_url": "https://dvc.dienbien.gov.vn/f" if level >= 2 else None,
-        "submission_url": "https://dvc.dienbien.gov.vn/s" if level >= 3 else None,
-    }
-
-
 def empty_registry(db) -> None:
     """Delete every data row (children first), keeping the shipped targets."""
     db.rollback()
@@ -174,7 +167,7 @@ def empty_registry(db) -> None:
 
 
 def _statuses(services, levels_list) -> dict:
-    return {s.id: status(lv) for s, lv in zip(services, levels_list) if lv is not None}
+    return {s.id: status(lv, s.code) for s, lv in zip(services, levels_list) if lv is not None}
 
 
 def build(db, reg: Registry) -> None:
@@ -195,42 +188,42 @@ def build(db, reg: Registry) -> None:
     for i, (agency, history) in enumerate(zip(agencies, reg.histories)):
         services = owned[i]
         if history.earlier_year:
-            earlier = workflow.ensure_submission(db, agency, YEAR - 1)
-            workflow.write_entries(db, earlier, None, report=history.report_b,
+            earlier = workflow.ensure_submission(db, agency, YEAR - 1, TEST_ACTOR)
+            workflow.write_entries(db, earlier, TEST_ACTOR, report=history.report_b,
                                    services=_statuses(services, history.levels_b))
-            workflow.submit(db, earlier, None)
-            workflow.verify(db, earlier, None)
+            workflow.submit(db, earlier, TEST_ACTOR)
+            workflow.verify(db, earlier, TEST_ACTOR)
         kind = history.kind
         if kind == "none":
             continue
-        submission = workflow.ensure_submission(db, agency, YEAR)
-        workflow.write_entries(db, submission, None, report=history.report_a,
+        submission = workflow.ensure_submission(db, agency, YEAR, TEST_ACTOR)
+        workflow.write_entries(db, submission, TEST_ACTOR, report=history.report_a,
                                services=_statuses(services, history.levels_a))
         if kind in ("imported", "imported_submitted"):
             target = "verified" if kind == "imported" else "submitted"
-            workflow.force_state(db, submission, None, target, source="property-test")
+            workflow.force_state(db, submission, Actor.system("property-test"), target)
             continue
         if kind == "draft":
             continue
-        workflow.submit(db, submission, None)
+        workflow.submit(db, submission, TEST_ACTOR)
         if kind == "submitted":
             continue
         if kind == "returned":
-            workflow.return_(db, submission, None, "Thiếu minh chứng")
+            workflow.return_(db, submission, TEST_ACTOR, "Thiếu minh chứng")
             continue
-        workflow.verify(db, submission, None)
+        workflow.verify(db, submission, TEST_ACTOR)
         if kind == "verified":
             continue
-        workflow.reopen(db, submission, None, "Sửa số liệu")
-        workflow.write_entries(db, submission, None, report=history.report_b,
+        workflow.reopen(db, submission, TEST_ACTOR, "Sửa số liệu")
+        workflow.write_entries(db, submission, TEST_ACTOR, report=history.report_b,
                                services=_statuses(services, history.levels_b))
         if kind == "reopened":
             continue
-        workflow.submit(db, submission, None)
+        workflow.submit(db, submission, TEST_ACTOR)
         if kind == "rereturned":
-            workflow.return_(db, submission, None, "Chưa đúng")
+            workflow.return_(db, submission, TEST_ACTOR, "Chưa đúng")
         elif kind == "reverified":
-            workflow.verify(db, submission, None)
+            workflow.verify(db, submission, TEST_ACTOR)
     db.commit()
 
 

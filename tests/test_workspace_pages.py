@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import select
 
 from registry.models import AuditEvent, Submission
-from registry.submissions import workflow
+from tests.factories import PASSWORD, full_report
 
 FULL_FORM = {"report-has_lan": "1", "report-wan_connected": "1", "report-broadband_internet": "1",
              "report-official_email": "0", "report-staff_total": "40", "report-staff_with_computer": "38",
@@ -13,12 +13,11 @@ FULL_FORM = {"report-has_lan": "1", "report-wan_connected": "1", "report-broadba
 
 
 @pytest.fixture
-def setup(db, auth, make_agency, make_service, make_user):
-    agency = make_agency(code="so-tp", name="Sở Tư pháp")
-    service = make_service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
-    workflow.ensure_period(db, 2015)
-    db.commit()
-    focal = make_user("focal", agency)
+def setup(auth, make):
+    agency = make.agency(code="so-tp", name="Sở Tư pháp")
+    service = make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
+    make.period(2015)
+    focal = make.user("focal", agency)
     auth.login(focal.email)
     return agency, service, focal
 
@@ -80,7 +79,7 @@ def test_submit_with_missing_items_keeps_the_draft_and_lists_them(client, db, se
 def test_two_editors_conflict_and_nothing_is_overwritten(app, client, db, setup, make_user):
     agency, service, focal = setup
     colleague = app.test_client()
-    colleague.post("/login", data={"email": focal.email, "password": "correct horse battery"})
+    colleague.post("/login", data={"email": focal.email, "password": PASSWORD})
     first = {"version": "0", "action": "save", "report-staff_total": "40"}
     second = {"version": "0", "action": "save", "report-staff_total": "55"}
     assert client.post("/workspace/so-tp/2015", data=first).status_code == 302
@@ -93,25 +92,17 @@ def test_two_editors_conflict_and_nothing_is_overwritten(app, client, db, setup,
     assert current(db).staff_total == 40
 
 
-def test_comparison_with_previous_period_flags_sudden_changes(client, db, setup, make_user):
+def test_comparison_with_previous_period_flags_sudden_changes(client, setup, make):
     agency, service, focal = setup
-    auditor = make_user("auditor")
-    previous = workflow.ensure_submission(db, agency, 2014)
-    report = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=False,
-                  staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
-                  documents_online=900, exchanges_online=True, legal_docs_online=False, specialised_database=True)
-    workflow.write_entries(db, previous, None, report)
-    workflow.submit(db, previous, None)
-    workflow.verify(db, previous, auditor)
-    db.commit()
+    make.submission(agency, 2014, report=full_report(staff_total=40), auditor=make.user("auditor"))
     client.post("/workspace/so-tp/2015", data={"version": "0", "action": "save", "report-staff_total": "400"})
     page = client.get("/workspace/so-tp/2015").get_data(as_text=True)
     assert "thay đổi lớn so với kỳ trước" in page
     assert "Kỳ 2014 (đã xác minh)" in page
 
 
-def test_focal_point_cannot_touch_another_agency(client, db, setup, make_agency):
-    make_agency(code="so-yt")
+def test_focal_point_cannot_touch_another_agency(client, db, setup, make):
+    make.agency(code="so-yt")
     assert client.get("/workspace/so-yt/2015").status_code == 403
     assert client.post("/workspace/so-yt/2015", data={"version": "0", "action": "save",
                                                       "report-staff_total": "1"}).status_code == 403

@@ -7,7 +7,7 @@ from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from registry.catalogue.paging import Page, code_order, dialect_of, localised, word_prefixes
+from registry.catalogue.paging import Page, beyond, code_order, dialect_of, localised, word_prefixes
 from registry.catalogue.parameters import PAGE_SIZE, TIER_ORDER, clean, make_cursor
 from registry.core.errors import N_, NotFound
 from registry.core.search import search_terms
@@ -78,7 +78,7 @@ def agency_page(session: Session, *, q: str = "", tier: str | None = None, kind:
                        Agency.kind, Agency.parent_id, Agency.name_sort)
                 .where(Agency.tier == name, *conditions))
         if after is not None and rank == after[0]:
-            rows = rows.where(after(order, after[1:]))
+            rows = rows.where(beyond(order, after[1:]))
         tiers.append(select(rows.order_by(*order).limit(limit + 1).subquery()))
     rows = []
     if tiers:

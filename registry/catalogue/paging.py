@@ -17,21 +17,21 @@ class Page:
     next: str | None  # the cursor of the next page, None on the last
 
 
-def after(columns, values):
+def beyond(columns, values):
     """Rows strictly after ``values`` in the order of ``columns`` (all ascending).
 
     Written as ``first >= v1 AND (first > v1 OR (second, …) > (v2, …))`` so that
     both engines seek the index of the order to the cursor rather than filter
     every row before it.
     """
-    return and_(columns[0] >= values[0], strictly_after(columns, values))
+    return and_(columns[0] >= values[0], strictly_beyond(columns, values))
 
 
-def strictly_after(columns, values):
+def strictly_beyond(columns, values):
     (column, value), rest = (columns[0], values[0]), (columns[1:], values[1:])
     if not rest[0]:
         return column > value
-    return or_(column > value, and_(column == value, strictly_after(*rest)))
+    return or_(column > value, and_(column == value, strictly_beyond(*rest)))
 
 
 def code_order(dialect: str, code):

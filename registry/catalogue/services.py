@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from registry.catalogue.agencies import find_active_agency
-from registry.catalogue.paging import Page, code_order, dialect_of, localised, word_prefixes
+from registry.catalogue.paging import Page, beyond, code_order, dialect_of, localised, word_prefixes
 from registry.catalogue.parameters import MAX_CHOICES, PAGE_SIZE, clean, make_cursor, safe_url
 from registry.core import generations
 from registry.core.errors import N_, ValidationFailed
@@ -169,7 +169,7 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
     keys = selected(many_matches=bool(terms) and total > SORT_MATCHES_UP_TO and agency is None and not sector)
     order = (Service.name_sort, code_order(dialect, Service.code))
     if after is not None:
-        keys = keys.where(after(order, after))
+        keys = keys.where(beyond(order, after))
     keys = keys.order_by(*order).limit(limit + 1).subquery()
     status = VerifiedServiceStatus
     page = _with_verified_status(

@@ -5,24 +5,23 @@ import re
 
 import pytest
 
-from registry.submissions import workflow
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
-def season(db, make_agency, make_service, make_user):
-    agency = make_agency(code="so-tp", name="Sở Tư pháp", tier="province", kind="department")
-    make_service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
-    make_service(agency, code="1.002", name="Chứng thực bản sao từ bản chính")
-    workflow.ensure_period(db, 2015)
-    db.commit()
-    return {"focal": make_user("focal", agency, email="focal@so-tp.example"),
-            "auditor": make_user("auditor", email="auditor@dic.example")}
+def season(make):
+    agency = make.agency(code="so-tp", name="Sở Tư pháp", tier="province", kind="department")
+    make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
+    make.service(agency, code="1.002", name="Chứng thực bản sao từ bản chính")
+    make.period(2015)
+    return {"focal": make.user("focal", agency, email="focal@so-tp.example"),
+            "auditor": make.user("auditor", email="auditor@dic.example")}
 
 
 def sign_in(page, base, email):
     page.goto(base + "/login")
     page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Mật khẩu").fill("correct horse battery")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from registry.core.validation import clean_text
 from tests.browser.conftest import _watched_page
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.test_stored_xss import (  # noqa: F401  (cheap_password_hashing is an autouse fixture)
     MAIN,
     VIEWERS,
