@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
+# the suite runs in one process per core (pytest-xdist), a test file per process at a time
+TEST_PROCESSES ?= auto
 
 .PHONY: install browser-deps run serve test lint test-sqlite test-postgres translations messages clean bench
 
@@ -46,12 +48,12 @@ lint: $(STAMP)
 	$(BIN)/python tools/audit_dependencies.py
 
 test-sqlite:
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 test-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== the suite again on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest -m "not browser and not sqlite" $(PYTEST_ARGS); \
+		$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile -m "not browser and not sqlite" $(PYTEST_ARGS); \
 	else echo "== TEST_DATABASE_URL is not set: the suite did not run on PostgreSQL"; fi
 
 clean:

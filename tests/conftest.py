@@ -7,10 +7,11 @@ browser is missing skip with the reason; in CI (CI=true) they fail instead.
 """
 
 import os
+import shutil
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session, SQLModel
 
 from registry import create_app
@@ -38,10 +39,11 @@ class PostgresServer:
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
 
-    def create_database(self) -> str:
+    def create_database(self, template: str | None = None) -> str:
         name = f"registry_test_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with self.admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         self.created.append(name)
         return self.admin.url.set(database=name).render_as_string(hide_password=False)
 
@@ -74,9 +76,7 @@ def _suite_postgres_url(request):
         return None
     server = request.getfixturevalue("postgres_server")
     url = server.create_database()
-    engine = create_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
+    _prepare_tables(url)
     return url
 
 
@@ -86,21 +86,66 @@ def _truncate_all(engine) -> None:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def _prepare_tables(url: str) -> None:
+    """The tables and the shipped targets, as a fresh registry has them."""
+    engine = create_engine(url)
+    SQLModel.metadata.create_all(engine)
+    with Session(engine) as session:
+        ensure_targets(session)
+        session.commit()
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(request, tmp_path_factory, _suite_postgres_url):
+    """The demonstration data loaded once per run (a few seconds each time):
+    a SQLite file that tests asking for ``demo_data`` start from a copy of, or a
+    PostgreSQL database they start from a ``CREATE DATABASE ... TEMPLATE`` of."""
+    from registry.sample import demo
+
+    if _suite_postgres_url:
+        url = request.getfixturevalue("postgres_server").create_database()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    _prepare_tables(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        demo.load(session)
+        session.commit()
+    engine.dispose()  # a template database must have no connections
+    return url
+
+
+def _copy_of_demo(request, tmp_path) -> str:
+    template = request.getfixturevalue("_demo_template")
+    if template.startswith("sqlite"):
+        copy = tmp_path / "registry.db"
+        shutil.copyfile(template.removeprefix("sqlite:///"), copy)
+        return f"sqlite:///{copy}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(template=make_url(template).database)
+
+
 @pytest.fixture
-def app(tmp_path, monkeypatch, _suite_postgres_url):
+def app(request, tmp_path, monkeypatch, _suite_postgres_url):
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
-    url = _suite_postgres_url or f"sqlite:///{tmp_path / 'registry.db'}"
+    with_demo = "demo_data" in request.fixturenames
+    if with_demo:
+        url = _copy_of_demo(request, tmp_path)
+    else:
+        url = _suite_postgres_url or f"sqlite:///{tmp_path / 'registry.db'}"
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
                       "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        engine = get_engine()
-        if _suite_postgres_url:
-            _truncate_all(engine)
-        else:
-            SQLModel.metadata.create_all(engine)
-        with Session(engine) as session:
-            ensure_targets(session)
-            session.commit()
+    if not with_demo:
+        with app.app_context():
+            engine = get_engine()
+            if _suite_postgres_url:
+                _truncate_all(engine)
+            else:
+                SQLModel.metadata.create_all(engine)
+            with Session(engine) as session:
+                ensure_targets(session)
+                session.commit()
     yield app
     with app.app_context():
         get_engine().dispose()
@@ -167,12 +212,9 @@ def make_user(make):
 
 
 @pytest.fixture
-def demo_data(app, db):
-    """The Điện Biên demonstration data set, as `registry demo` loads it."""
-    from registry.sample import demo
-
-    demo.load(db)
-    db.commit()
+def demo_data(app):
+    """The Điện Biên demonstration data set, as `registry demo` loads it: the
+    ``app`` fixture starts such a test from a copy of the run's loaded template."""
 
 
 
