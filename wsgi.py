@@ -1,3 +1,4 @@
-from registry import create_app
+"""The web application for gunicorn run from a checkout (``gunicorn wsgi:app``);
+an installed registry uses ``gunicorn registry.wsgi:app``."""
 
-app = create_app()
+from registry.wsgi import app  # noqa: F401

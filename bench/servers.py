@@ -54,10 +54,16 @@ def failure(status: int, body: bytes) -> str:
 
 
 class Server:
-    """``with Server(app, env, settings) as server:`` gunicorn on 127.0.0.1, a free port."""
+    """``with Server(app, env, settings) as server:`` gunicorn on 127.0.0.1, a free port.
 
-    def __init__(self, app: str, env: dict[str, str], settings: ServerSettings, log: Path):
+    By default the gunicorn of the running environment, in the checkout; ``gunicorn`` and
+    ``cwd`` start another installation's (an installed wheel's) elsewhere."""
+
+    def __init__(self, app: str, env: dict[str, str], settings: ServerSettings, log: Path,
+                 gunicorn: Path | None = None, cwd: Path = ROOT):
         self.app, self.env, self.settings, self.log_path = app, env, settings, log
+        self.gunicorn = gunicorn or Path(sys.executable).with_name("gunicorn")
+        self.cwd = cwd
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -69,12 +75,12 @@ class Server:
         return self.base + path
 
     def __enter__(self) -> "Server":
-        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-        command = [gunicorn, "--chdir", str(ROOT), "--bind", f"127.0.0.1:{self.port}",
+        command = [str(self.gunicorn), "--chdir", str(self.cwd), "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(self.settings.workers), "--worker-class", self.settings.worker_class,
                    "--timeout", str(self.settings.timeout), "--log-level", "warning", self.app]
         self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(command, env=self.env, cwd=self.cwd, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
         self._wait_ready()
         return self
 

@@ -8,13 +8,10 @@ a barrier; what was stored is read back from the database afterwards.
 """
 
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
-import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -28,6 +25,7 @@ from sqlmodel import Session, func, select
 
 import registry.core.db
 import registry.web.db
+from bench.servers import REGISTRY_APP, Server, ServerSettings
 from registry.accounts import passwords, users
 from registry.accounts.tokens import create_api_token
 from registry.core.db import make_engine
@@ -105,39 +103,11 @@ def focal_point_token(session: Session, email: str, code: str) -> dict:
 
 # --- gunicorn ------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(env: dict, log: Path, workers: int = WORKERS):
-    """``gunicorn --workers N wsgi:app`` on a free port; yields the base URL once it answers."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(log, "w") as log_file:
-        server = subprocess.Popen([str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-                                   "wsgi:app"], env=env, cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, f"gunicorn stopped:\n{log.read_text()}"
-            assert time.monotonic() < deadline, f"gunicorn did not answer:\n{log.read_text()}"
-            try:
-                if requests.get(f"{base}/api/v1/periods", timeout=30).status_code == 200:
-                    break
-            except requests.ConnectionError:  # not listening yet
-                pass
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.send_signal(signal.SIGTERM)  # a graceful stop of the master and its workers
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    """``gunicorn --workers N wsgi:app`` on a free port; yields the base URL once every worker is up."""
+    with Server(REGISTRY_APP, env, ServerSettings(workers=workers), log) as server:
+        yield server.base
 
 
 def all_at_once(calls: list) -> list:

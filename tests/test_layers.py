@@ -12,9 +12,9 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "registry"
 
-# The web edge: pages, the API, the app factory (and the package's lazy door to it).
+# The web edge: pages, the API, the app factory and the WSGI module (and the package's lazy door to the factory).
 # The CLI builds no web app.
-EDGE = ("registry.web", "registry.api", "registry.app")
+EDGE = ("registry.web", "registry.api", "registry.app", "registry.wsgi")
 FACTORY_DOOR = "registry"  # registry/__init__.py: create_app, importing registry.app when called
 # Which packages each layer may import, besides the standard library and third parties.
 ALLOWED = {
