@@ -123,6 +123,8 @@ def ratio(value: float | None, baseline: float | None) -> float | None:
 # --- goals (issue #7) ------------------------------------------------------------------------
 
 HOME_RATIO = 0.5
+NGINX_HOME = "home_nginx"  # `/` through nginx (issue #18), against the minimal page served directly
+NGINX_HOME_RATIO = 2.0
 LIGHT_PAGE_RATIO = 0.2
 LIGHT_PAGE_P95_RATIO = 10.0
 TARGETS_SECONDS = 1.0
@@ -162,6 +164,10 @@ def goals(run: EngineRun) -> list[Goal]:
     r = run.throughput_ratio(home)
     out.append(_page_goal(e, f"`/` ≥ {HOME_RATIO} × the minimal page's throughput", home, f"{ratio_text(r)} ×",
                           None if r is None else r >= HOME_RATIO))
+    nginx = run.page(NGINX_HOME)
+    r = run.throughput_ratio(nginx)
+    out.append(_page_goal(e, f"`/` through nginx ≥ {NGINX_HOME_RATIO:g} × the minimal page's throughput", nginx,
+                          f"{ratio_text(r)} ×", None if r is None else r >= NGINX_HOME_RATIO))
     t = run.targets
     out.append(Goal(e, f"`registry targets` uncached < {TARGETS_SECONDS:g} s",
                     "—" if t is None else f"{t.median:.2f} s (median, fresh process)",

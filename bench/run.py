@@ -9,13 +9,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from . import databases as dbs
-from . import report
+from . import front, report
 from .commands import TookTooLong, hyperfine_version, registry, registry_peak, time_command
 from .databases import CACHE, BenchError, Database, DataSet
 from .importdata import import_files
 from .load import LoadSettings, drive, generator, one_at_a_time, wrk_version
 from .peak import AnonymousPeak, memory_kib, reset_peak
-from .results import EngineRun, Import, Memory, Page
+from .results import NGINX_HOME, EngineRun, Import, Memory, Page
 from .servers import MINIMAL_APP, REGISTRY_APP, Server, ServerSettings, failure, fetch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,9 +128,25 @@ class Bench:
             run.minimal.append(self.measure(minimal, Page("minimal", "minimal", "/")).load)
             for page in page_plan(app, run.period):
                 run.pages.append(self.measure(app, page))
+                if page.key == "home":
+                    run.pages.append(self.through_nginx(app, run.engine))
             run.minimal.append(self.measure(minimal, Page("minimal", "minimal", "/")).load)
 
-    def measure(self, server: Server, page: Page) -> Page:
+    def through_nginx(self, app: Server, engine: str) -> Page:
+        """`/` through nginx with the shipped configuration (bench/front.py) in front of ``app``; its
+        ratio is to the minimal page served directly, as the goal says."""
+        page = Page(NGINX_HOME, "transparency page through nginx", "/", problem=front.unavailable_reason() or "")
+        if page.problem:
+            return self.measure(app, page)  # says why, measures nothing
+        try:
+            with front.Front(app, self.logs / f"{engine}-nginx", access_log=False) as nginx:
+                return self.measure(nginx, page)
+        except RuntimeError as exc:  # nginx refused the configuration or did not start
+            page.problem = str(exc).splitlines()[0][:200]
+            print(f"    {page.label}: {page.problem}", flush=True)
+            return page
+
+    def measure(self, server: Server | front.Front, page: Page) -> Page:
         """Check that the page answers 200, then drive it (longer for a slow page) and let the workers go idle."""
         if page.problem:
             print(f"    {page.label}: {page.problem}", flush=True)
@@ -222,6 +238,9 @@ class Bench:
             "data set": self.dataset.label + ("" if a.demo else f", seed {a.seed} (`registry synth`)"),
             "scaling reference": self.small.label if self.small else "— (not run)",
             "gunicorn": f"{a.workers} sync workers, 127.0.0.1, the same for the registry and the minimal page",
+            "nginx": (f"{front.nginx_version()}, worker_processes auto, the shipped docs/deploy/nginx/registry.conf "
+                      "(bench/front.py) in front of the registry's gunicorn"
+                      if front.nginx_version() else "not installed: `/` through nginx not measured"),
             "load generator": (f"{wrk_version()}, {a.threads} threads, {a.connections} connections"
                                if tool == "wrk" else
                                f"bench/pyload.py (wrk is not installed), {a.connections} connections"),

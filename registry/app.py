@@ -15,7 +15,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(resource("static")),
     )
     from registry.api import bp as api_bp
-    from registry.web import auth, db, gate, i18n, lifecycle, routing, security, templating
+    from registry.web import assets, auth, db, gate, i18n, lifecycle, routing, security, templating
     from registry.web.pages import account, admin, catalogue, opendata, public, review, workspace
 
     app.config.from_mapping(config.settings(app.instance_path, test_config))
@@ -27,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"], x_proto=app.config["PROXIES"])
     routing.init_app(app)
+    assets.init_app(app)  # static files under URLs that carry their content's digest
     db.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)

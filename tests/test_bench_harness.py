@@ -17,8 +17,8 @@ from bench.commands import Timing
 from bench.importdata import AGENCY_COLUMNS, SERVICE_COLUMNS, agency_rows, service_rows, write_csv
 from bench.load import LoadResult, parse_report, percentile
 from bench.peak import AnonymousPeak, anonymous_kib
-from bench.results import EngineRun, Import, Memory, Page, goals, ratio
-from bench.run import parse_args
+from bench.results import NGINX_HOME, EngineRun, Import, Memory, Page, goals, ratio
+from bench.run import Bench, parse_args
 from registry.dataio.importing import import_file
 from registry.models import Agency, Service
 from tests.conftest import unavailable
@@ -116,7 +116,8 @@ def test_goals_hold_at_their_thresholds_and_fail_just_past_them():
     assert by_text["`/` at 100 000 services ≥ 0.5 × `/` at 1 000 services"] is True
     assert by_text["import of services ≥ 2000 rows/s"] is True
     assert by_text["export: < 100 MB extra memory"] is False  # 100 000 KiB is 102.4 MB
-    assert len(verdicts) == 9  # no open-data memory probe in this run: no goal for it
+    assert by_text["`/` through nginx ≥ 2 × the minimal page's throughput"] is None  # not measured
+    assert len(verdicts) == 10  # no open-data memory probe in this run: no goal for it
 
 
 def test_export_memory_is_judged_on_what_the_export_allocates_not_on_mapped_file_pages():
@@ -272,3 +273,53 @@ def test_the_wrk_script_prints_the_line_the_harness_reads(hello_server):
     result = parse_report(out)
     assert result.requests > 0 and result.ok
     assert 0 < result.p50_ms <= result.p95_ms <= result.max_ms
+
+
+def test_home_through_nginx_is_judged_against_the_minimal_page_served_directly():
+    by_text = {}
+    for rps in (2000, 1999):
+        run = national_run(home=load(rps=500))
+        run.pages.append(Page(NGINX_HOME, "transparency page through nginx", "/", load=load(rps=rps)))
+        by_text[rps] = goal_verdicts(run)["`/` through nginx ≥ 2 × the minimal page's throughput"]
+    assert by_text == {2000: True, 1999: False}
+
+
+class _Upstream:
+    """What bench/front.py needs of the server behind nginx."""
+
+    def __init__(self, url: str):
+        self.port = int(url.rsplit(":", 1)[1])
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_idle(self, timeout: float = 0.0) -> None:
+        pass
+
+
+def _bench(tmp_path) -> Bench:
+    bench = Bench(parse_args(["--demo", "--duration", "1", "--warmup", "0", "--connections", "2", "--threads", "1"]))
+    bench.logs = tmp_path
+    return bench
+
+
+def test_without_nginx_the_page_through_nginx_says_why_and_fails_its_goal(tmp_path, monkeypatch, hello_server):
+    from bench import front
+
+    monkeypatch.setattr(front, "unavailable_reason", lambda: "/usr/sbin/nginx is not installed")
+    page = _bench(tmp_path).through_nginx(_Upstream(hello_server), "sqlite")
+    assert page.key == NGINX_HOME and page.load is None and page.problem == "/usr/sbin/nginx is not installed"
+    run = national_run()
+    run.pages.append(page)
+    (goal,) = [g for g in goals(run) if "through nginx" in g.goal]
+    assert goal.met is False and goal.measured == "/usr/sbin/nginx is not installed"
+
+
+def test_the_page_through_nginx_is_driven_through_the_shipped_configuration(tmp_path, hello_server):
+    from bench import front
+
+    if front.unavailable_reason():
+        unavailable(front.unavailable_reason())
+    page = _bench(tmp_path).through_nginx(_Upstream(hello_server), "sqlite")
+    assert page.problem == "" and page.load is not None and page.load.ok, page
+    assert (tmp_path / "sqlite-nginx" / "nginx-error.log").exists()  # nginx's own log beside the others
