@@ -72,12 +72,14 @@ pass_registry = click.make_pass_decorator(Registry)
 def init_command(registry):
     """Create or upgrade the database schema, and add the shipped targets."""
     from registry.core import schema
+    from registry.indicators.definitions import ensure_indicators
     from registry.targets import seed
 
     schema.upgrade(registry.engine)
     with registry.session() as session:
         added = seed.ensure_targets(session)
-    click.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm {added} chỉ tiêu.")
+        indicators = ensure_indicators(session)
+    click.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm {added} chỉ tiêu, {indicators} chỉ số toàn tỉnh.")
 
 
 @click.command("demo")
@@ -180,6 +182,78 @@ def import_command(registry, kind, file, dry_run, as_verified):
             click.echo(f"Chạy thử (không ghi): {summary}")
         else:
             click.echo(summary)
+
+
+def _person(session, email: str):
+    """The Actor of a command run for a named person (``--as EMAIL``): an active user."""
+    from sqlmodel import select
+
+    from registry.audit import CLI, Actor
+    from registry.models import User
+
+    user = session.exec(select(User).where(User.email == email.strip().lower())).first()
+    if user is None or not user.active:
+        _fail(f"Không có người dùng đang hoạt động với thư điện tử {email}.")
+    return Actor(user, CLI)
+
+
+@click.group("indicators")
+def indicators_group():
+    """Province-wide indicators (SPEC §3b): import values, verify them."""
+
+
+@indicators_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as", "as_email", required=True, help="E-mail of the auditor entering the values.")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@pass_registry
+def indicators_import_command(registry, file, as_email, dry_run):
+    """Enter indicator values from CSV or XLSX: all rows, or none when any row is bad."""
+    from registry import permissions as can
+    from registry.core.errors import DomainError
+    from registry.dataio.indicator_import import import_indicators
+
+    with registry.session() as session:
+        actor = _person(session, as_email)
+        if not can.can_enter_indicators(actor.user):
+            _fail(f"{as_email} không có quyền nhập chỉ số (cần vai trò chuyên viên thẩm định).")
+        try:
+            result = import_indicators(session, actor, file.name, file.read_bytes())
+        except DomainError as exc:
+            _fail(f"{file}: {exc.message}")
+        if not result.ok:
+            for error in result.errors:
+                click.echo(f"{file}: {error}", err=True)
+            _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
+        summary = f"{result.rows} dòng: {result.created} thêm mới, {result.updated} cập nhật; chờ xác minh."
+        if dry_run:
+            session.rollback()
+            click.echo(f"Chạy thử (không ghi): {summary}")
+        else:
+            click.echo(summary)
+
+
+@indicators_group.command("verify")
+@click.argument("year", type=int)
+@click.argument("code")
+@click.option("--as", "as_email", required=True, help="E-mail of the verifying auditor or administrator.")
+@pass_registry
+def indicators_verify_command(registry, year, code, as_email):
+    """Verify an entered value (four eyes: not by whoever entered it)."""
+    from registry import permissions as can
+    from registry.core.errors import DomainError
+    from registry.indicators import values
+
+    with registry.session() as session:
+        actor = _person(session, as_email)
+        if not can.can_verify_indicators(actor.user):
+            _fail(f"{as_email} không có quyền xác minh chỉ số.")
+        try:
+            values.verify(session, actor, code, year)
+        except DomainError as exc:
+            session.rollback()
+            _fail(str(exc.message))
+        click.echo(f"Đã xác minh chỉ số {code} kỳ {year}.")
 
 
 @click.command("targets")
@@ -287,6 +361,7 @@ def main(ctx):
     ctx.call_on_close(ctx.obj.close)
 
 
-for _command in (init_command, demo_command, user_group, token_group, import_command, targets_command,
+for _command in (init_command, demo_command, user_group, token_group, import_command, indicators_group,
+                 targets_command,
                  export_command, backup_command, synth_command):
     main.add_command(_command)

@@ -45,6 +45,16 @@ def can_read_audit_log(user: User | None) -> bool:
     return _role(user) in (Role.auditor.value, Role.admin.value)
 
 
+def can_enter_indicators(user: User | None) -> bool:
+    """Enter province-wide indicator values (SPEC §3b): the DIC's auditors."""
+    return _role(user) == Role.auditor.value
+
+
+def can_verify_indicators(user: User | None) -> bool:
+    """Verify them: another auditor or an administrator (the operation refuses whoever entered it)."""
+    return _role(user) in (Role.auditor.value, Role.admin.value)
+
+
 def can_administer(user: User | None) -> bool:
     """Agencies, the service catalogue, users, periods and targets."""
     return _role(user) == Role.admin.value

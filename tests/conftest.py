@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel
 
 from registry import create_app
 from registry.config import normalise_database_url
+from registry.indicators.definitions import ensure_indicators
 from registry.targets.seed import ensure_targets
 from registry.web.db import get_engine
 from tests.factories import PASSWORD, Factory
@@ -92,6 +93,7 @@ def _prepare_tables(url: str) -> None:
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session:
         ensure_targets(session)
+        ensure_indicators(session)
         session.commit()
     engine.dispose()
 
@@ -145,6 +147,7 @@ def app(request, tmp_path, monkeypatch, _suite_postgres_url):
                 SQLModel.metadata.create_all(engine)
             with Session(engine) as session:
                 ensure_targets(session)
+                ensure_indicators(session)
                 session.commit()
     yield app
     with app.app_context():

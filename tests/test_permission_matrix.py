@@ -48,6 +48,12 @@ POLICIES = {
     "opendata.index": "public",
     "opendata.download": "public",
     "opendata.dic_report": "review_lists",
+    "indicators.index": "public",
+    "api.indicators": "public",
+    "indicators.enter_page": "review_lists",
+    "indicators.enter_latest": "review_lists",
+    "indicators.enter": "review",
+    "indicators.verify": "review_lists",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),
@@ -136,7 +142,8 @@ def test_permission_matrix(app, db, world):
         if rule.endpoint == "static":
             continue
         policy = policy_for(rule.endpoint, method)
-        url = build_url(rule, {"code": "so-tp", "year": 2015})
+        code = "post_radius_km" if rule.endpoint.startswith("indicators.") else "so-tp"  # an indicator's code
+        url = build_url(rule, {"code": code, "year": 2015})
         if rule.endpoint == "opendata.dic_report":
             url += "?period=2015"
         for user in USERS:

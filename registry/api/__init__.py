@@ -176,4 +176,4 @@ def submission_reopen(code: str, year: int):
         s, sub, current_actor(), _text(body, "reason"), _version(body, False)))
 
 
-from registry.api import catalogue  # noqa: E402,F401  (its routes join this blueprint)
+from registry.api import catalogue, indicators  # noqa: E402,F401  (their routes join this blueprint)

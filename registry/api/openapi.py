@@ -84,6 +84,30 @@ SCHEMAS = {
         "basis": {"type": "string", "enum": list(BASES)},
         "targets": {"type": "array", "items": _ref("TargetResult")},
     }),
+    "IndicatorResult": _object({
+        "code": STRING,
+        "title": {"type": "string", "description": "Vietnamese, or English by Accept-Language."},
+        "citation": STRING,
+        "unit": {"type": "string", "enum": ["percent", "count", "people_per_point", "km"]},
+        "comparator": {"type": "string", "enum": ["<", "<=", ">", ">="]},
+        "threshold": {"type": "string", "description": "An exact decimal, as a string (\"3.5\")."},
+        "deadline": INTEGER,
+        "value": _nullable({"type": "string", "description": "The verified value as an exact decimal string; "
+                                                             "a percentage given as a ratio is rounded to one "
+                                                             "decimal (judged on the exact ratio)."}),
+        "numerator": _nullable(INTEGER),
+        "denominator": _nullable(INTEGER),
+        "met": _nullable({"type": "boolean", "description": "null unless status is met or not_met."}),
+        "status": {"type": "string", "enum": ["met", "not_met", "insufficient_data", "no_data"]},
+        "provisional": {"type": "boolean", "description": "true while the period is not closed."},
+        "source": _nullable(STRING),
+        "evidence_url": URL,
+    }),
+    "IndicatorList": _object({
+        "period": INTEGER,
+        "status": {"type": "string", "enum": [s.value for s in PeriodStatus]},
+        "indicators": {"type": "array", "items": _ref("IndicatorResult")},
+    }),
     "AdoptionReport": _report_schema(),
     "Agency": _object({
         "code": STRING,
@@ -244,6 +268,16 @@ def build_document() -> dict:
                                   "`verified` (last verified copies) or `reported` (submitted figures)."),
                            ACCEPT_LANGUAGE],
             "responses": {**_ok("TargetList", "The targets, in their order."), **_errors(404, 422)},
+        }},
+        "/indicators": {"get": {
+            "tags": ["public"], "summary": "Province-wide indicators for a period (SPEC §3b)",
+            "operationId": "listIndicators", "security": PUBLIC,
+            "description": "Verified values only; without one, `insufficient_data` in an open period and "
+                           "`no_data` in a closed one.",
+            "parameters": [{**PERIOD_QUERY, "description": "Reporting period (default: the latest with verified "
+                                                           "data)."}, ACCEPT_LANGUAGE, IF_NONE_MATCH],
+            "responses": {**_ok("IndicatorList", "Every indicator, in its order."), **NOT_MODIFIED,
+                          **_errors(404, 422)},
         }},
         "/agencies": {"get": {
             "tags": ["public"], "summary": "Active agencies", "operationId": "listAgencies", "security": PUBLIC,

@@ -24,6 +24,7 @@ from registry.models.catalogue import (
     service_search,
     service_search_rows,
 )
+from registry.models.indicators import Indicator, IndicatorValue
 from registry.models.submissions import (
     COUNT_BOUNDS,
     REPORT_COUNTS,
@@ -43,6 +44,7 @@ from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus
 
 __all__ = [
     "AdoptionReport", "Agency", "ApiToken", "AuditEvent", "BINARY_SORT", "COUNT_BOUNDS", "Comparator", "Formula",
+    "Indicator", "IndicatorValue",
     "Kind", "LoginSession", "POSTGRES_SEARCH_STATISTICS", "PeriodStatus", "REPORT_COUNTS", "REPORT_FIELDS",
     "REPORT_FLAGS", "ReportingPeriod", "Role", "SERVICE_SEARCH", "SERVICE_SEARCH_TABLES", "SERVICE_SEARCH_TRIGGERS",
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",

@@ -17,6 +17,7 @@ from registry.audit import Actor
 from registry.catalogue.levels import required_evidence
 from registry.core.errors import N_, Conflict
 from registry.dataio.importing import import_table
+from registry.indicators.definitions import ensure_indicators
 from registry.models import PeriodStatus, ReportingPeriod, Role, Service, State
 from registry.sample import recorded
 from registry.sample.demo_data import AGENCIES, COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
@@ -49,6 +50,7 @@ def load(session: Session) -> tuple[bool, list[tuple[str, str, str]]]:
     if recorded(session, "demo.load"):
         return False, logins()
     ensure_targets(session, SYSTEM)
+    ensure_indicators(session, SYSTEM)
     _load_catalogue(session)
     users = _load_users(session)
     _load_figures(session, users)
@@ -103,6 +105,39 @@ def _staff_size(kind: str, rng: random.Random) -> int:
     low, high = {"department": (35, 120), "people_committee": (25, 90), "political_org": (15, 45),
                  "school": (30, 80), "hospital": (120, 400), "health_facility": (5, 25)}.get(kind, (10, 40))
     return rng.randint(low, high)
+
+
+# Made-up province-wide indicator values (SPEC §3b): (code, year, value or (numerator,
+# denominator), source, verified). Entered by the demo auditor, verified by the demo
+# administrator (four eyes); the open year's are still waiting for verification.
+DEMO_INDICATORS = (
+    ("post_people_per_point", 2010, "2650", "Bưu điện tỉnh Điện Biên, báo cáo năm 2010", True),
+    ("post_people_per_point", 2012, "2380", "Bưu điện tỉnh Điện Biên, báo cáo năm 2012", True),
+    ("post_people_per_point", 2014, "2140", "Bưu điện tỉnh Điện Biên, báo cáo năm 2014", True),
+    ("post_people_per_point", 2015, "1980", "Bưu điện tỉnh Điện Biên, báo cáo năm 2015", False),
+    ("post_radius_km", 2012, "4,1", "Bưu điện tỉnh Điện Biên, báo cáo năm 2012", True),
+    ("post_radius_km", 2014, "3,8", "Bưu điện tỉnh Điện Biên, báo cáo năm 2014", True),
+    ("mobile_coverage_communes_pct", 2010, ("118", "130"), "Báo cáo của các doanh nghiệp viễn thông năm 2010", True),
+    ("population_internet_pct", 2012, "18,5", "Niên giám thống kê tỉnh Điện Biên 2012", True),
+    ("population_internet_pct", 2014, "27,3", "Niên giám thống kê tỉnh Điện Biên 2014", True),
+    ("population_internet_pct", 2015, "31", "Niên giám thống kê tỉnh Điện Biên 2015 (sơ bộ)", False),
+    ("enterprises_website_pct", 2014, ("96", "720"), "Điều tra doanh nghiệp năm 2014, Cục Thống kê tỉnh", True),
+    ("key_databases_count", 2014, "6", "Báo cáo ứng dụng CNTT năm 2014 của Sở", True),
+)
+
+
+def _load_indicators(session: Session, users: dict) -> None:
+    from registry.indicators import values
+
+    role_of = {role: users[email] for role, email, _, _ in DEMO_USERS if role != "focal"}
+    auditor, admin = Actor(role_of["auditor"], SOURCE), Actor(role_of["admin"], SOURCE)
+    for code, year, value, source, verified in DEMO_INDICATORS:
+        numerator, denominator = value if isinstance(value, tuple) else (None, None)
+        evidence = f"https://demo.dienbien.example/minh-chung/{code}-{year}.pdf"
+        values.enter(session, auditor, code, year, values.Entry(
+            None if numerator else value, numerator, denominator, f"{source} (số liệu minh họa)", evidence))
+        if verified:
+            values.verify(session, admin, code, year)
 
 
 class AgencyTrajectory:
@@ -194,6 +229,7 @@ def _load_figures(session: Session, users: dict) -> None:
             elif target == State.returned:
                 workflow.return_(session, submission, auditor,
                                  "Minh chứng mức độ 2 chưa mở được; đề nghị kiểm tra lại đường dẫn biểu mẫu.")
+    _load_indicators(session, users)
     for period in session.exec(select(ReportingPeriod).where(ReportingPeriod.year < OPEN_YEAR)):
         period.status = PeriodStatus.closed.value
         audit.record(session, SYSTEM, "period.close", "reporting_period", period.year,

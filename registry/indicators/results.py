@@ -1,0 +1,87 @@
+"""Where each indicator stands in a period (SPEC §3b): exact comparison of the verified
+value with the threshold; an open period's missing or unverified value is
+``insufficient_data``, a closed period's ``no_data``."""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from sqlmodel import Session, select
+
+from registry.indicators.definitions import all_indicators
+from registry.indicators.values import decimal_text
+from registry.models import Indicator, IndicatorValue, PeriodStatus, ReportingPeriod
+
+COMPARE = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def exact(row: IndicatorValue) -> Fraction:
+    """The value as an exact fraction (a percentage from its numerator and denominator)."""
+    if row.value is not None:
+        return Fraction(Decimal(row.value))
+    return Fraction(100 * row.numerator, row.denominator)
+
+
+def shown(row: IndicatorValue) -> str:
+    """The value as the API gives it: the decimal as entered, or a ratio rounded to one decimal."""
+    if row.value is not None:
+        return row.value
+    tenths = (Decimal(row.numerator * 1000) / Decimal(row.denominator)).quantize(Decimal(1), ROUND_HALF_UP)
+    return decimal_text(tenths / 10)
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    period: int
+    provisional: bool
+    status: str  # met · not_met · insufficient_data · no_data
+    value: str | None = None
+    numerator: int | None = None
+    denominator: int | None = None
+    source: str | None = None
+    evidence_url: str | None = None
+
+    @property
+    def met(self) -> bool | None:
+        return {"met": True, "not_met": False}.get(self.status)
+
+    def title(self, lang: str) -> str:
+        return self.indicator.title_en if lang == "en" else self.indicator.title_vi
+
+    def as_dict(self, lang: str = "vi") -> dict:
+        i = self.indicator
+        return {
+            "code": i.code, "title": self.title(lang), "citation": i.citation, "unit": i.unit,
+            "comparator": i.comparator, "threshold": i.threshold, "deadline": i.deadline,
+            "value": self.value, "numerator": self.numerator, "denominator": self.denominator,
+            "met": self.met, "status": self.status, "provisional": self.provisional,
+            "source": self.source, "evidence_url": self.evidence_url,
+        }
+
+
+def judge(indicator: Indicator, row: IndicatorValue) -> bool:
+    return COMPARE[indicator.comparator](exact(row), Fraction(Decimal(indicator.threshold)))
+
+
+def indicator_results(session: Session, period: ReportingPeriod) -> list[IndicatorResult]:
+    """Every indicator's standing in ``period``, from verified values only."""
+    provisional = period.status != PeriodStatus.closed.value
+    verified = {row.indicator_code: row for row in session.exec(
+        select(IndicatorValue).where(IndicatorValue.period_year == period.year, IndicatorValue.state == "verified"))}
+    results = []
+    for indicator in all_indicators(session):
+        row = verified.get(indicator.code)
+        if row is None:
+            results.append(IndicatorResult(indicator, period.year, provisional,
+                                           "insufficient_data" if provisional else "no_data"))
+            continue
+        results.append(IndicatorResult(
+            indicator, period.year, provisional, "met" if judge(indicator, row) else "not_met", shown(row),
+            row.numerator, row.denominator, row.source, row.evidence_url))
+    return results
