@@ -90,7 +90,7 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     results = compute_targets(db, year, "verified")
     expected = {r.target.code: r for r in results}
     wb = read_xlsx(dic.dic_report_xlsx(db, year))
-    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ"]
+    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ", "Chỉ số toàn tỉnh"]
 
     ws = wb["Chỉ tiêu"]
     title = ws["A1"].value
@@ -379,7 +379,7 @@ def test_cli_export_writes_the_report(runner, db, world, tmp_path):
     result = runner.invoke(args=["export", "--period", "2015", "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
     wb = read_xlsx(out.read_bytes())
-    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ"]
+    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ", "Chỉ số toàn tỉnh"]
     count = db.exec(select(Target).where(Target.active)).all()
     ws = wb["Chỉ tiêu"]
     assert len(sheet_dicts(ws, report_header_row(ws))) == len(count)

@@ -306,3 +306,18 @@ def test_the_demo_shows_verified_indicators_with_their_sources_and_keeps_the_res
     open_period = {i["code"]: i for i in client.get("/api/v1/indicators?period=2015").get_json()["indicators"]}
     assert open_period["post_people_per_point"]["status"] == "insufficient_data"  # entered, not verified
     assert "Chỉ số toàn tỉnh" in client.get("/").get_data(as_text=True)
+
+
+def test_the_dic_workbook_lists_the_indicators_with_exact_numbers(db, make, people):
+    import io
+
+    from openpyxl import load_workbook
+
+    from registry.dataio.dic_report import dic_report_xlsx
+
+    make.period(2015)
+    enter_and_verify(db, people, "post_radius_km", 2015, value="3,25")
+    book = load_workbook(io.BytesIO(dic_report_xlsx(db, 2015)), read_only=True)
+    rows = [r for r in book["Chỉ số toàn tỉnh"].iter_rows(values_only=True) if r and r[0] == "post_radius_km"]
+    (row,) = rows
+    assert row[3] == "dưới 3,5 km" and row[4] == 3.25 and row[7] == "đạt"

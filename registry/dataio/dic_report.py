@@ -1,10 +1,11 @@
 """The DIC's report for a period (báo cáo gửi tỉnh): an XLSX workbook with Vietnamese
-headers (sheets "Chỉ tiêu", "Cơ quan", "Dịch vụ"), or its targets table alone as
+headers (sheets "Chỉ tiêu", "Cơ quan", "Dịch vụ", "Chỉ số toàn tỉnh"), or its targets table alone as
 CSV. ``verified`` by default; ``reported`` for auditors. Streamed, as open data is.
 No Flask here.
 """
 
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Iterator
 
 from sqlalchemy import case, func, select
@@ -58,7 +59,28 @@ SERVICE_HEADERS_VI = (
 )
 SERVICE_WIDTHS = (16, 60, 24, 40, 24, 9, 40, 40, 40, 14)
 
+INDICATOR_HEADERS_VI = (
+    "Mã", "Chỉ số", "Căn cứ", "Mức cần đạt", "Giá trị", "Tử số", "Mẫu số", "Đánh giá", "Nguồn số liệu",
+    "Minh chứng", "Thời hạn",
+)
+INDICATOR_WIDTHS = (30, 60, 40, 14, 11, 10, 10, 18, 50, 40, 10)
+INDICATOR_STATUS_VI = {**STATUS_VI, "insufficient_data": "chưa đủ số liệu (tạm tính)", "no_data": "không có số liệu"}
+COMPARATOR_VI = {"<": "dưới", "<=": "không quá", ">": "trên", ">=": "từ"}
+
 # --- the DIC's report -------------------------------------------------------------------------
+
+
+def report_indicator_rows(session: Session, year: int) -> Iterator[tuple]:
+    """The province-wide indicators (verified values only), in the order of INDICATOR_HEADERS_VI."""
+    from registry.indicators.results import indicator_results
+    from registry.models import ReportingPeriod
+
+    for r in indicator_results(session, session.get(ReportingPeriod, year)):
+        i = r.indicator
+        unit = {"percent": "%", "km": " km", "people_per_point": " người/điểm"}.get(i.unit, "")
+        yield (i.code, i.title_vi, i.citation, f"{COMPARATOR_VI[i.comparator]} {i.threshold.replace('.', ',')}{unit}",
+               None if r.value is None else Decimal(r.value), r.numerator, r.denominator,
+               INDICATOR_STATUS_VI[r.status], r.source, r.evidence_url, i.deadline)
 
 def _threshold_vi(target) -> str:
     unit = "%" if target.unit == Unit.percent.value else ""
@@ -177,6 +199,8 @@ def dic_report_stream(session: Session, period, fmt: str = "xlsx", basis: str = 
               agency_widths, preamble),
         Sheet("Dịch vụ", SERVICE_HEADERS_VI, _report_service_rows(session, year, basis, batch_size),
               SERVICE_WIDTHS, preamble),
+        Sheet("Chỉ số toàn tỉnh", INDICATOR_HEADERS_VI, report_indicator_rows(session, year), INDICATOR_WIDTHS,
+              preamble),
     ])
 
 

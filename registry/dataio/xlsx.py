@@ -10,6 +10,7 @@ import enum
 import io
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from typing import Callable, Iterable, Iterator, Sequence
 from xml.sax.saxutils import escape, quoteattr
@@ -83,6 +84,8 @@ def _cell(column: int, row: int, value, style: Style = Style.plain) -> str:
         return f'<c {ref} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
         return f"<c {ref}><v>{value!r}</v></c>"
+    if isinstance(value, Decimal):  # exact, as written (an indicator's value)
+        return f"<c {ref}><v>{format(value, 'f')}</v></c>"
     return f'<c {ref} t="inlineStr"><is><t xml:space="preserve">{escape(safe_text(str(value)))}</t></is></c>'
 
 
