@@ -24,6 +24,7 @@ from registry.models.catalogue import (
     service_search,
     service_search_rows,
 )
+from registry.models.mail import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
 from registry.models.submissions import (
     COUNT_BOUNDS,
     REPORT_COUNTS,
@@ -37,11 +38,13 @@ from registry.models.submissions import (
     Submission,
     VerifiedCopy,
     VerifiedServiceStatus,
+    default_due_date,
 )
 from registry.models.targets import Target
 from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
 
 __all__ = [
+    "OUTBOX_KINDS", "OUTBOX_STATUSES", "OutboxMessage", "default_due_date",
     "AdoptionReport", "Agency", "ApiToken", "AuditEvent", "BINARY_SORT", "COUNT_BOUNDS", "Comparator", "Formula",
     "Kind", "LoginSession", "POSTGRES_SEARCH_STATISTICS", "PeriodStatus", "REPORT_COUNTS", "REPORT_FIELDS",
     "REPORT_FLAGS", "ReportingPeriod", "Role", "SERVICE_SEARCH", "SERVICE_SEARCH_TABLES", "SERVICE_SEARCH_TRIGGERS",
