@@ -48,6 +48,7 @@ POLICIES = {
     "opendata.index": "public",
     "opendata.download": "public",
     "opendata.dic_report": "review_lists",
+    "workspace.note": "own_agency_write",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),

@@ -56,3 +56,17 @@ def write_note(session: Session, submission: Submission, actor: Actor, text: str
                  comment=text)
     outbox.comment_written(session, submission, actor, text)
     session.flush()
+
+
+def latest_returns(session: Session, agency: Agency, submissions: dict[int, Submission]) -> dict[int, Note]:
+    """For each returned submission of ``agency`` (by year), the comment it was returned with:
+    what the focal point sees on their list of reports. One query."""
+    keys = {f"{agency.code}/{year}": year for year, s in submissions.items() if s.state == "returned"}
+    if not keys:
+        return {}
+    latest = {}
+    for event in session.exec(select(AuditEvent).where(
+            AuditEvent.entity == "submission", AuditEvent.entity_key.in_(list(keys)),
+            AuditEvent.action == "submission.return").order_by(AuditEvent.at, AuditEvent.id)):
+        latest[keys[event.entity_key]] = Note(event.at, event.actor, None, "return", event.comment or "")
+    return latest
