@@ -241,3 +241,8 @@ def test_an_import_of_history_sends_no_mail(db, world, make):
 
 def test_unused_port_is_free():
     assert free_port() > 0
+
+
+def test_the_demonstration_history_sends_no_mail(db, demo_data):
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "submission.return")).first() is not None
+    assert outbox_rows(db) == []

@@ -90,10 +90,10 @@ def not_submitted(session: Session, period: ReportingPeriod, now: datetime | Non
         display = "none" if state is None else workflow.display_state(state, sequence)
         result.append(SeasonRow(agency, display, updated, submitted, overdue))
     by_agency = {row.agency.id: row for row in result}
-    if by_agency:
-        for user in session.exec(select(User).where(User.role == Role.focal.value, User.active,
-                                                    User.agency_id.in_(list(by_agency))).order_by(User.email)):
-            by_agency[user.agency_id].focal_points.append(user)
+    # asked even for no agency: the page's number of queries does not depend on the data
+    for user in session.exec(select(User).where(User.role == Role.focal.value, User.active,
+                                                User.agency_id.in_(list(by_agency))).order_by(User.email)):
+        by_agency[user.agency_id].focal_points.append(user)
     return result
 
 
