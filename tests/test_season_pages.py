@@ -121,3 +121,32 @@ def test_a_dead_message_can_be_sent_again(client, auth, world, db):
     db.expire_all()
     assert db.get(OutboxMessage, message.id).status == "pending"
     assert client.post("/admin/outbox/999999/retry").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["agencies", "services", "levels", "reports"])
+def test_import_templates_import_cleanly_in_a_dry_run(client, auth, world, db, kind):
+    from registry.dataio.importing import import_file
+
+    auth.login(world["admin"].email)
+    for file_type in ("csv", "xlsx"):
+        response = client.get(f"/admin/import/template/{kind}.{file_type}")
+        assert response.status_code == 200
+        assert f"mau-{kind}.{file_type}" in response.headers["Content-Disposition"]
+        if kind in ("agencies", "services"):  # the catalogue's examples stand alone
+            result = import_file(db, as_actor(world["admin"]), kind, f"mau.{file_type}", response.data)
+            assert result.ok, result.errors
+            db.rollback()
+    assert client.get("/admin/import/template/planets.csv").status_code == 404
+    assert client.get(f"/admin/import/template/{kind}.pdf").status_code == 404
+
+
+def test_a_windows_1258_file_is_told_how_to_save_as_utf8(client, auth, world):
+    auth.login(world["admin"].email)
+    body = "code,name,tier,kind\nso-moi,Sơn La,province,department\n".encode("cp1258")
+    from io import BytesIO
+    response = client.post("/admin/import", data={"kind": "agencies", "check": "1",
+                                                  "file": (BytesIO(body), "coquan.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    text = page(response)
+    assert "Windows-1258" in text and "CSV UTF-8" in text
