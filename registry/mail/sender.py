@@ -167,7 +167,12 @@ def send_loop(engine: Engine, settings: MailSettings, interval: float = 60.0, sa
     """``registry mail send --loop``: a run every ``interval`` seconds (at once again while
     a full batch was claimed), until stopped."""
     while not should_stop():
-        report = send_due(engine, settings)
+        try:
+            report = send_due(engine, settings)
+        except Exception as exc:  # the database away for a moment: say so, keep running
+            say(f"Lỗi khi gửi thư: {type(exc).__name__}: {exc}")
+            time.sleep(interval)
+            continue
         if report.claimed or report.error:
             say(summary(report))
         if report.claimed < BATCH or report.error:

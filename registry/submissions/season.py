@@ -73,7 +73,8 @@ def _submitted_in_time(submitted_at: datetime | None, due: date) -> bool:
     return submitted_at is not None and local_day(submitted_at) <= due
 
 
-def not_submitted(session: Session, period: ReportingPeriod, now: datetime | None = None) -> list[SeasonRow]:
+def not_submitted(session: Session, period: ReportingPeriod, now: datetime | None = None,
+                  limit: int | None = None) -> list[SeasonRow]:
     """Every active agency that has not submitted the period's report (no report, a draft,
     a reopened or a returned one), with days overdue and its active focal points.
     Two queries whatever the number of agencies."""
@@ -82,7 +83,7 @@ def not_submitted(session: Session, period: ReportingPeriod, now: datetime | Non
         select(Agency, Submission.state, Submission.verified_sequence, Submission.updated_at, Submission.submitted_at)
         .outerjoin(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year == period.year))
         .where(Agency.active, or_(Submission.id.is_(None), Submission.state.in_(NOT_SUBMITTED)))
-        .order_by(Agency.code)
+        .order_by(Agency.code).limit(limit)
     ).all()
     result = []
     for agency, state, sequence, updated, submitted in rows:

@@ -56,8 +56,9 @@ def late():
     them; agencies with no active focal point apart (SPEC §3d)."""
     require(can.can_see_review_lists(actor()), "review")
     session = get_session()
-    periods = reviewing.open_periods(session)
-    return render_template("review/late.html", seasons=[(p, season.not_submitted(session, p)) for p in periods],
+    seasons = [(p, season.not_submitted(session, p, limit=reviewing.LATE_LIMIT))
+               for p in reviewing.open_periods(session)]
+    return render_template("review/late.html", seasons=seasons, limit=reviewing.LATE_LIMIT,
                            unstaffed=season.agencies_without_focal_point(session), today=season.today())
 
 
