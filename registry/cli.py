@@ -354,6 +354,83 @@ def synth_command(registry, services, agencies, periods, seed):
     click.echo(str(summary))
 
 
+@click.group("mail")
+def mail_group():
+    """E-mail: deliver the outbox (SPEC §3d)."""
+
+
+@mail_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep running: deliver what is due every --interval seconds.")
+@click.option("--interval", type=click.FloatRange(min=1), default=60, show_default=True,
+              help="Seconds between runs with --loop.")
+@pass_registry
+def mail_send_command(registry, loop, interval):
+    """Deliver the messages waiting in the outbox (one run, for cron; or --loop)."""
+    import signal
+
+    from registry import config
+    from registry.core.errors import DomainError
+    from registry.mail.sender import MailSettings, send_due, send_loop, summary
+    from registry.mail.smtp import parse_sender, parse_smtp_url
+
+    settings = MailSettings.from_config(config.settings(config.instance_path()))
+    try:
+        parse_smtp_url(settings.smtp_url)
+        parse_sender(settings.mail_from)
+    except DomainError as exc:
+        _fail(str(exc.message), 2)
+    if loop:
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        click.echo(f"Đang chạy: gửi thư mỗi {interval:g} giây (Ctrl+C để dừng).", err=True)
+        try:
+            send_loop(registry.engine, settings, interval, say=lambda line: click.echo(line, err=True),
+                      should_stop=lambda: bool(stopping))
+        except KeyboardInterrupt:
+            pass
+        return
+    report = send_due(registry.engine, settings)
+    for line in report.details:
+        click.echo(line, err=True)
+    click.echo(summary(report))
+    if report.error:
+        sys.exit(1)
+
+
+@click.command("remind")
+@click.option("--period", "year", type=int, required=True, help="The reporting period (year).")
+@click.option("--dry-run", is_flag=True, help="Say who would be reminded; write nothing.")
+@click.option("--force", is_flag=True, help="Remind again agencies reminded within the last 24 hours.")
+@pass_registry
+def remind_command(registry, year, dry_run, force):
+    """Write a reminder to the focal points of each late agency (delivered by `registry mail send`)."""
+    from registry.core.errors import DomainError
+    from registry.mail.remind import remind
+    from registry.submissions.periods import period_or_404
+
+    with registry.session() as session:
+        try:
+            period = period_or_404(session, year)
+            result = remind(session, _actor(), period, force=force)
+        except DomainError as exc:
+            _fail(str(exc.message))
+        due = result.due.strftime("%d/%m/%Y")
+        for agency, emails, days in result.written:
+            click.echo(f"{agency.code:<24} quá hạn {days} ngày → {', '.join(emails)}")
+        for agency in result.recent:
+            click.echo(f"{agency.code:<24} đã nhắc trong 24 giờ qua; bỏ qua (dùng --force để nhắc lại)")
+        for agency in result.unreachable:
+            click.echo(f"{agency.code:<24} không có cán bộ đầu mối đang hoạt động; không gửi được", err=True)
+        summary = (f"Kỳ {year}, hạn nộp {due}: {len(result.written)} cơ quan chậm nộp được nhắc "
+                   f"({result.messages} thư), {len(result.recent)} đã nhắc gần đây, "
+                   f"{len(result.unreachable)} không có đầu mối.")
+        if dry_run:
+            session.rollback()
+            click.echo("Chạy thử (không ghi): " + summary)
+        else:
+            click.echo(summary + (" Thư sẽ được gửi khi chạy `registry mail send`." if result.messages else ""))
+
+
 @click.group(name="registry", help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")
 @click.pass_context
 def main(ctx):
@@ -364,4 +441,6 @@ def main(ctx):
 for _command in (init_command, demo_command, user_group, token_group, import_command, indicators_group,
                  targets_command,
                  export_command, backup_command, synth_command):
+    main.add_command(_command)
+for _command in (mail_group, remind_command):
     main.add_command(_command)

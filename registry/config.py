@@ -74,6 +74,11 @@ def settings(instance: str, overrides: dict | None = None) -> dict:
     if _flag("REGISTRY_HTTPS"):
         values["SESSION_COOKIE_SECURE"] = True
         values["PREFERRED_URL_SCHEME"] = "https"
+    # e-mail (SPEC §3d, registry/mail/): the SMTP server, the sender, and the registry's own
+    # address for the links in messages
+    for name in ("SMTP_URL", "MAIL_FROM", "REGISTRY_URL", "MAIL_MAX_ATTEMPTS"):
+        if os.environ.get(name):
+            values[name] = os.environ[name]
     values.update(overrides or {})
     if not values.get("SECRET_KEY"):
         values["SECRET_KEY"] = secret_key(instance)

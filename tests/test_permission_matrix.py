@@ -54,6 +54,7 @@ POLICIES = {
     "indicators.enter_latest": "review_lists",
     "indicators.enter": "review",
     "indicators.verify": "review_lists",
+    "workspace.note": "own_agency_write",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),

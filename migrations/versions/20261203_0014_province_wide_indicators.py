@@ -1,7 +1,7 @@
 """province-wide indicators
 
 Revision ID: 0014
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-03 15:00:00.000000
 
 The decision's targets that agencies do not report (SPEC §3b): ``indicator`` holds
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0014'
-down_revision: Union[str, None] = '0006'
+down_revision: Union[str, None] = '0008'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

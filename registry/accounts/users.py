@@ -25,7 +25,9 @@ from registry.core.validation import FormReader, clean_text
 from registry.models import Agency, Role, User
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
-USER_FIELDS = ("role", "agency_code", "active")
+USER_FIELDS = ("role", "agency_code", "active", "phone", "language")
+MAIL_LANGUAGES = ("vi", "en")
+PHONE_CHARACTERS = set("0123456789 +-.()")
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -35,7 +37,19 @@ def find_user(session: Session, email: str) -> User | None:
 def user_values(session: Session, user: User) -> dict:
     agency = session.get(Agency, user.agency_id) if user.agency_id else None
     return {"email": user.email, "role": user.role, "agency_code": agency.code if agency else None,
-            "active": user.active}
+            "active": user.active, "phone": user.phone, "language": user.language or "vi"}
+
+
+def _check_contact(f: FormReader, values: dict) -> tuple[str | None, str]:
+    """A phone number (shown to auditors only, SPEC §8.13) and the language of the user's e-mail."""
+    phone = clean_text(values.get("phone") or "") or None
+    if phone is not None and (len(phone) > 32 or not set(phone) <= PHONE_CHARACTERS
+                              or sum(c.isdigit() for c in phone) < 6):
+        f.fail("phone", N_("số điện thoại chỉ gồm chữ số, dấu cách và + - . ( ), tối đa 32 ký tự"))
+    language = (values.get("language") or "vi").strip()
+    if language not in MAIL_LANGUAGES:
+        f.fail("language", N_("phải là vi hoặc en"))
+    return phone, language
 
 
 def _check_role_and_agency(session: Session, f: FormReader, values: dict) -> tuple:
@@ -91,16 +105,19 @@ def update_user(session: Session, actor: Actor, user: User, changes: dict) -> Us
     f = FormReader(values)
     role, agency = _check_role_and_agency(session, f, values)
     active = f.boolean("active")
+    phone, language = _check_contact(f, values)
     if actor.id == user.id:
         if role is not None and role != Role.admin.value:
             f.fail("role", N_("Bạn không thể tự bỏ quyền quản trị của chính mình."))
         if active is False:
             f.fail("active", N_("Bạn không thể tự khóa tài khoản của chính mình."))
     f.check(N_("Không cập nhật được người dùng."))
-    after = {"role": role, "agency_code": agency.code if agency else None, "active": active}
+    after = {"role": role, "agency_code": agency.code if agency else None, "active": active, "phone": phone,
+             "language": language}
     old, new = audit.changes(current, after)
     if not new:
         return user
+    user.phone, user.language = phone, language
     user.role = role
     user.agency_id = agency.id if agency else None
     user.active = active

@@ -10,7 +10,7 @@ import io
 import zipfile
 from typing import Any
 
-from registry.core.errors import N_, DomainError
+from registry.core.errors import N_, DomainError, Msg
 from registry.core.validation import clean_text
 
 MAX_ROWS = 250_000
@@ -62,11 +62,22 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
     return header, rows
 
 
+SAVE_AS_UTF8 = N_("Tệp CSV phải được mã hóa UTF-8, nhưng tệp này %(what)s. Trong Excel, chọn Tệp › Lưu thành và "
+                  "chọn kiểu «CSV UTF-8 (phân cách bằng dấu phẩy)» rồi nhập lại; hoặc nhập thẳng tệp XLSX; hoặc tải "
+                  "tệp mẫu và dán dữ liệu vào đó.")
+
+
 def _read_csv(data: bytes) -> list[list[str]]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") * 4 > len(data[:200]):
+        # UTF-16 ("Unicode Text" in Excel): refused, with how to save it as UTF-8
+        raise ImportFileError(SAVE_AS_UTF8, what=Msg(N_("được lưu bằng UTF-16 («Unicode Text»)")))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ImportFileError(N_("Tệp CSV phải được mã hóa UTF-8.")) from None
+        # Windows-1258 or TCVN3 (what older Excel saves): any byte is a letter there, so
+        # the registry cannot tell them apart and must not guess
+        raise ImportFileError(SAVE_AS_UTF8, what=Msg(N_("có vẻ được lưu bằng bảng mã khác (Windows-1258, "
+                                                        "TCVN3…)"))) from None
     if "\x00" in text:
         raise ImportFileError(N_("Tệp CSV chứa ký tự không hợp lệ (NUL)."))
     try:

@@ -25,6 +25,7 @@ from registry.models.catalogue import (
     service_search_rows,
 )
 from registry.models.indicators import Indicator, IndicatorValue
+from registry.models.mail import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
 from registry.models.submissions import (
     COUNT_BOUNDS,
     REPORT_COUNTS,
@@ -38,11 +39,13 @@ from registry.models.submissions import (
     Submission,
     VerifiedCopy,
     VerifiedServiceStatus,
+    default_due_date,
 )
 from registry.models.targets import Target
 from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
 
 __all__ = [
+    "OUTBOX_KINDS", "OUTBOX_STATUSES", "OutboxMessage", "default_due_date",
     "AdoptionReport", "Agency", "ApiToken", "AuditEvent", "BINARY_SORT", "COUNT_BOUNDS", "Comparator", "Formula",
     "Indicator", "IndicatorValue",
     "Kind", "LoginSession", "POSTGRES_SEARCH_STATISTICS", "PeriodStatus", "REPORT_COUNTS", "REPORT_FIELDS",

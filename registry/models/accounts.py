@@ -24,6 +24,9 @@ class User(SQLModel, table=True):
     role: str = Field(sa_type=String(16))
     agency_id: Optional[int] = Field(default=None, foreign_key="agency.id", index=True)
     active: bool = Field(default=True)
+    # how auditors reach a focal point (shown to auditors only), and the language of their e-mail
+    phone: Optional[str] = Field(default=None, sa_type=String(32))
+    language: Optional[str] = Field(default=None, sa_type=String(8))
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
 
 

@@ -1,9 +1,9 @@
 """Reporting periods, submissions, their service statuses and verified copies (SPEC §2)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, DateTime, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
@@ -54,6 +54,11 @@ def _report_constraints() -> list:
     return checks
 
 
+def default_due_date(year: int) -> date:
+    """31 January of the year after the period (Circular 06/2013)."""
+    return date(year + 1, 1, 31)
+
+
 class ReportingPeriod(SQLModel, table=True):
     __tablename__ = "reporting_period"
     __table_args__ = (
@@ -63,6 +68,13 @@ class ReportingPeriod(SQLModel, table=True):
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     status: str = Field(default=PeriodStatus.open.value, sa_type=String(16))
+    # hạn nộp (SPEC §3d): set when the period is made, 31 January of the next year unless
+    # an administrator says otherwise; None only for rows written in bulk (synth), read as that default.
+    due_date: Optional[date] = Field(default=None, sa_type=Date)
+
+    @property
+    def due(self) -> date:
+        return self.due_date or default_due_date(self.year)
 
 
 class Submission(AdoptionReport, table=True):

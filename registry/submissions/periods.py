@@ -8,7 +8,7 @@ from registry import audit
 from registry.audit import Actor
 from registry.core.errors import N_, Conflict, Msg, NotFound, ValidationFailed
 from registry.core.validation import FormReader
-from registry.models import PeriodStatus, ReportingPeriod, Submission
+from registry.models import PeriodStatus, ReportingPeriod, Submission, default_due_date
 from registry.targets.basis import BASES
 
 
@@ -57,7 +57,7 @@ def create_period(session: Session, actor: Actor, year, status: str = PeriodStat
     if number is not None and session.get(ReportingPeriod, number) is not None:
         f.taken["year"] = Msg(N_("đã có kỳ báo cáo %(year)s"), year=number)
     f.check(N_("Không tạo được kỳ báo cáo."))
-    period = ReportingPeriod(year=number, status=status)
+    period = ReportingPeriod(year=number, status=status, due_date=default_due_date(number))
     try:
         with session.begin_nested():
             session.add(period)

@@ -12,6 +12,7 @@ from registry.audit import Actor
 from registry.catalogue.levels import check_evidence
 from registry.core.errors import N_, Conflict, DomainError, Msg, ValidationFailed
 from registry.core.vocabulary import STATE_LABELS
+from registry.mail import outbox
 from registry.models import (
     REPORT_FIELDS,
     STATUS_FIELDS,
@@ -239,6 +240,8 @@ def _transition(session: Session, submission: Submission, actor: Actor, action: 
     audit.record(session, actor, f"submission.{action}", "submission",
                  submission_key(agency, submission.period_year),
                  {"state": before}, {"state": target}, comment=comment)
+    # who is told (SPEC §3d): written to the outbox in this same transaction
+    outbox.submission_changed(session, submission, action, actor, comment)
 
 
 def submit(session: Session, submission: Submission, actor: Actor, version: int | None = None) -> None:

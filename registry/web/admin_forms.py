@@ -128,6 +128,8 @@ class UserEditForm(FlaskForm):
     role = _select(_l("Vai trò"), ROLE_CHOICES)
     agency_code = _agency_code(_l("Mã cơ quan"))
     active = BooleanField(_l("Đang hoạt động"))
+    phone = _text(_l("Số điện thoại"), 32, required=False, type="tel", autocomplete="off")
+    language = _select(_l("Ngôn ngữ của thư"), [("vi", _l("Tiếng Việt")), ("en", _l("Tiếng Anh"))], required=False)
     submit = SubmitField(_l("Lưu"))
 
 

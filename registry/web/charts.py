@@ -46,3 +46,43 @@ def trend_chart(series: list[tuple[int, float | int | None]], threshold: float, 
 
     points = [Point(x(p), y(v), p, v) for p, v in values]
     return TrendChart(width, height, points, y(threshold), top)
+
+
+@dataclass(frozen=True)
+class Band:
+    state: str
+    path: str  # an SVG path: the area between this state's lower and upper edges
+
+
+@dataclass(frozen=True)
+class ProgressChart:
+    width: int
+    height: int
+    bands: list[Band]
+    ticks: list[tuple[float, str]]  # x, day label
+
+
+def progress_chart(points, states, width: int = 560, height: int = 180, pad: int = 24) -> ProgressChart | None:
+    """A stacked area of how many agencies were in each state on each day (``points`` are
+    season.ProgressPoint); None without two days to draw between."""
+    if len(points) < 2:
+        return None
+    total = max(sum(p.counts.values()) for p in points) or 1
+    first, last = points[0].day, points[-1].day
+    span = max((last - first).days, 1)
+
+    def x(day) -> float:
+        return pad + (width - 2 * pad) * (day - first).days / span
+
+    def y(value: float) -> float:
+        return height - pad - (height - 2 * pad) * value / total
+
+    bands, below = [], [0] * len(points)
+    for state in states:
+        above = [b + p.counts.get(state, 0) for b, p in zip(below, points)]
+        top = " L".join(f"{x(p.day):.1f},{y(v):.1f}" for p, v in zip(points, above))
+        bottom = " L".join(f"{x(p.day):.1f},{y(v):.1f}" for p, v in reversed(list(zip(points, below))))
+        bands.append(Band(state, f"M{top} L{bottom} Z"))
+        below = above
+    ticks = [(x(p.day), p.day.strftime("%d/%m")) for p in points]
+    return ProgressChart(width, height, bands, ticks)

@@ -17,13 +17,16 @@ from registry.audit import log as audit_trail
 from registry.core.errors import N_, DomainError, NotFound, translate
 from registry.models import ReportingPeriod
 from registry.submissions import review as reviewing
-from registry.submissions import workflow
+from registry.submissions import season, workflow
 from registry.submissions.entries import agency_by_code, load_entries
+from registry.submissions.periods import period_or_404
 from registry.web.auth import actor, current_actor
+from registry.web.charts import progress_chart
 from registry.web.db import get_session
 from registry.web.forms import CommentForm
 from registry.web.gate import require, require_action
 from registry.web.lifecycle import refused
+from registry.web.pages.conversation import post_note
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -49,11 +52,36 @@ def queue():
 
 @bp.get("/late")
 def late():
+    """Who has not submitted each open period's report, days overdue and how to reach
+    them; agencies with no active focal point apart (SPEC §3d)."""
     require(can.can_see_review_lists(actor()), "review")
     session = get_session()
-    rows = reviewing.late_agencies(session)
-    return render_template("review/late.html", rows=rows, limit=reviewing.LATE_LIMIT,
-                           periods=[p.year for p in reviewing.open_periods(session)])
+    seasons = [(p, season.not_submitted(session, p, limit=reviewing.LATE_LIMIT))
+               for p in reviewing.open_periods(session)]
+    return render_template("review/late.html", seasons=seasons, limit=reviewing.LATE_LIMIT,
+                           unstaffed=season.agencies_without_focal_point(session), today=season.today())
+
+
+@bp.get("/late/<int:year>/letter")
+def letter(year: int):
+    """The list of late agencies a DIC attaches to its reminder (công văn đôn đốc): printable."""
+    require(can.can_see_review_lists(actor()), "review")
+    session = get_session()
+    period = period_or_404(session, year)
+    return render_template("review/letter.html", period=period, rows=season.late(session, period),
+                           today=season.today())
+
+
+@bp.get("/progress")
+def progress():
+    """The open periods' reports by state over time: a chart and the same numbers as a table."""
+    require(can.can_see_review_lists(actor()), "review")
+    session = get_session()
+    charts = []
+    for period in reviewing.open_periods(session):
+        points = season.progress(session, period)
+        charts.append((period, points, progress_chart(points, season.PROGRESS_STATES)))
+    return render_template("review/progress.html", charts=charts, states=season.PROGRESS_STATES)
 
 
 def _render(session, agency, year, forms=None, errors=None, status=200):
@@ -71,6 +99,7 @@ def _render(session, agency, year, forms=None, errors=None, status=200):
         return_form=forms.get("return") or CommentForm(formdata=None),
         reopen_form=forms.get("reopen") or ReopenForm(formdata=None),
         errors=errors or {},
+        can_note=can.can_review(actor()) and entries.submission is not None,
     ), status
 
 
@@ -141,6 +170,12 @@ def reopen(code: str, year: int):
                     session, submission, current_actor(), form.reason.data or "", version),
                 lambda: _(
                     "Đã mở lại báo cáo; bản đã xác minh trước đó vẫn được tính cho đến khi bản sửa được xác minh."))
+
+
+@bp.post("/<code>/<int:year>/note")
+def note(code: str, year: int):
+    """The auditor's note in the submission's conversation (SPEC §3d)."""
+    return post_note(code, year, lambda agency: can.can_review(actor()), ".submission")
 
 
 @bp.get("/audit")

@@ -10,11 +10,13 @@ from registry import permissions as can
 from registry.core.errors import Conflict, DomainError, ValidationFailed, translate
 from registry.models import REPORT_FIELDS, Agency, ReportingPeriod, Submission
 from registry.submissions import history, workflow
+from registry.submissions.conversation import latest_returns
 from registry.submissions.entries import STATUS_TEXT_FIELDS, agency_by_code, load_entries, save
 from registry.web.auth import actor, current_actor
 from registry.web.db import get_session
 from registry.web.gate import require
 from registry.web.lifecycle import refused
+from registry.web.pages.conversation import post_note
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -34,7 +36,8 @@ def index():
     agency = session.get(Agency, user.agency_id)
     periods = session.exec(select(ReportingPeriod).order_by(ReportingPeriod.year.desc())).all()
     submissions = {s.period_year: s for s in session.exec(select(Submission).where(Submission.agency_id == agency.id))}
-    return render_template("workspace/index.html", agency=agency, periods=periods, submissions=submissions)
+    return render_template("workspace/index.html", agency=agency, periods=periods, submissions=submissions,
+                           returned=latest_returns(session, agency, submissions))
 
 
 def _raw_edits(form) -> tuple[dict, list[dict]]:
@@ -69,6 +72,7 @@ def _render(session, agency, year, form, entries, errors=None, raw=None, current
         errors=errors or {}, raw=raw, current=current, actions=actions, can_edit="edit" in actions,
         compare=_comparison(session, agency, year, entries),
         missing=workflow.missing_for_submit(session, entries.submission) if entries.submission else {},
+        can_note=can.is_focal_of(actor(), agency) and entries.submission is not None,
     ), status
 
 
@@ -122,3 +126,9 @@ def save_entries(code: str, year: int):
         return _render(session, agency, year, EntriesForm(version=entries.version), entries, errors, status=422)
     flash(_("Đã gửi báo cáo để Sở Thông tin và Truyền thông xác minh."), "info")
     return redirect(url_for(".entries", code=code, year=year))
+
+
+@bp.post("/<code>/<int:year>/note")
+def note(code: str, year: int):
+    """The focal point's answer in the submission's conversation (SPEC §3d)."""
+    return post_note(code, year, lambda agency: can.is_focal_of(actor(), agency), ".entries")

@@ -132,4 +132,4 @@ def index():
 
 
 
-from registry.web.pages.admin import importing, periods, records, users  # noqa: E402,F401  (their routes join bp)
+from registry.web.pages.admin import importing, periods, records, season, users  # noqa: E402,F401  (their routes join bp)

@@ -45,3 +45,17 @@ def import_data():
             rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged),
           "info")
     return redirect(url_for("admin.import_data"))
+
+
+@bp.get("/import/template/<kind>.<file_type>")
+def import_template(kind: str, file_type: str):
+    """A template file for ``kind``: the header row and an example row (CSV in UTF-8, or XLSX)."""
+    from flask import Response
+
+    from registry.dataio.templates import template_file
+
+    require_admin("import")
+    name, body = template_file(kind, file_type)  # NotFound for an unknown kind or type
+    mimetype = ("text/csv; charset=utf-8" if file_type == "csv"
+                else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
