@@ -48,6 +48,9 @@ POLICIES = {
     "opendata.index": "public",
     "opendata.download": "public",
     "opendata.dic_report": "review_lists",
+    "workspace.confirm_submit": "own_agency_write",
+    "workspace.submit": "own_agency_write",
+    "review.confirm_verify": "review",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),
