@@ -147,7 +147,9 @@ def test_a_save_from_an_older_version_keeps_what_the_other_editor_changed(app, c
     b = {**stale_form, "report-staff_total": "45"}
     colleague = app.test_client()
     colleague.post("/login", data={"email": focal.email, "password": PASSWORD})
-    assert colleague.post("/workspace/so-tp/2015", data=b).status_code == 302
+    merged = colleague.post("/workspace/so-tp/2015", data=b)
+    assert merged.status_code == 302
+    assert "những mục họ sửa được giữ nguyên" in colleague.get(merged.headers["Location"]).get_data(as_text=True)
     db.rollback()
     from registry.models import ServiceStatus
     status = db.exec(select(ServiceStatus)).one()

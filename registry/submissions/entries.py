@@ -78,9 +78,9 @@ class Entries:
         """Why the focal point cannot change these entries now, in words about the report
         (the period is closed, it waits for the auditors, it was verified); ``refusal``
         (the workflow's own reason) when none of these says it."""
-        if self.period.status != PeriodStatus.open.value:
+        if self.period.status == PeriodStatus.closed.value:
             return Msg(READ_ONLY_CLOSED, year=self.period.year)
-        if self.state in READ_ONLY_STATES:
+        if self.period.status == PeriodStatus.open.value and self.state in READ_ONLY_STATES:
             return Msg(READ_ONLY_STATES[self.state])
         return refusal
 

@@ -104,3 +104,40 @@ def test_two_editors_lose_nothing(new_page, live_server, report, db, artifacts):
         assert page.outside_requests == []
         # the refused saves answered 409 and 422, which Chromium reports; nothing else went wrong
         assert [e for e in page.console_errors if "409" not in e and "422" not in e] == []
+
+
+def test_the_conflict_and_confirmation_pages_are_accessible(browser, live_server, report, db, make):
+    """axe-core finds nothing serious on the side-by-side conflict and the two confirmation pages."""
+    from registry.submissions.entries import save
+    from tests.browser.test_accessibility import AXE, serious_violations
+    from tests.conftest import unavailable
+    from tests.factories import as_actor
+
+    if not AXE.exists():
+        unavailable("accessibility tests need axe-core: cd tests/browser && npm ci")
+    axe_source = AXE.read_text(encoding="utf-8")
+    context = browser.new_context(locale="vi-VN", bypass_csp=True)  # axe is a script the policy forbids
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, "b@so-tp.example")
+        page.goto(live_server + "/workspace/so-tp/2015")
+        submission = db.exec(select(Submission)).one()
+        save(db, report, 2015, as_actor(make.user("focal", report)), submission.version, {"staff_total": 39}, None)
+        db.commit()
+        page.get_by_label("Tổng số cán bộ, công chức, viên chức").fill("38")
+        page.get_by_role("button", name="Lưu bản nháp").click()
+        assert page.locator("tr.conflict").count() == 1
+        assert serious_violations(page, axe_source) == []
+        page.goto(live_server + "/workspace/so-tp/2015/submit")
+        assert page.get_by_role("button", name="Xác nhận gửi báo cáo").is_visible()
+        assert serious_violations(page, axe_source) == []
+        page.get_by_role("button", name="Xác nhận gửi báo cáo").click()
+        assert "Đã gửi báo cáo" in page.locator(".flashes").inner_text()
+        make.user("auditor", email="auditor@dic.example")
+        context.clear_cookies()
+        sign_in(page, live_server, "auditor@dic.example")
+        page.goto(live_server + "/review/so-tp/2015/verify")
+        assert page.get_by_role("button", name="Xác nhận xác minh").is_visible()
+        assert serious_violations(page, axe_source) == []
+    finally:
+        context.close()

@@ -205,6 +205,8 @@ def save_entries(code: str, year: int):
         rows = _rows(_stored_and_entered(session, agency, entries, raw, keys), choices)
         return _render(session, agency, year, form, entries, {key: _("hãy chọn giữ giá trị nào") for key in unanswered},
                        raw, entries, status=422, version=version, conflicts=rows)
+    stored = workflow.find_submission(session, agency, year)
+    others_saved = stored is not None and 0 <= version < stored.version
     try:
         save(session, agency, year, current_actor(), version, report, services)
     except EditConflict as exc:
@@ -225,6 +227,9 @@ def save_entries(code: str, year: int):
         errors = {k: translate(v, _) for k, v in exc.fields.items()}
         return _render(session, agency, year, form, load_entries(session, agency, year), errors, raw, status=422,
                        version=version)
+    if others_saved:
+        flash(_("Người khác đã lưu báo cáo trong lúc bạn sửa: những mục họ sửa được giữ nguyên, những mục bạn sửa "
+                "được ghi thêm vào."), "info")
     if form.action.data == "submit":
         flash(_("Đã lưu bản nháp. Hãy xem lại những gì sẽ gửi rồi xác nhận."), "info")
         return redirect(url_for(".confirm_submit", code=code, year=year))
