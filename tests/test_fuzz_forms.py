@@ -103,7 +103,7 @@ AGENCY_COLUMNS = _columns("agency", "code", "name", "name_en", "tier", "kind", "
 SERVICE_COLUMNS = _columns("service", "code", "name", "name_en", "agency_id", "sector", "active", *NAME_KEYS)
 ENTRY_COLUMNS = (_columns("submission", *REPORT_FIELDS, "version", "updated_at", "state", "submitted_at")
                  | _columns("service_status", "level", "info_url", "form_url", "submission_url", "note")
-                 | {"submission+", "service_status+"})
+                 | {"submission+", "service_status+", "submission_change+"})
 TRANSITION_COLUMNS = (_columns("submission", "state", "version", "updated_at", "verified_sequence")
                       | {"verified_copy+", "verified_service_status+"})
 TARGET_COLUMNS = _columns("target", *(c.name for c in Target.__table__.columns if c.name != "id"))
@@ -168,11 +168,14 @@ def forms(registry: Registry) -> list[Form]:
                                    f"/workspace/so-tp/{BEYOND_64_BITS}"])
     versions = st.sampled_from(["3", "2", "4", "0", "-1", "", "99999999999999999999"])
 
+    confirmations = st.sampled_from(["yes", "yes", "", "no", "YES"])
+
     def review(action: str, text_field: str, moves: dict[str, str]) -> Form:
         paths = st.sampled_from([f"/review/{code}/{OPEN}/{action}" for code in STATES]
                                 + [f"/review/so-gd/2014/{action}", f"/review/khong-co/{OPEN}/{action}",
                                    f"/review/so-tp/{BEYOND_64_BITS}/{action}"])
-        return Form(f"review {action}", "auditor", paths, {"version": versions, text_field: names},
+        return Form(f"review {action}", "auditor", paths,
+                    {"version": versions, text_field: names, "confirm": confirmations},
                     TRANSITION_COLUMNS | AUDITED, _state_moves(moves))
 
     agency_fields = {"code": codes, "name": names, "name_en": names, "tier": st.sampled_from([t.value for t in Tier]),
@@ -212,7 +215,15 @@ def forms(registry: Registry) -> list[Form]:
              {"version": versions, "action": st.sampled_from(["save", "submit", "verify", ""]),
               **{f"report-{name}": report_values for name in REPORT_FIELDS},
               "service": st.lists(st.sampled_from([*own_services, "so-yt.1", "khong-co"]), max_size=3),
+              "conflict": st.lists(st.sampled_from(["report.staff_total", f"services.{own_services[0]}.level",
+                                                    "services.khong-co.note", "x"]), max_size=3),
+              "choice-report.staff_total": st.sampled_from(["mine", "theirs", "x"]),
+              f"choice-services.{own_services[0]}.level": st.sampled_from(["mine", "theirs", ""]),
               **service_fields}, frozenset(ENTRY_COLUMNS | AUDITED), _saved_entries),
+        Form("submit", "so-tp", entry_paths.map(lambda path: path + "/submit"),
+             {"version": versions, "confirm": confirmations},
+             frozenset(TRANSITION_COLUMNS | _columns("submission", "submitted_at") | AUDITED),
+             _state_moves({"draft": "submitted", "returned": "submitted"})),
         review("verify", "comment", {"submitted": "verified"}),
         review("return", "comment", {"submitted": "returned"}),
         review("reopen", "reason", {"verified": "draft"}),
@@ -245,7 +256,8 @@ def forms(registry: Registry) -> list[Form]:
     ]
 
 
-FORM_NAMES = ["sign-in", "password change", "API token", "API token revoke", "sign-out", "entries", "review verify",
+FORM_NAMES = ["sign-in", "password change", "API token", "API token revoke", "sign-out", "entries", "submit",
+              "review verify",
               "review return", "review reopen", "new agency", "agency", "new service", "service", "new user", "user",
               "password reset", "new period", "period open/close", "new target", "target"]
 
@@ -371,7 +383,7 @@ def test_the_fuzzed_forms_are_every_form_of_the_pages(forms_registry):
     posted = {rule.rule for rule in app.url_map.iter_rules()
               if "POST" in rule.methods and not rule.rule.startswith("/api/") and rule.endpoint != "admin.import_data"}
     covered = {"/login", "/logout", "/account/password", "/account/tokens", "/account/tokens/<int:token_id>/revoke",
-               "/workspace/<code>/<int:year>", "/review/<code>/<int:year>/verify",
+               "/workspace/<code>/<int:year>", "/workspace/<code>/<int:year>/submit", "/review/<code>/<int:year>/verify",
                "/review/<code>/<int:year>/return", "/review/<code>/<int:year>/reopen", "/admin/agencies/new",
                "/admin/agencies/<int:agency_id>", "/admin/services/new", "/admin/services/<int:service_id>",
                "/admin/users/new", "/admin/users/<int:user_id>", "/admin/users/<int:user_id>/password",

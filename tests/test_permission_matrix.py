@@ -55,6 +55,9 @@ POLICIES = {
     "indicators.enter": "review",
     "indicators.verify": "review_lists",
     "workspace.note": "own_agency_write",
+    "workspace.confirm_submit": "own_agency_write",
+    "workspace.submit": "own_agency_write",
+    "review.confirm_verify": "review",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),

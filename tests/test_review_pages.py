@@ -126,7 +126,7 @@ def test_review_page_shows_changes_against_the_previous_verified_period(client, 
     assert "<script>alert(1)</script>" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     # the auditor sees the forms
-    assert 'action="/review/so-gd/2015/verify"' in text
+    assert 'action="/review/so-gd/2015/verify"' in text  # to the confirmation page
     assert 'action="/review/so-gd/2015/return"' in text
     assert 'action="/review/so-gd/2015/reopen"' not in text
 
@@ -141,10 +141,39 @@ def test_review_page_of_unknown_agency_or_period_is_404(client, auth, world):
 
 # --- verify, return, reopen --------------------------------------------------------------
 
+def test_verify_asks_for_confirmation_first(client, auth, db, world):
+    submission = world["submission"]
+    version = submission.version
+    auth.login(world["auditor"].email)
+    confirm = client.get("/review/so-tu-phap/2015/verify")
+    assert confirm.status_code == 200
+    text = page(confirm)
+    assert "Xác minh báo cáo kỳ 2015 của" in text and "Sẽ xác minh" in text
+    assert 'name="confirm" value="yes"' in text and f'name="version" value="{version}"' in text
+    # posting without the confirmation (an old form, a hurried script) only shows the page again
+    unconfirmed = client.post("/review/so-tu-phap/2015/verify", data={"version": str(version), "comment": "Tốt"})
+    assert unconfirmed.status_code == 200 and "Xác nhận xác minh" in page(unconfirmed)
+    assert "Tốt</textarea>" in page(unconfirmed)  # the comment is carried to the confirmation
+    _unchanged(db, submission, version)
+
+
+def test_confirming_verify_of_a_report_that_cannot_be_verified_is_refused(client, auth, db, world):
+    submission = world["submission"]
+    workflow.return_(db, submission, as_actor(world["auditor"]), "Thiếu")
+    db.commit()
+    auth.login(world["auditor"].email)
+    response = client.get("/review/so-tu-phap/2015/verify")
+    assert response.status_code == 200 and "Không xác minh được lúc này:" in page(response)
+    assert "Xác nhận xác minh" not in page(response)
+    assert client.post("/review/so-tu-phap/2015/verify", data={"version": str(submission.version),
+                                                               "confirm": "yes"}).status_code == 409
+
+
 def test_verify_keeps_a_verified_copy_and_moves_the_state(client, auth, db, world):
     submission = world["submission"]
     auth.login(world["auditor"].email)
-    response = client.post("/review/so-tu-phap/2015/verify", data={"version": str(submission.version)})
+    response = client.post("/review/so-tu-phap/2015/verify", data={"version": str(submission.version),
+                                                                   "confirm": "yes"})
     assert response.status_code == 302 and response.headers["Location"] == "/review/so-tu-phap/2015"
     now = fresh(db, submission)
     assert now.state == State.verified.value and now.verified_sequence == 1
@@ -207,7 +236,7 @@ def test_verify_with_a_stale_version_is_a_conflict_and_changes_nothing(client, a
     submission = world["submission"]
     version = submission.version
     auth.login(world["auditor"].email)
-    response = client.post("/review/so-tu-phap/2015/verify", data={"version": str(version - 1)})
+    response = client.post("/review/so-tu-phap/2015/verify", data={"version": str(version - 1), "confirm": "yes"})
     assert response.status_code == 409
     assert "Bản ghi đã được người khác thay đổi" in page(response)
     now = fresh(db, submission)
@@ -218,7 +247,7 @@ def test_verify_with_a_stale_version_is_a_conflict_and_changes_nothing(client, a
                         data={"version": str(version - 1), "comment": "Ý kiến đã gõ"})
     assert stale.status_code == 409 and "Ý kiến đã gõ</textarea>" in page(stale)
     # a missing or garbled version is refused the same way
-    assert client.post("/review/so-tu-phap/2015/verify", data={"version": "abc"}).status_code == 409
+    assert client.post("/review/so-tu-phap/2015/verify", data={"version": "abc", "confirm": "yes"}).status_code == 409
     # and a transition from the wrong state is a conflict too, never a 500
     assert client.post("/review/so-tu-phap/2015/reopen",
                        data={"version": str(version), "reason": "x"}).status_code == 409
@@ -236,6 +265,7 @@ def test_a_too_long_comment_is_refused(client, auth, db, world):
 
 
 REVIEW_GETS = ["/review/", "/review/late", "/review/audit", "/review/so-tu-phap/2015"]
+AUDITOR_GETS = ["/review/so-tu-phap/2015/verify"]
 REVIEW_POSTS = ["/review/so-tu-phap/2015/verify", "/review/so-tu-phap/2015/return", "/review/so-tu-phap/2015/reopen"]
 
 
@@ -248,9 +278,9 @@ def _unchanged(db, submission, version):
 def test_anonymous_is_sent_to_sign_in_and_nothing_changes(client, db, world):
     submission = world["submission"]
     version = submission.version
-    for url in REVIEW_GETS + REVIEW_POSTS:
+    for url in REVIEW_GETS + AUDITOR_GETS + REVIEW_POSTS:
         method = client.post if url in REVIEW_POSTS else client.get
-        response = method(url, data={"version": str(version), "comment": "x", "reason": "x"})
+        response = method(url, data={"version": str(version), "comment": "x", "reason": "x", "confirm": "yes"})
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login"), url
     _unchanged(db, submission, version)
@@ -260,14 +290,14 @@ def test_focal_point_is_refused_every_review_url_and_nothing_changes(client, aut
     submission = world["submission"]
     version = submission.version
     auth.login(world["focal"].email)
-    for url in REVIEW_GETS + REVIEW_POSTS:
+    for url in REVIEW_GETS + AUDITOR_GETS + REVIEW_POSTS:
         method = client.post if url in REVIEW_POSTS else client.get
-        response = method(url, data={"version": str(version), "comment": "x", "reason": "x"})
+        response = method(url, data={"version": str(version), "comment": "x", "reason": "x", "confirm": "yes"})
         assert response.status_code == 403, url
     _unchanged(db, submission, version)
     refusals = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied",
                                                 AuditEvent.actor == world["focal"].email)).all()
-    assert len(refusals) == len(REVIEW_GETS + REVIEW_POSTS)
+    assert len(refusals) == len(REVIEW_GETS + AUDITOR_GETS + REVIEW_POSTS)
 
 
 def test_admin_reads_but_cannot_verify(client, auth, db, world, make_user):
@@ -279,8 +309,10 @@ def test_admin_reads_but_cannot_verify(client, auth, db, world, make_user):
         assert client.get(url).status_code == 200, url
     text = page(client.get("/review/so-tu-phap/2015"))
     assert "/verify" not in text and "/return" not in text
+    assert client.get("/review/so-tu-phap/2015/verify").status_code == 403
     for url in REVIEW_POSTS:
-        assert client.post(url, data={"version": str(version), "comment": "x", "reason": "x"}).status_code == 403
+        assert client.post(url, data={"version": str(version), "comment": "x", "reason": "x",
+                                      "confirm": "yes"}).status_code == 403
     _unchanged(db, submission, version)
 
 

@@ -492,7 +492,9 @@ def _fill_main_agency(world: World) -> None:
         data[f"svc-{code}-note"] = notes[n][1]
         for name, items in links.items():
             data[f"svc-{code}-{name}"] = items[n][1]
-    expect(focal.post(url, data=data), 302, "save and submit the workspace form")
+    expect(focal.post(url, data=data), 302, "save the workspace form")
+    expect(focal.post(url + "/submit", data={"version": version_on(focal.get(url + "/submit").get_data(as_text=True)),
+                                             "confirm": "yes"}), 302, "confirm the submission")
     world.keep("no", notes)
     for tag, items in zip(("ui", "uf", "us"), links.values()):
         world.keep(tag, items)
@@ -504,11 +506,13 @@ def _fill_main_agency(world: World) -> None:
         302, "return with a comment")
     world.keep("rc", returned)
     data["version"] = version_on(focal.get(url).get_data(as_text=True))
-    expect(focal.post(url, data=data), 302, "submit again")
+    expect(focal.post(url, data=data), 302, "save again")
+    expect(focal.post(url + "/submit", data={"version": version_on(focal.get(url + "/submit").get_data(as_text=True)),
+                                             "confirm": "yes"}), 302, "submit again")
     verified = marked(ATTACKS, "vc")
     expect(auditor.post(review + "/verify", data={
-        "version": version_on(auditor.get(review).get_data(as_text=True)), "comment": joined(verified)}),
-        302, "verify with a comment")
+        "version": version_on(auditor.get(review).get_data(as_text=True)), "comment": joined(verified),
+        "confirm": "yes"}), 302, "verify with a comment")
     world.keep("vc", verified)
     reopened = marked(ATTACKS, "rr")
     expect(auditor.post(review + "/reopen", data={
@@ -931,7 +935,7 @@ NUL_DOORS = (
     pytest.param("focal", "post", "/account/tokens", {"data": {"name": NUL}}, id="token name"),
     pytest.param("anonymous", "post", "/login", {"data": {"email": NUL, "password": "wrong password"}}, id="sign-in e-mail"),
     pytest.param("auditor", "post", f"/review/so-tp/{YEAR}/return", {"data": {"version": "so-tp", "comment": NUL}}, id="return comment"),
-    pytest.param("auditor", "post", f"/review/so-tp/{YEAR}/verify", {"data": {"version": "so-tp", "comment": NUL}}, id="verify comment"),
+    pytest.param("auditor", "post", f"/review/so-tp/{YEAR}/verify", {"data": {"version": "so-tp", "comment": NUL, "confirm": "yes"}}, id="verify comment"),
     pytest.param("auditor", "post", f"/review/so-yt/{YEAR}/reopen", {"data": {"version": "so-yt", "reason": NUL}}, id="reopen reason"),
     pytest.param("auditor", "post", f"/api/v1/agencies/so-tp/submissions/{YEAR}/return",
                  {"json": {"comment": NUL}}, id="API return comment"),

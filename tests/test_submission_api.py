@@ -148,6 +148,38 @@ def test_readers_can_read(client, world):
         assert client.get(URL, headers=world["tokens"][role]).status_code == 200
 
 
+def test_a_put_from_an_older_version_keeps_the_other_editors_changes(client, db, world):
+    """SPEC §8.4: the change is what the client sends that differs from the version it read."""
+    focal = world["tokens"]["focal"]
+    client.put(URL, headers=focal, json={"version": 0, "report": FULL_REPORT, "services": [
+        {"code": "1.001", "level": 1, "info_url": "https://a.example/1"}]})
+    read = client.get(URL, headers=focal).get_json()
+    a = client.put(URL, headers=focal, json={"version": read["version"], "services": [
+        {"code": "1.001", "level": 2, "form_url": "https://a.example/f", "note": "của A"}]})
+    assert a.status_code == 200
+    # B sends back everything it read, with one change: A's level, evidence and note stay
+    b = client.put(URL, headers=focal, json={**read, "report": {**read["report"], "staff_total": 41}})
+    assert b.status_code == 200, b.get_json()
+    doc = b.get_json()
+    assert doc["report"]["staff_total"] == 41
+    assert doc["services"] == [{"code": "1.001", "level": 2, "info_url": "https://a.example/1",
+                                "form_url": "https://a.example/f", "submission_url": None, "note": "của A"}]
+    # B changing A's note too is a 409 naming the field, with the value read, theirs and B's
+    before = snapshot(db)
+    c = client.put(URL, headers=focal, json={"version": read["version"], "report": {"has_lan": False},
+                                             "services": [{"code": "1.001", "note": "của B"}]})
+    assert c.status_code == 409
+    error = c.get_json()["error"]
+    assert error["code"] == "conflict" and error["version"] == doc["version"]
+    assert error["conflicts"] == [{"field": "services.1.001.note", "base": None, "theirs": "của A", "yours": "của B"}]
+    assert list(error["fields"]) == ["services.1.001.note"]
+    assert snapshot(db) == before  # nothing written, has_lan included
+    # read again, and the same change goes through
+    again = client.put(URL, headers=focal, json={"version": error["version"],
+                                                 "services": [{"code": "1.001", "note": "của B"}]})
+    assert again.status_code == 200 and again.get_json()["services"][0]["note"] == "của B"
+
+
 def test_closed_period_without_submission_is_404(client, db, world):
     from registry.models import ReportingPeriod
 

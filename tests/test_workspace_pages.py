@@ -37,7 +37,7 @@ def test_workspace_lists_periods(client, setup):
     assert "Sở Tư pháp" in page and "Cập nhật báo cáo 2015" in page
 
 
-def test_save_then_submit(client, db, setup):
+def test_save_then_submit_asks_for_confirmation(client, db, setup):
     data = {"version": "0", "action": "save", **FULL_FORM,
             **service_fields("1.001", 1, "https://dvc.example/1")}
     assert client.post("/workspace/so-tp/2015", data=data).status_code == 302
@@ -47,10 +47,33 @@ def test_save_then_submit(client, db, setup):
     assert 'value="40"' in page and "Đã lưu bản nháp." in page
     data["version"], data["action"] = str(submission.version), "submit"
     response = client.post("/workspace/so-tp/2015", data=data)
-    assert response.status_code == 302
+    # "save and submit" saves, then shows what will be sent and asks; nothing is submitted yet
+    assert response.status_code == 302 and response.headers["Location"].endswith("/workspace/so-tp/2015/submit")
+    assert current(db).state == "draft"
+    confirm = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Gửi báo cáo kỳ 2015 để xác minh?" in confirm and "https://dvc.example/1" in confirm
+    assert 'name="confirm" value="yes"' in confirm and "Xác nhận gửi báo cáo" in confirm
+    version = current(db).version
+    # a post without the confirmation only shows the page again
+    again = client.post("/workspace/so-tp/2015/submit", data={"version": str(version)})
+    assert again.status_code == 200 and "Xác nhận gửi báo cáo" in again.get_data(as_text=True)
+    assert current(db).state == "draft"
+    done = client.post("/workspace/so-tp/2015/submit", data={"version": str(version), "confirm": "yes"})
+    assert done.status_code == 302
     assert current(db).state == "submitted"
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "đã gửi" in page and "Lưu bản nháp" not in page  # read-only once submitted
+    assert "đang chờ Sở Thông tin và Truyền thông xác minh" in page  # and the page says why
+
+
+def test_confirmed_submit_of_a_changed_report_is_a_conflict(client, db, setup):
+    client.post("/workspace/so-tp/2015", data={"version": "0", "action": "save", **FULL_FORM,
+                                               **service_fields("1.001", 1, "https://dvc.example/1")})
+    shown = current(db).version
+    client.post("/workspace/so-tp/2015", data={"version": str(shown), "action": "save", "report-staff_total": "41"})
+    response = client.post("/workspace/so-tp/2015/submit", data={"version": str(shown), "confirm": "yes"})
+    assert response.status_code == 409  # what was confirmed is not what would be sent
+    assert current(db).state == "draft"
 
 
 def test_validation_errors_are_shown_next_to_the_field_and_nothing_saved(client, db, setup):
@@ -65,18 +88,21 @@ def test_validation_errors_are_shown_next_to_the_field_and_nothing_saved(client,
     assert current(db) is None
 
 
-def test_submit_with_missing_items_keeps_the_draft_and_lists_them(client, db, setup):
+def test_confirmation_page_lists_what_is_missing_and_offers_no_button(client, db, setup):
     data = {"version": "0", "action": "submit", "report-staff_total": "12", **service_fields("1.001", 0)}
     response = client.post("/workspace/so-tp/2015", data=data)
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "Đã lưu bản nháp, nhưng chưa gửi được." in page
-    assert 'id="f-has_lan-error"' in page
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Chưa gửi được: còn thiếu hoặc sai" in page and "Có mạng nội bộ (LAN)" in page
+    assert "Xác nhận gửi báo cáo" not in page
     submission = current(db)
     assert submission.state == "draft" and submission.staff_total == 12
+    forced = client.post("/workspace/so-tp/2015/submit", data={"version": str(submission.version), "confirm": "yes"})
+    assert forced.status_code == 422
+    assert current(db).state == "draft"
 
 
-def test_two_editors_conflict_and_nothing_is_overwritten(app, client, db, setup, make_user):
+def test_two_editors_change_the_same_field_and_must_choose(app, client, db, setup, make_user):
     agency, service, focal = setup
     colleague = app.test_client()
     colleague.post("/login", data={"email": focal.email, "password": PASSWORD})
@@ -87,9 +113,52 @@ def test_two_editors_conflict_and_nothing_is_overwritten(app, client, db, setup,
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "Báo cáo đã được người khác lưu" in page
+    assert "Mục cả hai người cùng sửa" in page and 'name="conflict" value="report.staff_total"' in page
     assert 'value="55"' in page  # the colleague's input is kept for them
     assert "đang lưu: 40" in page  # and what is stored is shown beside it
     assert current(db).staff_total == 40
+    version = str(current(db).version)
+    # saving again without choosing saves nothing
+    unanswered = colleague.post("/workspace/so-tp/2015", data={**second, "version": version,
+                                                               "conflict": "report.staff_total"})
+    assert unanswered.status_code == 422 and "hãy chọn giữ giá trị nào" in unanswered.get_data(as_text=True)
+    assert current(db).staff_total == 40
+    # keeping the other's value writes nothing; choosing one's own writes it
+    kept = colleague.post("/workspace/so-tp/2015", data={**second, "version": version, "conflict": "report.staff_total",
+                                                         "choice-report.staff_total": "theirs"})
+    assert kept.status_code == 302 and current(db).staff_total == 40
+    mine = colleague.post("/workspace/so-tp/2015", data={**second, "version": version, "conflict": "report.staff_total",
+                                                         "choice-report.staff_total": "mine"})
+    assert mine.status_code == 302 and current(db).staff_total == 55
+
+
+def test_a_save_from_an_older_version_keeps_what_the_other_editor_changed(app, client, db, setup):
+    """The issue's scenario: both open the report; A saves a note and a level; B's stale form,
+    with a change of its own, keeps A's note and level."""
+    agency, service, focal = setup
+    client.post("/workspace/so-tp/2015", data={"version": "0", "action": "save", **FULL_FORM,
+                                               **service_fields("1.001", 1, "https://dvc.example/1")})
+    read = current(db).version
+    stale_form = {"version": str(read), "action": "save", **FULL_FORM,
+                  **service_fields("1.001", 1, "https://dvc.example/1")}
+    a = {**stale_form, "svc-1.001-note": "Đã kiểm tra", "svc-1.001-level": "2",
+         "svc-1.001-form_url": "https://dvc.example/mau"}
+    assert client.post("/workspace/so-tp/2015", data=a).status_code == 302
+    b = {**stale_form, "report-staff_total": "45"}
+    colleague = app.test_client()
+    colleague.post("/login", data={"email": focal.email, "password": PASSWORD})
+    merged = colleague.post("/workspace/so-tp/2015", data=b)
+    assert merged.status_code == 302
+    assert "những mục họ sửa được giữ nguyên" in colleague.get(merged.headers["Location"]).get_data(as_text=True)
+    db.rollback()
+    from registry.models import ServiceStatus
+    status = db.exec(select(ServiceStatus)).one()
+    assert (status.note, status.level, status.form_url) == ("Đã kiểm tra", 2, "https://dvc.example/mau")
+    assert current(db).staff_total == 45
+    # B saving the same stale form once more changes nothing at all
+    version = current(db).version
+    assert colleague.post("/workspace/so-tp/2015", data=b).status_code == 302
+    assert current(db).version == version
 
 
 def test_comparison_with_previous_period_flags_sudden_changes(client, setup, make):
@@ -109,6 +178,17 @@ def test_focal_point_cannot_touch_another_agency(client, db, setup, make):
     db.rollback()
     assert db.exec(select(Submission)).all() == []
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).first().entity_key == "so-yt/2015"
+
+
+def test_a_closed_period_says_why_it_cannot_be_edited(client, db, setup, make):
+    agency, service, focal = setup
+    make.submission(agency, 2014, "draft", report={"staff_total": 5})
+    from registry.models import ReportingPeriod
+    db.get(ReportingPeriod, 2014).status = "closed"
+    db.commit()
+    page = client.get("/workspace/so-tp/2014").get_data(as_text=True)
+    assert "Chỉ xem, không sửa được:" in page and "Kỳ báo cáo 2014 đã khóa" in page
+    assert "Lưu bản nháp" not in page
 
 
 def test_version_tampering_is_a_conflict(client, db, setup):

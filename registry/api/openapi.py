@@ -61,7 +61,12 @@ SCHEMAS = {
         "message": {"type": "string", "description": "In the language of the request."},
         "fields": {"type": "object", "additionalProperties": {"type": "string"},
                    "description": "A message per field at fault; empty when none."},
-    })}),
+        "conflicts": {"type": "array", "description": "A save's fields both editors changed to different "
+                      "values since the version read (`report.FIELD`, `services.CODE.FIELD`): the value at that "
+                      "version, the stored one and the one sent. Only on a 409 of a save.",
+                      "items": _object({"field": STRING, "base": {}, "theirs": {}, "yours": {}})},
+        "version": {"type": "integer", "description": "The version now stored, with `conflicts`."},
+    }, required=["code", "message", "fields"])}),
     "Period": _object({"year": INTEGER, "status": {"type": "string", "enum": [s.value for s in PeriodStatus]}}),
     "PeriodList": _object({"periods": {"type": "array", "items": _ref("Period")}}),
     "TargetResult": _object({
@@ -193,7 +198,8 @@ ERROR_TEXT = {
     401: "Not signed in: send a personal API token or a session cookie.",
     403: "Signed in, but not allowed; nothing changed.",
     404: "No such agency, period, submission or path.",
-    409: "The entries changed since they were read (stale version) or the transition is not allowed now.",
+    409: "The entries changed since they were read in a way the request cannot merge (see `conflicts`), "
+         "or the transition is not allowed now.",
     422: "A parameter or the body is invalid; `fields` says which.",
 }
 
@@ -324,7 +330,9 @@ def build_document() -> dict:
                 "tags": ["submissions"], "summary": "Save entries into the draft", "operationId": "saveSubmission",
                 "security": WRITERS,
                 "description": "That agency's focal point, while the period is open and the submission is a draft "
-                               "or returned. `version` must be the one read; 409 and nothing written if stale.",
+                               "or returned. `version` must be the one read; the change is what the body sends that "
+                               "differs from that version: fields others changed since are kept, and fields both "
+                               "changed differently are a 409 listing `conflicts`, with nothing written.",
                 "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
                 "requestBody": {"required": True,
                                 "content": {"application/json": {"schema": _ref("SubmissionEdit")}}},

@@ -61,6 +61,7 @@ WATCHED = frozenset({
 UNWATCHED = frozenset({
     "generation", "target_cache", "audit_event", "user_account", "login_session", "api_token", "alembic_version",
     "outbox_message",
+    "submission_change",
 })
 
 # conn.info keys: the watched tables written outside an ORM flush, the (basis, period)

@@ -37,6 +37,7 @@ from registry.models.submissions import (
     ServiceStatus,
     StatusValues,
     Submission,
+    SubmissionChange,
     VerifiedCopy,
     VerifiedServiceStatus,
     default_due_date,
@@ -53,4 +54,5 @@ __all__ = [
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",
     "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
+    "SubmissionChange",
 ]

@@ -1,9 +1,9 @@
 """Reporting periods, submissions, their service statuses and verified copies (SPEC §2)."""
 
 from datetime import date, datetime
-from typing import Optional
+from typing import Any, Optional
 
-from sqlalchemy import CheckConstraint, Date, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
@@ -162,3 +162,24 @@ class VerifiedServiceStatus(StatusValues, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     copy_id: int = Field(foreign_key="verified_copy.id", index=True)
     service_id: int = Field(foreign_key="service.id", index=True)
+
+
+class SubmissionChange(SQLModel, table=True):
+    """What one save changed in a submission's entries: the saved versions of a draft
+    (SPEC §8.4), kept so that a save made from an older version changes only what its
+    editor changed since then and never writes over another editor's change.
+
+    ``changes`` is ``{"report": {field: [before, after]}, "services": {service id:
+    {field: [before, after]}}}`` for the save that made ``version``. A row whose
+    ``changes`` is NULL marks the version from which the saves are kept (a submission
+    saved before the registry kept them); earlier versions cannot be told apart.
+    """
+
+    __tablename__ = "submission_change"
+    __table_args__ = (UniqueConstraint("submission_id", "version", name="uq_submission_change_submission_version"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    version: int
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    changes: Optional[Any] = Field(default=None, sa_type=JSON)

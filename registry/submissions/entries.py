@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from registry.audit import Actor
 from registry.catalogue.levels import EVIDENCE_FIELDS, check_evidence, parse_level
-from registry.core.errors import N_, Msg, NotFound, ValidationFailed
+from registry.core.errors import N_, Conflict, Msg, NotFound, ValidationFailed
 from registry.core.validation import clean_text, parse_url
 from registry.models import (
     REPORT_FIELDS,
@@ -22,11 +22,21 @@ from registry.models import (
     State,
     Submission,
 )
-from registry.submissions import workflow
+from registry.submissions import versions, workflow
 from registry.submissions.rules import check_report, parse_report_value
 
 STATUS_TEXT_FIELDS = (*EVIDENCE_FIELDS, "note")
 MAX_NOTE = 2000
+
+
+READ_ONLY_CLOSED = N_("Kỳ báo cáo %(year)s đã khóa: số liệu của kỳ đã được công bố nên không thể sửa hay gửi lại. "
+                      "Nếu cần đính chính, hãy liên hệ Sở Thông tin và Truyền thông.")
+READ_ONLY_STATES = {
+    State.submitted.value: N_("Báo cáo đã được gửi và đang chờ Sở Thông tin và Truyền thông xác minh, nên chưa sửa "
+                              "được. Nếu kiểm tra viên trả lại, bạn sẽ sửa được và gửi lại."),
+    State.verified.value: N_("Báo cáo đã được xác minh và được tính trong kết quả công bố, nên không sửa được. Muốn "
+                             "đính chính, hãy đề nghị kiểm tra viên mở lại báo cáo (kèm lý do)."),
+}
 
 
 @dataclass
@@ -63,6 +73,16 @@ class Entries:
     @property
     def editable(self) -> bool:
         return workflow.refusal("edit", self.period, self.state) is None
+
+    def read_only_reason(self, refusal: Msg | None = None) -> Msg | None:
+        """Why the focal point cannot change these entries now, in words about the report
+        (the period is closed, it waits for the auditors, it was verified); ``refusal``
+        (the workflow's own reason) when none of these says it."""
+        if self.period.status == PeriodStatus.closed.value:
+            return Msg(READ_ONLY_CLOSED, year=self.period.year)
+        if self.period.status == PeriodStatus.open.value and self.state in READ_ONLY_STATES:
+            return Msg(READ_ONLY_STATES[self.state])
+        return refusal
 
     def as_document(self) -> dict:
         """The API's submission document (SPEC §5)."""
@@ -185,26 +205,53 @@ def evidence_errors(session: Session, submission: Submission | None, services: d
     return errors
 
 
+class EditConflict(Conflict):
+    """Both editors changed some fields to different values: nothing was written. ``conflicts``
+    lists them (the API's error carries them), ``kept`` the keys of the editor's other
+    changes, which would have merged cleanly."""
+
+    def __init__(self, conflicts: list[versions.FieldConflict], kept: set[str], current: int):
+        super().__init__(N_("Người khác đã lưu báo cáo trong lúc bạn sửa; %(count)s mục cả hai cùng sửa thành giá "
+                            "trị khác nhau. Chưa lưu gì: hãy chọn giữ giá trị nào cho từng mục."),
+                         fields={c.field: N_("người khác đã sửa mục này thành giá trị khác") for c in conflicts},
+                         extra={"conflicts": [c.as_dict() for c in conflicts], "version": current},
+                         count=len(conflicts))
+        self.conflicts = conflicts
+        self.kept = kept
+        self.current = current
+
+
 def save(session: Session, agency: Agency, year: int, actor: Actor, version: int | None, raw_report: dict | None,
          raw_services: list[dict] | None) -> Submission:
-    """Parse and save a focal point's edits into the agency's draft for ``year``."""
+    """Parse and save a focal point's edits into the agency's draft for ``year``, made from
+    the ``version`` the editor read (None: whatever is stored now).
+
+    What is saved is what the editor changed since that version; another editor's changes
+    since are kept, and a field both changed differently is an EditConflict (SPEC §8.4).
+    """
     period = session.get(ReportingPeriod, year)
     if period is None:
         raise NotFound(N_("Không có kỳ báo cáo %(year)s."), year=year)
     report, services, errors = parse_edits(session, agency, raw_report, raw_services)
     submission = workflow.find_submission(session, agency, year)
-    workflow.check_version(submission, version)
+    current = workflow.lock_version(submission)
+    if version is not None and not 0 <= version <= current:
+        raise Conflict(workflow.STALE_VERSION, current=current, read=version)
     workflow.check_editable(session, year, submission)
     codes = {s.id: s.code for s in agency_services(session, agency)}
     failed = {key.rsplit(".", 1)[0] for key in errors}
     parsed = {sid: v for sid, v in services.items() if codes[sid] not in failed}
-    errors.update(evidence_errors(session, submission, parsed, codes))
+    now = versions.current_values(session, submission)
+    base = now if version is None or version == current else versions.values_at(session, submission, version)
+    merged = versions.merge(base, now, report, parsed, codes)
+    errors.update(evidence_errors(session, submission, merged.services, codes))
     if errors:
         raise ValidationFailed(N_("Có %(count)s giá trị chưa hợp lệ; chưa lưu gì."), fields=errors, count=len(errors))
+    if merged.conflicts:
+        raise EditConflict(merged.conflicts, merged.kept, current)
     if submission is None:
         # never ensure_submission here: a draft another editor created since the read must
         # be a conflict, not a draft this save writes over
         submission = workflow.create_submission(session, agency, year, actor)
-    workflow.write_entries(session, submission, actor, report, services)
+    workflow.write_entries(session, submission, actor, merged.report, merged.services)
     return submission
-

@@ -27,7 +27,7 @@ from registry.models import (
     VerifiedServiceStatus,
     utcnow,
 )
-from registry.submissions import periods
+from registry.submissions import periods, versions
 from registry.submissions.rules import check_report, missing_report_fields
 
 EDITABLE_STATES = (State.draft.value, State.returned.value)
@@ -137,11 +137,18 @@ def check_version(submission: Submission | None, version: int | None) -> None:
     the second wait here (SELECT … FOR UPDATE) and then shows it the new version;
     on SQLite a writer already holds the database's write lock.
     """
-    if submission is not None:
-        Session.object_session(submission).refresh(submission, with_for_update=True)
-    current = submission.version if submission is not None else 0
+    current = lock_version(submission)
     if version is not None and version != current:
         raise Conflict(STALE_VERSION, current=current, read=version)
+
+
+def lock_version(submission: Submission | None) -> int:
+    """The submission's version as committed now (0: none yet), its row locked until the
+    transaction ends (see check_version)."""
+    if submission is None:
+        return 0
+    Session.object_session(submission).refresh(submission, with_for_update=True)
+    return submission.version
 
 
 def check_editable(session: Session, year: int, submission: Submission | None) -> None:
@@ -167,6 +174,7 @@ def write_entries(
     agency = session.get(Agency, submission.agency_id)
     key = submission_key(agency, submission.period_year)
     changed = False
+    kept_report, kept_services = {}, {}  # what this save changed, kept as the draft's next version
     if report:
         before = report_values(submission)
         merged = {**before, **report}
@@ -178,6 +186,7 @@ def write_entries(
             for field, value in new.items():
                 setattr(submission, field, value)
             audit.record(session, actor, "report.update", "submission", key, old, new)
+            kept_report = {f: (old[f], new[f]) for f in new}
             changed = True
     if services:
         existing = statuses_of(session, submission)
@@ -205,10 +214,12 @@ def write_entries(
                 setattr(status, field, value)
             audit.record(session, actor, "service_status.update", "service_status",
                          f"{key}/{codes[service_id]}", old, new)
+            kept_services[service_id] = {f: (old[f], new[f]) for f in new}
             changed = True
     if changed:
         submission.version += 1
         submission.updated_at = utcnow()
+        versions.record(session, submission, kept_report, kept_services)
     session.flush()
     return changed
 

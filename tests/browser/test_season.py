@@ -67,6 +67,10 @@ def test_whole_season(new_page, live_server, season, artifacts):
     focal.screenshot(path=str(artifacts / "season-validation.png"), full_page=True)
     focal.get_by_label("Số người có hộp thư điện tử công vụ").fill("30")
     focal.get_by_role("button", name="Lưu và gửi xác minh").click()
+    # saved, then asked: the page sums up what will be sent
+    assert "Gửi báo cáo kỳ 2015 để xác minh?" in focal.locator("h1").inner_text()
+    assert "https://dvc.example/1.002" in focal.content()
+    focal.get_by_role("button", name="Xác nhận gửi báo cáo").click()
     assert "Đã gửi báo cáo" in focal.locator(".flashes").inner_text()
     assert "đã gửi" in focal.locator(".badge").first.inner_text()
 
@@ -82,10 +86,15 @@ def test_whole_season(new_page, live_server, season, artifacts):
     service = focal.locator("fieldset.service").filter(has_text="1.002")
     service.get_by_label("Minh chứng: trang thông tin thủ tục").fill("https://dvc.example/thu-tuc/1.002")
     focal.get_by_role("button", name="Lưu và gửi xác minh").click()
+    focal.get_by_role("button", name="Xác nhận gửi báo cáo").click()
     assert "Đã gửi báo cáo" in focal.locator(".flashes").inner_text()
+    assert "đang chờ Sở Thông tin và Truyền thông xác minh" in focal.locator("#read-only-reason").inner_text()
 
     auditor.goto(live_server + "/review/so-tp/2015")
     auditor.get_by_role("button", name="Xác minh báo cáo").click()
+    assert "Xác minh báo cáo kỳ 2015 của Sở Tư pháp?" in auditor.locator("h1").inner_text()
+    auditor.get_by_label("Ý kiến (không bắt buộc)").fill("Đầy đủ minh chứng.")
+    auditor.get_by_role("button", name="Xác nhận xác minh").click()
     assert "đã xác minh" in auditor.content()
 
     after = level1_row(public, live_server)

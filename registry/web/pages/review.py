@@ -111,6 +111,38 @@ def submission(code: str, year: int):
     return _render(session, agency, year)
 
 
+class VerifyForm(CommentForm):
+    """Verify asks first: the confirmation page posts ``confirm=yes`` with the comment."""
+
+    confirm = HiddenField()
+
+
+def _confirm_verify(session, agency, year, form, errors=None, status=200):
+    """What the auditor is about to verify, and the button that does it (no JavaScript)."""
+    entries = load_entries(session, agency, year)
+    submission = entries.submission
+    actions = can.submission_actions(actor(), agency, entries.period, submission)
+    refusal = actions.get("verify")
+    return render_template(
+        "review/confirm_verify.html", agency=agency, year=year, entries=entries,
+        changes=reviewing.changes(session, entries),
+        display_state=reviewing.display_state(submission.state, submission.verified_sequence),
+        refusal=translate(refusal, _) if refusal else None, form=form, errors=errors or {},
+    ), status
+
+
+@bp.get("/<code>/<int:year>/verify")
+def confirm_verify(code: str, year: int):
+    session = get_session()
+    agency = agency_by_code(session, code)
+    submission = workflow.find_submission(session, agency, year)
+    actions = can.submission_actions(actor(), agency, session.get(ReportingPeriod, year), submission)
+    require("verify" in actions, "submission", f"{code}/{year}")
+    if submission is None:
+        raise NotFound(N_("Không có báo cáo của cơ quan này cho kỳ %(year)s."), year=year)
+    return _confirm_verify(session, agency, year, VerifyForm(formdata=None))
+
+
 def _act(code: str, year: int, name: str, form_class, operation, done):
     """Load (404), check (403, or 409 with the workflow's reason), validate, run
     ``operation(session, submission, version, form)`` (one workflow operation), and go
@@ -131,7 +163,11 @@ def _act(code: str, year: int, name: str, form_class, operation, done):
         errors = {f"{name}-{field}": " ".join(str(m) for m in messages)
                   for field, messages in form.errors.items()}
         flash(_("Chưa thực hiện được; hãy xem lại các mục được đánh dấu."), "error")
+        if name == "verify":
+            return _confirm_verify(session, agency, year, form, errors, status=422)
         return _render(session, agency, year, {name: form}, errors, status=422)
+    if name == "verify" and form.confirm.data != "yes":
+        return _confirm_verify(session, agency, year, form)  # asks first; nothing changes
     try:
         version = int(form.version.data)
     except (TypeError, ValueError):
@@ -142,6 +178,8 @@ def _act(code: str, year: int, name: str, form_class, operation, done):
     except DomainError as exc:
         status = refused(exc)
         errors = {f"{name}-{field}": translate(message, _) for field, message in exc.fields.items()}
+        if name == "verify":
+            return _confirm_verify(session, agency, year, form, errors, status=status)
         return _render(session, agency, year, {name: form}, errors, status=status)
     flash(done(), "info")
     return redirect(url_for(".submission", code=code, year=year))
@@ -149,7 +187,7 @@ def _act(code: str, year: int, name: str, form_class, operation, done):
 
 @bp.post("/<code>/<int:year>/verify")
 def verify(code: str, year: int):
-    return _act(code, year, "verify", CommentForm,
+    return _act(code, year, "verify", VerifyForm,
                 lambda session, submission, version, form: workflow.verify(
                     session, submission, current_actor(), version, (form.comment.data or "").strip() or None),
                 lambda: _("Đã xác minh báo cáo của cơ quan cho kỳ %(year)s.", year=year))
