@@ -33,8 +33,8 @@ from .servers import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "instance" / "bench"
-SYNTH_SOURCES = ("registry/synth.py",)
-DEMO_SOURCES = ("registry/demo.py", "registry/demo_data.py")
+SYNTH_SOURCES = ("registry/sample/synth.py", "registry/sample/synth_plan.py", "registry/sample/synth_words.py")
+DEMO_SOURCES = ("registry/sample/demo.py", "registry/sample/demo_data.py")
 ENGINES = ("sqlite", "postgres")
 
 
