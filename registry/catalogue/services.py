@@ -78,6 +78,7 @@ def _service_matches(dialect: str, terms: list[str], in_catalogue_order: bool = 
 # folded name begins after as many characters as the code has, and a space, and a name
 # (composed, as every form and import stores it) has as many characters as its fold.
 RELEVANCE_GROUPS = 4
+CLUSTERED_GROUPS = 2  # the first groups' names begin with the same words: neighbours in Vietnamese order
 
 
 def _relevance(terms: list[str]):
@@ -207,9 +208,12 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
         for rank, condition in enumerate(groups):
             if not counts[rank] or (after is not None and rank < after[0]):
                 continue
-            # a group so large that its page is found sooner by reading the catalogue in order;
-            # the first three groups' conditions imply the match, and need no index to test it
-            many = counts[rank] > SORT_MATCHES_UP_TO and agency is None and not sector
+            # a group so large that its page is found sooner by reading the catalogue in order,
+            # unless its names begin alike, and so lie together somewhere in that order (a whole
+            # letter may come before them): those are fetched from the index and sorted.
+            # The third group's condition implies the match, and needs no index to test it.
+            many = (counts[rank] > SORT_MATCHES_UP_TO and rank >= CLUSTERED_GROUPS and agency is None
+                    and not sector)
             part = selected(many, matched=not many or rank == RELEVANCE_GROUPS - 1).where(condition)
             if after is not None and rank == after[0]:
                 part = part.where(beyond(order, after[1:]))

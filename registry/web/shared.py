@@ -12,9 +12,11 @@ one query, the tokens; a browser or proxy that already has the response gets a
 Never shared: a signed-in visitor's response (it names them; security.py sends
 it ``no-store``), one with messages still to show, anything but a 200 (a page
 that explains bad parameters, a refusal), and a response whose rendering
-touched the visitor's cookie or holds their CSRF token. Catalogue searches are not shared either: each
-search text is a response of its own, seldom asked again before the figures
-change, and keeping them would push out the pages that are.
+touched the visitor's cookie or holds their CSRF token.
+
+Searches are shared too, in a budget of their own: the same few searches
+("đăng ký khai sinh") are asked again and again, while most search texts are
+asked once, and these must not push out the pages that every visitor reads.
 """
 
 from functools import wraps
@@ -32,20 +34,27 @@ from registry.web.revalidation import not_modified, revalidated, validator
 BASIS = "verified"  # the public is told only what has been verified
 # What the kept responses of one worker may weigh in all: a few hundred pages.
 KEPT_BYTES = 24 * 1024 * 1024
+# What the kept responses to searches may weigh: a few hundred searches, apart from the pages.
+KEPT_SEARCH_BYTES = 8 * 1024 * 1024
 SEARCH_PARAMETER = "q"
 
 _responses = TokenMemo(KEPT_BYTES, weight=lambda kept: len(kept[0]))
+_searches = TokenMemo(KEPT_SEARCH_BYTES, weight=lambda kept: len(kept[0]))
 
 
 def clear() -> None:
     """Forget this worker's responses (the next request renders again): for tests and benchmarks."""
     _responses.clear()
+    _searches.clear()
 
 
 def _may_share() -> bool:
     # a signed-in visitor's page names them; pending messages are shown once
-    return (actor() is None and "_flashes" not in cookie_session
-            and not request.args.get(SEARCH_PARAMETER, "").strip())
+    return actor() is None and "_flashes" not in cookie_session
+
+
+def _kept() -> TokenMemo:
+    return _searches if request.args.get(SEARCH_PARAMETER, "").strip() else _responses
 
 
 def _holds_csrf_token() -> bool:
@@ -69,7 +78,8 @@ def per_generation(view):
         unchanged = not_modified(etag)
         if unchanged is not None:
             return unchanged
-        kept = _responses.get(key, token)
+        memo = _kept()
+        kept = memo.get(key, token)
         if kept is None:
             cookie_before = dict(cookie_session)
             response = make_response(view(*args, **kwargs))
@@ -77,7 +87,7 @@ def per_generation(view):
                     or _holds_csrf_token()):
                 return response
             kept = (response.get_data(), response.content_type)
-            _responses.put(key, token, kept)
+            memo.put(key, token, kept)
         body, content_type = kept
         return revalidated(Response(body, content_type=content_type), etag)
 
