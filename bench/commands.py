@@ -82,12 +82,26 @@ class Timing:
     tool: str  # hyperfine, or "repeat" where it is not installed
 
 
-def time_command(args: list[str], env: dict[str, str], runs: int, warmup: int = 1) -> Timing:
-    """Wall time of ``registry ARGS``, a fresh process each run: hyperfine when installed, else repeated."""
+# The interpreter alone, measured beside the commands: what no command can go below.
+PYTHON_PASS = [sys.executable, "-c", "pass"]
+
+
+def time_command(args: list[str], env: dict[str, str], runs: int, warmup: int = 1,
+                 program: list[str] | None = None) -> Timing:
+    """Wall time of ``registry ARGS`` (or of ``program``), a fresh process each run: hyperfine
+    when installed, else repeated."""
+    if program is not None and not shutil.which("hyperfine"):
+        times, cpus = [], []
+        for n in range(warmup + runs):
+            done = _measure(program, env)
+            if n >= warmup:
+                times.append(done.seconds)
+                cpus.append(done.cpu_seconds)
+        return Timing(statistics.median(times), min(times), max(times), statistics.mean(cpus), runs, "repeat")
     if shutil.which("hyperfine"):
         with tempfile.TemporaryDirectory() as tmp:
             export = Path(tmp) / "hyperfine.json"
-            line = shlex.join([REGISTRY, *args])
+            line = shlex.join(program or [REGISTRY, *args])
             subprocess.run(["hyperfine", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
                             "--export-json", str(export), line],
                            env=env, cwd=ROOT, check=True, capture_output=True, text=True)

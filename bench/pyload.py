@@ -9,6 +9,7 @@ saturate a fast page less well than wrk, so its figures are a lower bound.
 
 import argparse
 import http.client
+import itertools
 import json
 import threading
 import time
@@ -16,17 +17,22 @@ from urllib.parse import urlsplit
 
 from .load import REPORT_PREFIX, percentile
 
+# A path ending in this parameter gets a new value on every request (as report.lua does for wrk),
+# so that no copy of an earlier response can answer it.
+FRESH = "fresh="
+
 
 def _worker(url, deadline, timeout, latencies, counters, lock):
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
     connection = None
+    fresh = itertools.count(threading.get_ident() % 1000 * 10**8) if FRESH in target else None
     while time.perf_counter() < deadline:
         start = time.perf_counter()
         try:
             if connection is None:
                 connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
-            connection.request("GET", target)
+            connection.request("GET", target if fresh is None else f"{target}{next(fresh)}")
             response = connection.getresponse()
             size = len(response.read())
             elapsed = time.perf_counter() - start

@@ -81,7 +81,8 @@ class EngineRun:
     pages: list[Page] = field(default_factory=list)
     small_dataset: str | None = None
     small_home: Page | None = None  # "/" on the small data set (the scaling goal)
-    startup: Timing | None = None  # `registry --help`: interpreter, imports and create_app, no query
+    interpreter: Timing | None = None  # `python -c pass`: the floor of every command
+    startup: Timing | None = None  # `registry --help`: the interpreter and the command's own imports, no query
     targets: Timing | None = None
     small_targets: Timing | None = None
     export_cli: Memory | None = None
@@ -127,7 +128,9 @@ NGINX_HOME = "home_nginx"  # `/` through nginx (issue #18), against the minimal 
 NGINX_HOME_RATIO = 2.0
 LIGHT_PAGE_RATIO = 0.2
 LIGHT_PAGE_P95_RATIO = 10.0
-TARGETS_SECONDS = 1.0
+TARGETS_SECONDS = 0.5  # issue #18 (issue #7 asked for 1 s)
+HELP_SECONDS = 0.3
+SEARCH_API_RATIO = 0.3
 SCALING_RATIO = 0.5
 IMPORT_ROWS_PER_SECOND = 2000
 EXPORT_EXTRA_MB = 100.0
@@ -168,10 +171,18 @@ def goals(run: EngineRun) -> list[Goal]:
     r = run.throughput_ratio(nginx)
     out.append(_page_goal(e, f"`/` through nginx ≥ {NGINX_HOME_RATIO:g} × the minimal page's throughput", nginx,
                           f"{ratio_text(r)} ×", None if r is None else r >= NGINX_HOME_RATIO))
-    t = run.targets
-    out.append(Goal(e, f"`registry targets` uncached < {TARGETS_SECONDS:g} s",
-                    "—" if t is None else f"{t.median:.2f} s (median, fresh process)",
-                    None if t is None else t.median < TARGETS_SECONDS))
+    for timing, command, limit in ((run.startup, "registry --help", HELP_SECONDS),
+                                   (run.targets, "registry targets --period …", TARGETS_SECONDS)):
+        base = run.interpreter
+        out.append(Goal(e, f"`{command}` < {limit:g} s (a fresh process)",
+                        "—" if timing is None else f"{timing.median:.2f} s median, CPU {timing.cpu:.2f} s"
+                        + ("" if base is None else f" (`python -c pass`: {base.median:.2f} s, CPU {base.cpu:.2f} s)"),
+                        None if timing is None else timing.median < limit))
+    api = run.page("search_api")
+    rr = run.throughput_ratio(api)
+    if api is not None:
+        out.append(_page_goal(e, f"{api.label}: ≥ {SEARCH_API_RATIO} × throughput", api, f"{ratio_text(rr)} ×",
+                              None if rr is None else rr >= SEARCH_API_RATIO))
     for key in LIGHT_PAGES:
         page = run.page(key)
         label = page.label if page else key

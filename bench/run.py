@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from . import databases as dbs
 from . import front, report
-from .commands import TookTooLong, hyperfine_version, registry, registry_peak, time_command
+from .commands import PYTHON_PASS, TookTooLong, hyperfine_version, registry, registry_peak, time_command
 from .databases import CACHE, BenchError, Database, DataSet
 from .importdata import import_files
 from .load import LoadSettings, drive, generator, one_at_a_time, wrk_version
@@ -35,12 +35,31 @@ ONE_AT_A_TIME = 3
 DRILLDOWN_TARGET = "services_level1_pct"
 
 
+STEPS = ("pages", "memory", "commands", "small", "import")
+PAGE_KEYS = ("home", "drilldown", "search_diacritics", "search_plain", "search_variant", "search_fresh",
+             "search_api", "agency", "api_targets", "api_services", "export_xlsx")
+
+
+def _choices(allowed):
+    def parse(text: str) -> list[str]:
+        chosen = [part.strip() for part in text.split(",") if part.strip()]
+        unknown = [c for c in chosen if c not in allowed]
+        if unknown:
+            raise argparse.ArgumentTypeError(f"unknown: {', '.join(unknown)} (choose from {', '.join(allowed)})")
+        return chosen
+    return parse
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="small data set (1000 services, 120 agencies, 3 periods) and short runs, for development")
     parser.add_argument("--demo", action="store_true", help="smoke run on the demonstration data instead of synth")
     parser.add_argument("--only", choices=dbs.ENGINES, help="one database only")
+    parser.add_argument("--steps", type=_choices(STEPS), default=",".join(STEPS),
+                        help=f"the parts to run, comma-separated (default all: {','.join(STEPS)})")
+    parser.add_argument("--pages", type=_choices(PAGE_KEYS), default=",".join(PAGE_KEYS),
+                        help=f"the pages to drive, comma-separated (default all: {','.join(PAGE_KEYS)})")
     parser.add_argument("--services", type=int)
     parser.add_argument("--agencies", type=int)
     parser.add_argument("--periods", type=int)
@@ -70,7 +89,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         if getattr(args, name) is None:
             setattr(args, name, timing[name])
     if args.write_docs is None:
-        args.write_docs = not (args.quick or args.demo or args.only) and (
+        partial = args.steps != list(STEPS) or args.pages != list(PAGE_KEYS)
+        args.write_docs = not (args.quick or args.demo or args.only or partial) and (
             (args.services, args.agencies, args.periods) == tuple(NATIONAL.values()))
     return args
 
@@ -93,21 +113,26 @@ class Bench:
         """Fill ``run`` step by step; a step that fails is reported and the next one still runs."""
         engine = run.engine
         step(f"{engine}: the data set ({self.dataset.label})")
+        steps = self.args.steps
         with self.database(engine, self.dataset, "main") as db:
             run.built_seconds = db.built_seconds
             attempt(run, "pages", lambda: self.pages(run, db))
             if run.period is None:
                 return
-            attempt(run, "export memory", lambda: self.export_memory(run, db))
-            attempt(run, "command timing", lambda: self.time_commands(run, db))
-        if self.small is not None:
+            if "memory" in steps:
+                attempt(run, "export memory", lambda: self.export_memory(run, db))
+            if "commands" in steps:
+                attempt(run, "command timing", lambda: self.time_commands(run, db))
+        if self.small is not None and "small" in steps:
             step(f"{engine}: `/` and `registry targets` at {self.small.label}")
             with self.database(engine, self.small, "small") as db:
                 attempt(run, "the small data set", lambda: self.small_set(run, db))
-        attempt(run, "import", lambda: self.import_services(run, engine))
+        if "import" in steps:
+            attempt(run, "import", lambda: self.import_services(run, engine))
 
     def time_commands(self, run: EngineRun, db: Database) -> None:
         step(f"{run.engine}: timing the commands")
+        run.interpreter = time_command([], db.env, self.args.runs, program=PYTHON_PASS)
         run.startup = time_command(["--help"], db.env, self.args.runs)
         run.targets = time_command(["targets", "--period", str(run.period)], db.env, self.args.runs)
 
@@ -124,12 +149,15 @@ class Bench:
         with Server(REGISTRY_APP, env, self.server, self.logs / f"{run.engine}-app.log") as app, \
                 Server(MINIMAL_APP, env, self.server, self.logs / f"{run.engine}-minimal.log") as minimal:
             run.period = latest_period(app)
+            if "pages" not in self.args.steps:
+                return
             step(f"{run.engine}: pages (period {run.period})")
             run.minimal.append(self.measure(minimal, Page("minimal", "minimal", "/")).load)
             for page in page_plan(app, run.period):
-                run.pages.append(self.measure(app, page))
-                if page.key == "home":
-                    run.pages.append(self.through_nginx(app, run.engine))
+                if page.key in self.args.pages:
+                    run.pages.append(self.measure(app, page))
+                    if page.key == "home":
+                        run.pages.append(self.through_nginx(app, run.engine))
             run.minimal.append(self.measure(minimal, Page("minimal", "minimal", "/")).load)
 
     def through_nginx(self, app: Server, engine: str) -> Page:
@@ -323,6 +351,12 @@ def page_plan(app: Server, period: int) -> list[Page]:
         Page("drilldown", "drill-down (services counted)", f"/targets/{DRILLDOWN_TARGET}?period={period}"),
         Page("search_diacritics", "catalogue search «đăng ký»", "/services?" + urlencode({"q": "đăng ký"})),
         Page("search_plain", "catalogue search «dang ky»", "/services?" + urlencode({"q": "dang ky"})),
+        Page("search_variant", "catalogue search «đăng kí kết hôn»",
+             "/services?" + urlencode({"q": "đăng kí kết hôn"})),
+        # a new address every request (report.lua), so that no kept response answers it: the search itself
+        Page("search_fresh", "catalogue search «đăng ký», rendered every time",
+             "/services?" + urlencode({"q": "đăng ký", "fresh": ""})),
+        Page("search_api", "search API «đăng ký»", "/api/v1/services?" + urlencode({"q": "đăng ký"})),
         agency,
         Page("api_targets", "API targets", f"/api/v1/targets?period={period}"),
         Page("api_services", f"API services, the page after {skipped} rows", api_path),

@@ -266,16 +266,19 @@ def targets_command(registry, period, basis, as_json, lang):
     """Print each target's attainment for a period."""
     import json
 
+    from registry.core import generations
     from registry.core.errors import DomainError
     from registry.submissions.periods import period_or_404
-    from registry.targets.engine import compute_targets
+    from registry.targets import cache
 
     with registry.session(writes=False) as session:
+        generations.only_reads(session)
         try:
             period_or_404(session, period)
         except DomainError as exc:
             _fail(str(exc.message))
-        results = compute_targets(session, period, basis)
+        # the results the web pages share while the figures hold, computed (and shared) when they do not
+        results = cache.target_results(session, period, basis)
     if as_json:
         body = {"period": period, "basis": basis, "targets": [r.as_dict(lang) for r in results]}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))

@@ -336,6 +336,7 @@ def test_queries_do_not_grow_with_the_data(app, client, db, make):
     tiny = make.agency(code="tiny", parent=parent)
     make.agency(code="tiny-child", parent=tiny)
     service = make.service(tiny, code="tiny-1", name="Đăng ký tạm trú")
+    make.service(tiny, code="tiny-2", name="Đăng ký kết hôn")  # at level 0: the search below finds a page
     # (years after the demo's, which files every agency's reports for 2010–2015)
     make.period(2014)
     make.submission(tiny, 2016, levels={service.id: 1})

@@ -18,7 +18,7 @@ from registry.catalogue import agencies, records, services
 from registry.catalogue.parameters import parse_agency_cursor, parse_service_cursor
 from registry.core import generations, schema
 from registry.core.db import make_engine
-from registry.core.search import fold, search_terms, sort_key
+from registry.core.search import fold, search_terms, sort_key, spellings
 from registry.dataio import importing
 from registry.models import (
     SERVICE_SEARCH,
@@ -62,18 +62,31 @@ def corpus(session: Session) -> None:
     session.commit()
 
 
+def relevance(terms: list[str], code: str, name: str, name_en: str | None) -> int:
+    """The relevance group of a search's result (catalogue.services), from its names."""
+    said, named = " ".join(terms), fold(" ".join(filter(None, (name, name_en))))
+    if fold(name) == said:
+        return 0  # the name is the query
+    if named == said or named.startswith(said + " "):
+        return 1  # the name begins with the words as typed
+    if f" {said} " in " %s %s " % (fold(code), named):
+        return 2  # they are together elsewhere (or are the code)
+    return 3
+
+
 def reference(session: Session, q: str) -> list[str]:
     """What a search must find (search.py), computed in Python from every row: the listed
-    services, each query word beginning a word of the folded key, in Vietnamese order."""
+    services, each query word (or its other spelling) beginning a word of the folded key;
+    a search's in order of relevance, then in Vietnamese order."""
     terms = search_terms(q)
     rows = session.execute(select(Service.code, Service.name, Service.name_en)
                            .join(Agency, Agency.id == Service.agency_id).where(Service.active, Agency.active)).all()
     found = []
     for code, name, name_en in rows:
         words = fold(" ".join(filter(None, (code, name, name_en)))).split(" ")
-        if all(any(word.startswith(term) for word in words) for term in terms):
-            found.append((sort_key(name), code))
-    return [code for _, code in sorted(found)]
+        if all(any(word.startswith(s) for word in words for s in spellings(term)) for term in terms):
+            found.append((relevance(terms, code, name, name_en) if terms else 0, sort_key(name), code))
+    return [code for *_, code in sorted(found)]
 
 
 def listed(session: Session, q: str = "", limit: int = 3, **filters) -> tuple[list[str], int]:
@@ -129,7 +142,8 @@ def test_a_search_finds_word_beginnings(db):
     assert found("p_") == ["p_3"] and found("p-") == ["p-2", "p-1"]  # Cấp phép < Cấp 100%: letters first
     assert found("“giấy”") == ["q-1"] and found('"giấy"') == []  # quotes are characters like any other
     assert found("'a'") == ["q-1"] and found("a\\b") == ["bs-1"]
-    assert found("y") == ["y-1"] and found("ky") == ["1.002", "1.001", "t-1", "k-1"]  # Đăng… < Kỳ họp
+    # the name that begins with the word first, then the names holding it elsewhere
+    assert found("y") == ["y-1"] and found("ky") == ["k-1", "1.002", "1.001", "t-1"]
     assert found("ang") == []  # inside a word: not a beginning
     assert found("dang") == ["1.002", "1.001", "t-1"]  # neither the inactive service nor the inactive agency's
     # ties of the same name are in byte order of their code, on every page

@@ -89,3 +89,31 @@ def test_constraints_hold_in_the_database(db, make):
         db.flush()
     db.rollback()
     assert db.get(Submission, submission.id).staff_total is None
+
+
+def test_targets_are_shared_with_the_pages_and_recomputed_after_a_change(tmp_path, monkeypatch):
+    """`registry targets` reads the results the pages share while the figures hold
+    (targets/cache.py), stores them when it computes them, and never prints stale ones."""
+    from click.testing import CliRunner
+    from sqlalchemy import text
+
+    from registry.cli import main
+    from registry.core.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["init"]).exit_code == 0
+    assert runner.invoke(main, ["demo"]).exit_code == 0
+    first = runner.invoke(main, ["targets", "--period", "2015", "--json"])
+    assert first.exit_code == 0, first.output
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM target_cache WHERE period_year = 2015")).scalar_one() == 1
+    again = runner.invoke(main, ["targets", "--period", "2015", "--json"])
+    assert again.output == first.output
+    with engine.begin() as conn:  # a change behind the ORM's back: the cached row is trusted only by its token
+        conn.execute(text("UPDATE generation SET verified = 'changed'"))
+    assert runner.invoke(main, ["targets", "--period", "2015", "--json"]).output == first.output
+    engine.dispose()

@@ -29,7 +29,8 @@ world, other_worker = test_target_cache.world, test_target_cache.other_worker  #
 AGENCY_PAGE = "/agencies/so-tttt"
 SHARED = [AGENCY_PAGE, f"/agencies/so-tttt?period={YEAR}", "/agencies", "/services", f"/services?period={YEAR}",
           f"/targets/services_level1_pct?period={YEAR}", "/", "/api/v1/agencies", "/api/v1/agencies/so-tttt",
-          f"/api/v1/services?period={YEAR}", f"/api/v1/services?period={YEAR}&level=1&limit=2"]
+          f"/api/v1/services?period={YEAR}", f"/api/v1/services?period={YEAR}&level=1&limit=2",
+          "/services?q=thu+tuc", "/api/v1/services?q=thu+tuc", "/agencies?q=so", "/api/v1/agencies?q=so"]
 
 
 @pytest.fixture(autouse=True)
@@ -123,10 +124,18 @@ def rendered_each_time(app, path: str, **headers) -> bool:
     return "ETag" not in response.headers and cost > 1
 
 
-@pytest.mark.parametrize("path", ["/services?q=thu+tuc", "/api/v1/services?q=thu+tuc", "/agencies?q=so",
-                                  "/api/v1/agencies?q=so"])
-def test_searches_are_rendered_each_time(app, world, path):
-    assert rendered_each_time(app, path)
+def test_searches_are_kept_apart_and_never_push_out_the_pages(app, world, monkeypatch):
+    monkeypatch.setattr(shared, "_searches", TokenMemo(1, weight=lambda kept: 0 if not kept[0] else 1))
+    visitor = app.test_client()
+    visitor.get(AGENCY_PAGE)
+    for n in range(5):  # many different searches, more than their budget holds
+        assert visitor.get(f"/services?q=thu+tuc+{n}").status_code == 200
+    _page, cost = statements_of(app, visitor, AGENCY_PAGE)
+    assert cost == 1  # still shared
+    _search, cost = statements_of(app, visitor, "/services?q=thu+tuc+4")
+    assert cost == 1  # the last search is kept
+    _search, cost = statements_of(app, visitor, "/services?q=thu+tuc+0")
+    assert cost > 1  # the first one went, within the searches' own budget
 
 
 @pytest.mark.parametrize("path", [f"{AGENCY_PAGE}?period=abc", "/services?level=9"])

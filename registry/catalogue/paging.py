@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Text, and_, literal_column, or_
 from sqlmodel import Session
 
-from registry.core.search import word_prefix_pattern
+from registry.core.search import spellings, word_prefix_pattern
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,8 @@ def dialect_of(session: Session) -> str:
 def word_prefixes(key, terms: list[str]):
     """Each term begins a word of ``key`` (search.py), tested row by row: LIKE '% term%' on ' ' || key."""
     words = literal_column("' '", Text) + key
-    return and_(*[words.like(word_prefix_pattern(term), escape="\\") for term in terms])
+    return and_(*[or_(*[words.like(word_prefix_pattern(s), escape="\\") for s in spellings(term)])
+                   for term in terms])
 
 
 def localised(name: str, name_en: str | None, lang: str) -> str:

@@ -82,16 +82,29 @@ def make_cursor(*parts) -> str:
     return "|".join(str(p) for p in parts)
 
 
-def _bad_cursor() -> ValidationFailed:
+def bad_cursor() -> ValidationFailed:
     return ValidationFailed(N_("Liên kết trang không hợp lệ; hãy mở lại trang đầu."),
                             fields={"after": N_("không hợp lệ")})
 
 
-def parse_service_cursor(value) -> tuple[str, str] | None:
-    """``<name_sort>|<code>`` of the last service of the previous page."""
+_bad_cursor = bad_cursor
+# the relevance groups of a search (catalogue.services): a cursor of a search begins with one
+_RELEVANCE_CURSOR = re.compile(r"([0-3])\|(?=[0-9a-f]*\|)")
+
+
+def parse_service_cursor(value) -> tuple[str, str] | tuple[int, str, str] | None:
+    """``<name_sort>|<code>`` of the last service of the previous page, or for a search's
+    page ``<relevance group>|<name_sort>|<code>`` (a sort key is never a lone digit)."""
     if value is None or value == "":
         return None
     text = str(value)
+    group = _RELEVANCE_CURSOR.match(text)
+    if group is not None and len(text) <= MAX_CURSOR:
+        return (int(group.group(1)), *_sort_and_code(text[group.end():]))
+    return _sort_and_code(text)
+
+
+def _sort_and_code(text: str) -> tuple[str, str]:
     sort, sep, code = text.partition("|")
     if (len(text) > MAX_CURSOR or not sep or not _SORT_KEY.match(sort) or not code or len(code) > 64
             or _CONTROL.search(code)):
@@ -107,7 +120,7 @@ def parse_agency_cursor(value) -> tuple[int, str, str] | None:
     rank, sep, rest = text.partition("|")
     if len(text) > MAX_CURSOR or not sep or rank not in [str(i) for i in range(len(TIER_ORDER))]:
         raise _bad_cursor()
-    sort, code = parse_service_cursor(rest)
+    sort, code = _sort_and_code(rest)
     return int(rank), sort, code
 
 

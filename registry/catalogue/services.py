@@ -11,24 +11,26 @@ agencies or 12 000, and each query reads rows by index: a page of a list is
 read in order from the index of its filter from the cursor on (models.py), a
 service's verified level is looked up by index for the rows shown, and a
 search is answered by the search index (models.py; what matches: search.py).
-No Flask here.
+A search's results come in order of relevance (``_relevance``), each group of
+it read as a list of its own. The sector list and the agency choices of the
+filters are kept per generation of the catalogue. No Flask here.
 """
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
-from sqlalchemy import and_, cast, func, literal, literal_column, select
+from sqlalchemy import Text, and_, case, cast, func, literal, literal_column, or_, select, union_all
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from registry.catalogue.agencies import find_active_agency
 from registry.catalogue.paging import Page, beyond, code_order, dialect_of, localised, word_prefixes
-from registry.catalogue.parameters import MAX_CHOICES, PAGE_SIZE, clean, make_cursor, safe_url
+from registry.catalogue.parameters import MAX_CHOICES, PAGE_SIZE, bad_cursor, clean, make_cursor, safe_url
 from registry.core import generations
 from registry.core.errors import N_, ValidationFailed
 from registry.core.memo import TokenMemo
-from registry.core.search import fts5_query, search_terms, tsquery
+from registry.core.search import fts5_query, like_escaped, phrase, search_terms, tsquery
 from registry.models import (
     SERVICE_SEARCH,
     Agency,
@@ -65,6 +67,31 @@ def _service_matches(dialect: str, terms: list[str], in_catalogue_order: bool = 
     return word_prefixes(Service.name_key, terms)
 
 
+# --- relevance -----------------------------------------------------------------------
+#
+# A search's results come in four groups, each in Vietnamese order: the services named
+# exactly as the query, those whose name begins with the query's words as typed
+# ("đăng ký" → "Đăng ký khai sinh"), those whose key holds them together elsewhere
+# ("Thủ tục đăng ký…", or the code itself), then those where each word only begins
+# some word ("đăng kiểm" for "đăng ki", words in another order). The key is the folded
+# code, then name and English name (models.py); codes are ASCII without spaces, so the
+# folded name begins after as many characters as the code has, and a space, and a name
+# (composed, as every form and import stores it) has as many characters as its fold.
+RELEVANCE_GROUPS = 4
+CLUSTERED_GROUPS = 2  # the first groups' names begin with the same words: neighbours in Vietnamese order
+
+
+def _relevance(terms: list[str]):
+    """The conditions of the relevance groups of ``terms``, in order; exactly one holds for a match."""
+    said = phrase(terms)
+    name = func.substr(Service.name_key, func.length(Service.code) + 2)
+    begins = or_(name.like(like_escaped(said) + " %", escape="\\"), name == said)
+    exact = and_(begins, func.length(Service.name) == len(said))
+    spaced = literal_column("' '", Text) + Service.name_key + literal_column("' '", Text)
+    holds = spaced.like(f"% {like_escaped(said)} %", escape="\\")
+    return [exact, and_(begins, ~exact), and_(~begins, holds), and_(~begins, ~holds)]
+
+
 # --- services ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -82,9 +109,12 @@ class ServiceRow:
     form_url: str | None
     submission_url: str | None
     name_sort: str
+    relevance: int | None = None  # the relevance group of a search's result (_relevance)
 
     @property
     def cursor(self) -> str:
+        if self.relevance is not None:
+            return make_cursor(self.relevance, self.name_sort, self.code)
         return make_cursor(self.name_sort, self.code)
 
     @property
@@ -138,9 +168,10 @@ def service_filter_agency(session: Session, code) -> Agency | None:
 
 
 def service_page(session: Session, period: int | None, *, q: str = "", agency: Agency | None = None,
-                 sector: str | None = None, level: int | None = None, after: tuple[str, str] | None = None,
+                 sector: str | None = None, level: int | None = None, after: tuple | None = None,
                  limit: int = PAGE_SIZE) -> Page:
     """One page of the catalogue, in Vietnamese order, and how many services match: two queries.
+    A search's page is in order of relevance (``_relevance``), its cursor naming the group.
 
     The page's services are chosen first, by key (the filters, the order and the
     cursor, from their indexes); their agency and verified status are then
@@ -148,10 +179,12 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
     """
     dialect = dialect_of(session)
     terms = search_terms(clean(q))
+    if after is not None and len(after) != (3 if terms else 2):
+        raise bad_cursor()  # a link of a search followed without it, or the other way round
 
-    def selected(many_matches: bool = False):
+    def selected(many_matches: bool = False, matched: bool = True):
         filters = [Service.active, Agency.active]
-        if terms:
+        if terms and matched:
             filters.append(_service_matches(dialect, terms, many_matches))
         if agency is not None:
             filters.append(Service.agency_id == agency.id)
@@ -163,28 +196,56 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
         return keys.where(*filters)
 
     unfiltered = agency is None and not sector and level is None
-    total = _counted_once_per_generation(
-        session, (tuple(terms), agency.id if agency else None, sector, level), period if level is not None else None,
-        lambda: _count_services(session, dialect, selected(), terms if unfiltered else None, unfiltered and not terms))
-    keys = selected(many_matches=bool(terms) and total > SORT_MATCHES_UP_TO and agency is None and not sector)
+    filters = (tuple(terms), agency.id if agency else None, sector, level)
+    counted_period = period if level is not None else None
     order = (Service.name_sort, code_order(dialect, Service.code))
-    if after is not None:
-        keys = keys.where(beyond(order, after))
-    keys = keys.order_by(*order).limit(limit + 1).subquery()
+    if terms:
+        groups = _relevance(terms)
+        counts = _counted_once_per_generation(session, filters, counted_period,
+                                              lambda: _count_groups(session, selected(), groups))
+        total = sum(counts)
+        parts = []
+        for rank, condition in enumerate(groups):
+            if not counts[rank] or (after is not None and rank < after[0]):
+                continue
+            # a group so large that its page is found sooner by reading the catalogue in order,
+            # unless its names begin alike, and so lie together somewhere in that order (a whole
+            # letter may come before them): those are fetched from the index and sorted.
+            # The third group's condition implies the match, and needs no index to test it.
+            many = (counts[rank] > SORT_MATCHES_UP_TO and rank >= CLUSTERED_GROUPS and agency is None
+                    and not sector)
+            part = selected(many, matched=not many or rank == RELEVANCE_GROUPS - 1).where(condition)
+            if after is not None and rank == after[0]:
+                part = part.where(beyond(order, after[1:]))
+            part = part.add_columns(literal(rank).label("relevance")).order_by(*order).limit(limit + 1)
+            parts.append(select(part.subquery()))
+        if not parts:
+            return Page([], total, None)
+        keys = union_all(*parts).subquery()
+        first = (keys.c.relevance,)
+    else:
+        total = _counted_once_per_generation(
+            session, filters, counted_period,
+            lambda: _count_services(session, dialect, selected(), unfiltered))
+        keys = selected()
+        if after is not None:
+            keys = keys.where(beyond(order, after))
+        keys = keys.add_columns(literal(None).label("relevance")).order_by(*order).limit(limit + 1).subquery()
+        first = ()
     status = VerifiedServiceStatus
     page = _with_verified_status(
         select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
                Agency.name.label("agency_name"), Agency.name_en.label("agency_name_en"),
                VERIFIED_LEVEL.label("level"), VerifiedCopy.id.is_not(None).label("verified"),
-               status.info_url, status.form_url, status.submission_url, Service.name_sort)
+               status.info_url, status.form_url, status.submission_url, Service.name_sort, keys.c.relevance)
         .select_from(keys).join(Service, Service.id == keys.c.id).join(Agency, Agency.id == Service.agency_id),
-        period).order_by(keys.c.name_sort, code_order(dialect, keys.c.code))
+        period).order_by(*first, keys.c.name_sort, code_order(dialect, keys.c.code)).limit(limit + 1)
     rows = session.execute(page).all()
     services = [ServiceRow(code=r.code, name=r.name, name_en=r.name_en, sector=r.sector,
                            agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,
                            level=int(r.level), verified=bool(r.verified), info_url=safe_url(r.info_url),
                            form_url=safe_url(r.form_url), submission_url=safe_url(r.submission_url),
-                           name_sort=r.name_sort)
+                           name_sort=r.name_sort, relevance=None if r.relevance is None else int(r.relevance))
                 for r in rows[:limit]]
     return Page(services, total, services[-1].cursor if len(rows) > limit else None)
 
@@ -192,10 +253,12 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
 # How many services match a search and filters, per process: counting takes PostgreSQL tens of
 # milliseconds at national scale, and every page of a listing shows the same number.
 _service_counts = TokenMemo(1024)
+# The filters' choices (sectors, agencies), per process and database.
+_choices = TokenMemo(16)
 
 
 def _counted_once_per_generation(session: Session, filters: tuple, period: int | None,
-                                 count: Callable[[], int]) -> int:
+                                 count: Callable[[], Any], memo: TokenMemo = _service_counts) -> Any:
     """``count()``, or what it gave under the same filters while the target cache's tokens it
     depends on are the same: every period's, which each change to services and agencies replaces,
     and, for a count of ``period``'s verified levels, that period's, which each verification of
@@ -205,30 +268,34 @@ def _counted_once_per_generation(session: Session, filters: tuple, period: int |
         return count()
     key = (str(session.get_bind().url), filters, period)
     token = generations.stamp(found, period) if period is not None else found[generations.EVERY_PERIOD]
-    total = _service_counts.get(key, token)
+    total = memo.get(key, token)
     if total is None:
         total = count()
-        _service_counts.put(key, token, total)
+        memo.put(key, token, total)
     return total
 
 
-def _count_services(session: Session, dialect: str, keys, search_alone: list[str] | None,
-                    unfiltered: bool) -> int:
+def _count_services(session: Session, dialect: str, keys, unfiltered: bool) -> int:
     """How many services ``keys`` selects. On SQLite the search index holds exactly
-    the listed services (models.py): a search alone is counted in the index, and
-    the whole catalogue is its number of rows."""
-    if dialect == "sqlite" and search_alone:
-        counted = select(func.count()).select_from(service_search).where(_fts_match(search_alone))
-    elif dialect == "sqlite" and unfiltered:
+    the listed services (models.py): the whole catalogue is its number of rows."""
+    if dialect == "sqlite" and unfiltered:
         counted = select(func.count()).select_from(service_search_rows)
     else:
         counted = select(func.count()).select_from(keys.subquery())
     return session.execute(counted).scalar_one()
 
 
+def _count_groups(session: Session, keys, groups) -> tuple[int, ...]:
+    """How many of the services ``keys`` selects fall in each of the relevance ``groups``."""
+    group = case(*((condition, rank) for rank, condition in enumerate(groups[:-1])), else_=len(groups) - 1)
+    found = dict(session.execute(keys.with_only_columns(group.label("relevance"), func.count())
+                                 .group_by(group)).all())
+    return tuple(int(found.get(rank, 0)) for rank in range(len(groups)))
+
+
 def sectors(session: Session, limit: int = MAX_CHOICES) -> list[str]:
     """The sectors of active services of active agencies (for a drop-down), in order,
-    at most ``limit`` + 1.
+    at most ``limit`` + 1; read once per generation of the catalogue.
 
     A skip scan of the sector index: each step seeks the next sector, and one
     listed service is enough to show it, so a catalogue of 100 000 services
@@ -236,6 +303,11 @@ def sectors(session: Session, limit: int = MAX_CHOICES) -> list[str]:
     a listed service is a scalar subquery with LIMIT 1, which PostgreSQL keeps
     per sector, where it would turn EXISTS into a join of every service.)
     """
+    return list(_counted_once_per_generation(session, ("sectors", limit), None,
+                                             lambda: tuple(_sectors(session, limit)), _choices))
+
+
+def _sectors(session: Session, limit: int) -> list[str]:
     following = aliased(Service)
     sector = select(func.min(Service.sector).label("name")).cte("sector", recursive=True)
     sector = sector.union_all(
@@ -249,7 +321,13 @@ def sectors(session: Session, limit: int = MAX_CHOICES) -> list[str]:
 
 
 def agency_choices(session: Session, limit: int = MAX_CHOICES) -> list[tuple[str, str, str | None]]:
-    """(code, name, name_en) of active agencies in Vietnamese order, at most ``limit`` + 1."""
+    """(code, name, name_en) of active agencies in Vietnamese order, at most ``limit`` + 1;
+    read once per generation of the catalogue."""
+    return list(_counted_once_per_generation(session, ("agencies", limit), None,
+                                             lambda: tuple(_agency_choices(session, limit)), _choices))
+
+
+def _agency_choices(session: Session, limit: int) -> list[tuple[str, str, str | None]]:
     rows = session.execute(select(Agency.code, Agency.name, Agency.name_en).where(Agency.active)
                            .order_by(Agency.name_sort, Agency.code).limit(limit + 1))
     return [tuple(r) for r in rows]

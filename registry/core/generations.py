@@ -234,6 +234,19 @@ def tokens(session: Session, basis: str) -> dict[int, str] | None:
     return read[basis]
 
 
+def peek(engine, basis: str) -> dict[int, str] | None:
+    """The basis's tokens as ``tokens`` reads them, but on a connection of the pool outside
+    any session: what a request that may be answered from a copy asks first, without the
+    cost of a session's transaction. What is then computed must be stamped with ``tokens``
+    read in the computing session, never with these."""
+    if basis not in BASES:
+        raise ValueError(basis)
+    with engine.connect() as connection:
+        found = dict(connection.exec_driver_sql(
+            f"SELECT period_year, {basis} FROM generation").all())  # nosec B608: a column of BASES
+    return found if EVERY_PERIOD in found else None
+
+
 def stamp(found: dict[int, str], period: int) -> str:
     """What a period's figures depend on: EVERY_PERIOD's token and the period's own."""
     return f"{found[EVERY_PERIOD]}.{found.get(period, '')}"

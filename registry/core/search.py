@@ -1,8 +1,13 @@
 """Vietnamese search and sort keys, and what a search matches.
 
 Search ignores diacritics and case: "dang ky khai sinh" finds "Đăng ký khai
-sinh". Lists sort in Vietnamese alphabetical order (a ă â b c d đ e ê … with
-the tones after the letters), which neither byte order nor most database
+sinh". It also treats alike the spellings that Vietnamese writes both ways: i
+and y ending a syllable after a consonant ("đăng kí" and "đăng ký", "lí lịch"
+and "lý lịch", "qui định" and "quy định"), and the old and new placement of the
+tone mark ("hoà" and "hòa", "thuỷ" and "thủy"), which folding drops anyway.
+
+Lists sort in Vietnamese alphabetical order (a ă â b c d đ e ê … with the
+tones after the letters), which neither byte order nor most database
 collations give. Both keys are stored beside the name so that the database can
 filter, order and page by them with an index.
 
@@ -10,6 +15,9 @@ A record matches a query when every word of the folded query begins a word of
 its folded key (code, name and English name): "dang ky" finds "Đăng ký kết
 hôn", "1.00" finds the code "1.001", "k" finds every key with a word starting with k.
 A word is what spaces delimit, punctuation included ("100%", "p_3", "1.001").
+Results come in order of relevance (catalogue.services): the names that begin
+with the query's words as typed, then those that hold them together elsewhere,
+then the rest, each group in Vietnamese order.
 Word beginnings, not arbitrary substrings, because that is what an index of
 words answers, on both engines (models.py: FTS5 on SQLite, a GIN index of the
 words on PostgreSQL), however many services match and however short the word:
@@ -35,14 +43,24 @@ _SPACES = re.compile(r"[\s\x00-\x1f\x7f]+")
 WORD_PUNCTUATION = "".join(ch for ch in map(chr, range(33, 127)) if not ch.isalnum())
 
 
+# A syllable that is a consonant (or qu) and y, which Vietnamese also writes with i
+# (kí/ký, lí/lý, mĩ/mỹ, hi/hy, qui/quy): the key writes i. Not y alone ("y tế"), nor
+# y after a vowel, where i and y are different words (tay/tai, thuy/thui).
+_FINAL_Y = re.compile(r"(?<![^\W_])(b|c|ch|d|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)y(?![^\W_])")
+# What a key's word that ends so began as: "qui" may be typed for "quyết", "ki" for "kỹ"…
+_FINAL_I = re.compile(r"(?<![^\W_])(b|c|ch|d|g|gh|h|k|kh|l|m|n|ng|ngh|nh|p|ph|qu|r|s|t|th|tr|v|x)i\Z")
+
+
 def fold(text: str | None) -> str:
-    """Lower case, without diacritics, đ as d, words separated by single spaces: the search key."""
+    """Lower case, without diacritics, đ as d, a final y after a consonant as i, words
+    separated by single spaces: the search key."""
     if not text:
         return ""
     lowered = text.lower()
     # character by character through a table, since NFD decomposes each character on its own
     stripped = lowered if lowered.isascii() else "".join(map(_folded_character, lowered))
-    return _SPACES.sub(" ", stripped).strip()
+    spaced = _SPACES.sub(" ", stripped).strip()
+    return _FINAL_Y.sub(r"\1i", spaced) if "y" in spaced else spaced
 
 
 @functools.cache
@@ -123,18 +141,39 @@ def search_terms(query: str | None) -> list[str]:
     return [w for w in fold(query).split(" ") if w][:10]
 
 
+def spellings(term: str) -> list[str]:
+    """The word beginnings a search term stands for: itself, and for a term that ends in
+    a consonant and i, the same with y, which begins the words the key keeps with y
+    ("qui" for "quyết", "ki" for "kyc"); a key's word never ends in that y."""
+    return [term, term[:-1] + "y"] if _FINAL_I.search(term) else [term]
+
+
 def fts5_query(terms: list[str]) -> str:
     """The SQLite FTS5 query for ``terms``: each, quoted, as the beginning of a word."""
-    return " AND ".join('"%s"*' % term.replace('"', '""') for term in terms)
+    def one(term: str) -> str:
+        quoted = ['"%s"*' % spelling.replace('"', '""') for spelling in spellings(term)]
+        return quoted[0] if len(quoted) == 1 else "(%s)" % " OR ".join(quoted)
+    return " AND ".join(map(one, terms))
 
 
 def tsquery(terms: list[str]) -> str:
     """The PostgreSQL tsquery for ``terms``: each, quoted, as the beginning of a word."""
-    return " & ".join("'%s':*" % term.replace("\\", "\\\\").replace("'", "''") for term in terms)
+    def one(term: str) -> str:
+        quoted = ["'%s':*" % s.replace("\\", "\\\\").replace("'", "''") for s in spellings(term)]
+        return quoted[0] if len(quoted) == 1 else "(%s)" % " | ".join(quoted)
+    return " & ".join(map(one, terms))
+
+
+def phrase(terms: list[str]) -> str:
+    """The query's words together, as a key holds them when a name has the whole phrase."""
+    return " ".join(terms)
+
+
+def like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def word_prefix_pattern(term: str) -> str:
     """The LIKE pattern (escape character ``\\``) that ``' ' || key`` matches when
     ``term`` begins one of the key's words: the same test without an index."""
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"% {escaped}%"
+    return f"% {like_escaped(term)}%"

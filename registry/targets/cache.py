@@ -19,7 +19,6 @@ No Flask here.
 from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -43,8 +42,12 @@ STORE_WAIT_MS = 200
 def dialect_insert(session: Session):
     name = session.get_bind().dialect.name
     if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
         return postgresql.insert
     if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
         return sqlite.insert
     raise NotImplementedError(name)  # the registry runs on SQLite and PostgreSQL
 
