@@ -11,7 +11,7 @@ def test_targets_shape_and_cli_agree(client, runner, demo_data):
     assert response.status_code == 200
     body = response.get_json()
     assert body["period"] == 2014 and body["basis"] == "verified"
-    assert len(body["targets"]) == 15
+    assert len(body["targets"]) == 16
     for target in body["targets"]:
         assert set(target) == KEYS
         assert set(target["coverage"]) == {"covered", "total"}
