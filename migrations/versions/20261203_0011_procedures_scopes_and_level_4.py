@@ -23,6 +23,8 @@ What changes (SPEC version 2, §2 and §3):
   province-tier departments, schools/hospitals/health facilities with "kết nối
   Internet"); each change is recorded in the audit log (source ``migration``).
   The 16th target ``computer_staff_email_pct`` is added by ``registry init``.
+  Kept target results (``target_cache``) are emptied: they were counted over
+  services, and are counted again over procedures when next read.
 
 What an administrator must check afterwards (nothing is guessed silently):
 
@@ -176,6 +178,8 @@ def upgrade() -> None:
         batch_op.alter_column('level_scale', existing_type=sa.String(length=32), server_default=None)
 
     _update_shipped_targets()
+    # results kept under the old counting (services, not procedures) must not be served again
+    op.execute("DELETE FROM target_cache")
     _report_what_to_check()
 
 

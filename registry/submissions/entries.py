@@ -36,11 +36,12 @@ class ServiceEntry:
     info_url: str | None = None
     form_url: str | None = None
     submission_url: str | None = None
+    payment_url: str | None = None
     note: str | None = None
 
     def values(self) -> dict:
         return {"level": self.level, "info_url": self.info_url, "form_url": self.form_url,
-                "submission_url": self.submission_url, "note": self.note}
+                "submission_url": self.submission_url, "payment_url": self.payment_url, "note": self.note}
 
 
 @dataclass
@@ -110,8 +111,8 @@ def load_entries(session: Session, agency: Agency, year: int) -> Entries:
     return Entries(agency, period, submission, report, entries, comments)
 
 
-def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
-                raw_services: list[dict] | None) -> tuple[dict, dict[int, dict], dict[str, str]]:
+def parse_edits(session: Session, agency: Agency, raw_report: dict | None, raw_services: list[dict] | None,
+                scale: str | None = None) -> tuple[dict, dict[int, dict], dict[str, str]]:
     """Parse submitted values (form strings or JSON values) into typed edits.
 
     ``raw_report`` maps report fields to values; ``raw_services`` is a list of
@@ -156,7 +157,7 @@ def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
                 continue
             try:
                 if name == "level":
-                    values["level"] = parse_level(value)
+                    values["level"] = parse_level(value, scale)
                 elif name in EVIDENCE_FIELDS:
                     values[name] = parse_url(value)
                 elif name == "note":
@@ -173,14 +174,14 @@ def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
 
 
 def evidence_errors(session: Session, submission: Submission | None, services: dict[int, dict],
-                    codes: dict[int, str]) -> dict[str, str]:
+                    codes: dict[int, str], scale: str | None = None) -> dict[str, str]:
     """Evidence missing for the levels the edits would leave (checked before writing,
     so that every service's problem is shown at once)."""
     current = workflow.statuses_of(session, submission) if submission else {}
     errors = {}
     for service_id, values in services.items():
         merged = {**(workflow.status_values(current[service_id]) if service_id in current else {}), **values}
-        for name, message in check_evidence(merged.get("level") or 0, merged).items():
+        for name, message in check_evidence(merged.get("level") or 0, merged, scale).items():
             errors[f"{codes[service_id]}.{name}"] = message
     return errors
 
@@ -191,14 +192,15 @@ def save(session: Session, agency: Agency, year: int, actor: Actor, version: int
     period = session.get(ReportingPeriod, year)
     if period is None:
         raise NotFound(N_("Không có kỳ báo cáo %(year)s."), year=year)
-    report, services, errors = parse_edits(session, agency, raw_report, raw_services)
+    # levels are read on the period's scale (catalogue/levels.py)
+    report, services, errors = parse_edits(session, agency, raw_report, raw_services, period.level_scale)
     submission = workflow.find_submission(session, agency, year)
     workflow.check_version(submission, version)
     workflow.check_editable(session, year, submission)
     codes = {s.id: s.code for s in agency_services(session, agency)}
     failed = {key.rsplit(".", 1)[0] for key in errors}
     parsed = {sid: v for sid, v in services.items() if codes[sid] not in failed}
-    errors.update(evidence_errors(session, submission, parsed, codes))
+    errors.update(evidence_errors(session, submission, parsed, codes, period.level_scale))
     if errors:
         raise ValidationFailed(N_("Có %(count)s giá trị chưa hợp lệ; chưa lưu gì."), fields=errors, count=len(errors))
     if submission is None:
