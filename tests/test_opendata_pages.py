@@ -90,9 +90,9 @@ def test_download_headers(client, world, dataset, fmt, content_type):
 
 def test_download_content(client, world):
     rows = list(csv.DictReader(io.StringIO(client.get("/open-data/2015/services.csv").get_data().decode("utf-8-sig"))))
-    assert rows == [{"code": "1.001", "name": "Cấp giấy phép bưu chính", "name_en": "", "agency_code": "so-tttt",
+    assert rows == [{"code": "1.001", "procedure_code": "1.001", "name": "Cấp giấy phép bưu chính", "name_en": "", "agency_code": "so-tttt",
                      "sector": "Hộ tịch", "level": "1", "info_url": "https://dvc.example.vn/1.001",
-                     "form_url": "", "submission_url": "", "in_basis": "true"}]
+                     "form_url": "", "submission_url": "", "payment_url": "", "in_basis": "true"}]
 
 
 @pytest.mark.parametrize("url", [
