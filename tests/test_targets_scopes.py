@@ -260,3 +260,26 @@ def test_broadband_implies_an_internet_connection(db, make):
         workflow.write_entries(db, submission, TEST_ACTOR,
                                {"broadband_internet": True, "internet_connected": False}, None)
     assert "internet_connected" in refused.value.fields
+
+
+def test_the_province_committee_and_its_office_are_never_both_committees(db, make):
+    from registry.catalogue import records
+    from registry.dataio.importing import import_table
+
+    committee = make.agency(code="ubnd-tinh", kind="people_committee", tier="province")
+    with pytest.raises(ValidationFailed) as refused:
+        records.create_agency(db, TEST_ACTOR, {"code": "vp-ubnd-tinh", "name": "Văn phòng UBND tỉnh",
+                                               "tier": "province", "kind": "people_committee",
+                                               "parent_code": committee.code, "active": True})
+    assert "kind" in refused.value.fields
+    db.rollback()
+    header = ["code", "name", "name_en", "tier", "kind", "parent_code"]
+    row = dict(code="vp-ubnd-tinh", name="Văn phòng UBND tỉnh", name_en="", tier="province",
+               kind="people_committee", parent_code="ubnd-tinh")
+    result = import_table(db, TEST_ACTOR, "agencies", header, [(2, row)])
+    assert [(e.row, e.column) for e in result.errors] == [(2, "kind")]
+    db.rollback()
+    # another province's committee (a national registry) is not a second one
+    other = records.create_agency(db, TEST_ACTOR, {"code": "ubnd-tinh-lai-chau", "name": "UBND tỉnh Lai Châu",
+                                                   "tier": "province", "kind": "people_committee", "active": True})
+    assert other.id is not None

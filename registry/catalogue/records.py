@@ -65,7 +65,7 @@ def _check_agency(session: Session, values: dict, agency: Agency | None) -> tupl
             f.fail("parent_code", Msg(N_("không có cơ quan mã %(code)s"), code=parent_code))
         elif agency is not None and _is_descendant(session, parent, agency):
             f.fail("parent_code", N_("quan hệ cấp trên tạo thành vòng lặp"))
-    other = province_committee(session, clean["tier"], clean["kind"], agency)
+    other = province_committee(session, clean["tier"], clean["kind"], agency, parent)
     if other is not None:
         f.fail("kind", Msg(PROVINCE_COMMITTEE_TAKEN, code=other.code))
     f.check(AGENCIES.invalid)
@@ -74,20 +74,31 @@ def _check_agency(session: Session, values: dict, agency: Agency | None) -> tupl
     return clean, columns
 
 
-PROVINCE_COMMITTEE_TAKEN = N_("UBND tỉnh đã có trong danh mục (mã %(code)s), do Văn phòng UBND tỉnh đại diện; "
-                              "một cơ quan, không bao giờ cả hai")
+PROVINCE_COMMITTEE_TAKEN = N_("UBND tỉnh đã có trong danh mục (mã %(code)s); Văn phòng UBND tỉnh đại diện cho "
+                              "UBND tỉnh: một cơ quan, không bao giờ cả hai")
 
 
-def province_committee(session: Session, tier: str | None, kind: str | None, agency: Agency | None = None):
-    """The other agency that already stands for the province's people's committee
-    when (tier, kind) would make a second one (SPEC §2: the committee is represented
-    by its office, one agency, never both), else None."""
+def _is_committee(agency: Agency | None) -> bool:
+    return (agency is not None and agency.tier == Tier.province.value
+            and agency.kind == Kind.people_committee.value)
+
+
+def province_committee(session: Session, tier: str | None, kind: str | None, agency: Agency | None = None,
+                       parent: Agency | None = None):
+    """The province's people's committee that this agency would stand beside as a
+    second one, else None (SPEC §2: the committee is represented by its office, one
+    agency, never both): a province-tier people's committee under another, or with
+    another under it. Committees of different provinces (a national registry) are
+    unrelated and allowed."""
     if tier != Tier.province.value or kind != Kind.people_committee.value:
         return None
-    statement = select(Agency).where(Agency.tier == tier, Agency.kind == kind, Agency.active)
+    if _is_committee(parent) and (agency is None or parent.id != agency.id):
+        return parent
     if agency is not None and agency.id is not None:
-        statement = statement.where(Agency.id != agency.id)
-    return session.exec(statement.order_by(Agency.code)).first()
+        return session.exec(select(Agency).where(Agency.parent_id == agency.id, Agency.tier == tier,
+                                                 Agency.kind == kind, Agency.active)
+                            .order_by(Agency.code)).first()
+    return None
 
 
 def _is_descendant(session: Session, candidate: Agency, agency: Agency) -> bool:

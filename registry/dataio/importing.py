@@ -195,24 +195,20 @@ def _check_agencies(session, rows, errors):
 
 
 def _check_province_committee(existing: dict[str, Any], records, errors) -> None:
-    """The province's people's committee is one agency (its office), never two (SPEC §2)."""
-    def is_committee(tier, kind, active):
-        return tier == Tier.province.value and kind == Kind.people_committee.value and active is not False
+    """The province's people's committee is one agency (its office), never two (SPEC §2):
+    no province-tier people's committee under another."""
+    by_id = {a.id: a.code for a in existing.values()}
+    rows = {code: (a.tier, a.kind, by_id.get(a.parent_id)) for code, a in existing.items()}
+    rows.update({r["code"]: (r["tier"], r["kind"], r["parent_code"]) for _, r in records})
 
-    committees = {code for code, a in existing.items() if is_committee(a.tier, a.kind, a.active)}
-    for _number, r in records:
-        current = existing.get(r["code"])
-        active = r["active"] if r["active"] is not None else (current.active if current else True)
-        if is_committee(r["tier"], r["kind"], active):
-            committees.add(r["code"])
-        else:
-            committees.discard(r["code"])
-    if len(committees) > 1:
-        for number, r in records:
-            if r["code"] in committees:
-                errors.append(RowError(number, "kind", Msg(
-                    N_("UBND tỉnh chỉ là một cơ quan (Văn phòng UBND tỉnh đại diện); đã có: %(codes)s"),
-                    codes=", ".join(sorted(committees)))))
+    def is_committee(code):
+        return code in rows and rows[code][:2] == (Tier.province.value, Kind.people_committee.value)
+
+    for number, r in records:
+        code, parent = r["code"], r["parent_code"]
+        if is_committee(code) and is_committee(parent):
+            errors.append(RowError(number, "kind", Msg(
+                N_("UBND tỉnh chỉ là một cơ quan (Văn phòng UBND tỉnh đại diện); đã có: %(codes)s"), codes=parent)))
 
 
 def _check_parent_cycles(existing: dict[str, Any], records, errors) -> None:
