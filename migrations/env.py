@@ -8,7 +8,7 @@ from sqlmodel import SQLModel
 
 from registry import models
 from registry.config import database_url
-from registry.core import generations
+from registry.core import generations, schema
 from registry.core.db import make_engine
 
 config = context.config
@@ -40,8 +40,9 @@ def run_online() -> None:
         _run(connection)
         return
     engine = make_engine(_url())
-    with engine.connect() as connection:
+    with engine.connect() as connection, schema.foreign_keys_off(connection):
         _run(connection)
+        schema.check_foreign_keys(connection)
         connection.commit()
     engine.dispose()
 

@@ -28,15 +28,23 @@ PASSWORD = "correct horse battery"  # every factory-made user's
 TEST_ACTOR = Actor.system("test")  # who acts when a test does not say
 
 # A complete, valid adoption report: every field known, each part a share of its whole.
-FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, official_email=True,
-                   staff_total=40, staff_with_computer=38, staff_with_email=30, documents_total=1000,
+FULL_REPORT = dict(has_lan=True, wan_connected=True, broadband_internet=True, internet_connected=True,
+                   official_email=True, staff_total=40, staff_with_computer=38, staff_with_email=30,
+                   computer_staff_with_email=29, documents_total=1000,
                    documents_online=900, exchanges_online=True, legal_docs_online=True,
                    specialised_database=False)
 assert set(FULL_REPORT) == set(REPORT_FIELDS)  # a new report field is added here
 
 
 def full_report(**overrides) -> dict:
-    return {**FULL_REPORT, **overrides}
+    """FULL_REPORT with ``overrides``; unless given, computer_staff_with_email is kept
+    within the staff figures given (a part of both)."""
+    report = {**FULL_REPORT, **overrides}
+    if "computer_staff_with_email" not in overrides and None not in (
+            report["staff_with_computer"], report["staff_with_email"]):
+        report["computer_staff_with_email"] = min(report["computer_staff_with_email"],
+                                                  report["staff_with_computer"], report["staff_with_email"])
+    return report
 
 
 EVIDENCE_HOST = "https://dvc.dienbien.example"

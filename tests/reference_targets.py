@@ -13,9 +13,14 @@ Rules restated (SPEC §3, "Computation rules"):
 * basis ``reported``: state submitted/verified → the submission's current
   figures; otherwise, if it has a verified copy → that copy; else not in the basis.
 * only active agencies and active services of active agencies count.
-* service targets: denominator = active services; a service counts at its level
-  only if its own agency's submission is in the basis (a service without a
-  status row in the figures that count is level 0).
+* service targets count procedures (SPEC v2 §3 rule 3): the procedures are the
+  distinct ``procedure_code`` of the active services of active agencies; a
+  service is known when its own agency's submission is in the basis (a known
+  service without a status row in the figures that count is level 0); a
+  procedure is known when every one of its services is, and its level is then
+  the lowest of theirs; an unknown procedure meets no level. numerator = known
+  procedures at ≥ min_level, denominator = procedures, coverage = known
+  procedures. ``reference_offerings`` gives the same over services.
 * agency_flag_share: denominator = active in-scope agencies; numerator = those
   in the basis whose figures have every flag true (NULL is not true).
 * report_sum_ratio: sums over active in-scope agencies in the basis.
@@ -128,14 +133,16 @@ def reference_targets(session: Session, period: int, basis: str = "verified", ta
     out = []
     for target in targets:
         if target.formula in SERVICE_FORMULAS:
-            total = len(active_services)
-            covered = sum(1 for s in active_services if s.agency_id in figures)
-            # a service outside the basis counts as level 0 (which meets min_level 0)
-            numerator = sum(
-                1 for s in active_services
-                if (figures[s.agency_id].levels.get(s.id, 0) if s.agency_id in figures else 0)
-                >= target.min_level
-            )
+            by_procedure: dict[str, list] = {}
+            for s in active_services:
+                by_procedure.setdefault(s.procedure_code, []).append(s)
+            levels = {}  # procedure → its level, for the known ones
+            for code, offered in by_procedure.items():
+                if all(s.agency_id in figures for s in offered):
+                    levels[code] = min(figures[s.agency_id].levels.get(s.id, 0) for s in offered)
+            total = len(by_procedure)
+            covered = len(levels)
+            numerator = sum(1 for level in levels.values() if level >= target.min_level)
             denominator = total
         else:
             clauses = ref_parse_scope(target.scope)
@@ -163,4 +170,30 @@ def reference_targets(session: Session, period: int, basis: str = "verified", ta
             value = ref_percent(numerator, denominator)
         out.append((target.code, numerator, denominator, value, ref_met(target, numerator, denominator),
                     covered, total))
+    return out
+
+
+def reference_offerings(session: Session, period: int, basis: str = "verified", targets=None) -> dict[str, tuple]:
+    """{code: (numerator, denominator, value, covered, total)} of every service target,
+    over services (offerings): a service outside the basis meets no level."""
+    if targets is None:
+        targets = session.exec(select(Target).where(Target.active)).all()
+    agencies = {a.id: a for a in session.exec(select(Agency)).all()}
+    active_services = [s for s in session.exec(select(Service)).all()
+                       if s.active and agencies[s.agency_id].active]
+    figures = _load_figures(session, period, basis)
+    out = {}
+    for target in targets:
+        if target.formula not in SERVICE_FORMULAS:
+            continue
+        known = [s for s in active_services if s.agency_id in figures]
+        numerator = sum(1 for s in known if figures[s.agency_id].levels.get(s.id, 0) >= target.min_level)
+        denominator = len(active_services)
+        if denominator == 0:
+            value = None
+        elif target.unit == "count":
+            value = numerator
+        else:
+            value = ref_percent(numerator, denominator)
+        out[target.code] = (numerator, denominator, value, len(known), denominator)
     return out

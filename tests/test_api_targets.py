@@ -11,9 +11,14 @@ def test_targets_shape_and_cli_agree(client, runner, demo_data):
     assert response.status_code == 200
     body = response.get_json()
     assert body["period"] == 2014 and body["basis"] == "verified"
-    assert len(body["targets"]) == 15
+    assert len(body["targets"]) == 16
     for target in body["targets"]:
-        assert set(target) == KEYS
+        service_target = target["code"].startswith("services_")
+        assert set(target) == KEYS | ({"counting_unit", "offerings"} if service_target else set())
+        if service_target:  # counted over procedures, with the figures over services beside them
+            assert target["counting_unit"] == "procedure"
+            assert set(target["offerings"]) == {"numerator", "denominator", "value", "coverage"}
+            assert target["offerings"]["denominator"] >= target["denominator"]
         assert set(target["coverage"]) == {"covered", "total"}
     cli = runner.invoke(args=["targets", "--period", "2014", "--json"])
     assert cli.exit_code == 0, cli.output

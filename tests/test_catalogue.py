@@ -217,7 +217,7 @@ def test_bad_parameters_are_explained(client, demo_data):
     assert response.status_code == 400
     page = text(response)
     assert "Kỳ báo cáo phải là một năm" in page
-    assert "Mức độ phải là một trong 0, 1, 2, 3." in page
+    assert "Mức độ phải là một trong 0, 1, 2, 3, 4." in page
     assert "Liên kết trang không hợp lệ" in page
     assert '<form method="get" action="/services"' in page  # the form to fix it is there
     assert "Không có kỳ báo cáo 1999." in text(client.get("/services?period=1999"))
@@ -264,7 +264,7 @@ def test_agency_page(client, db, make):
     assert [year for year, _ in rows] == ["2013", "2014", "2015"]
     assert "67" in rows[1][1] and "—" not in rows[1][1]
     assert "99" not in reports  # 2015 is submitted, not verified
-    assert rows[0][1].count("—") == 12 and rows[2][1].count("—") == 12
+    assert rows[0][1].count("—") == 14 and rows[2][1].count("—") == 14  # every report field
     assert codes_on(page) == ["tt-1"] and "level-2" in page
     assert "chưa có dữ liệu đã xác minh" in text(client.get("/agencies/so-tttt?period=2015"))
 

@@ -51,7 +51,7 @@ def test_console_script_init_creates_schema_and_targets(tmp_path):
     registry = os.path.join(os.path.dirname(sys.executable), "registry")
     first = subprocess.run([registry, "init"], env=env, capture_output=True, text=True, check=False)
     assert first.returncode == 0, first.stderr
-    assert "thêm 15 chỉ tiêu" in first.stdout
+    assert "thêm 16 chỉ tiêu" in first.stdout
     assert (tmp_path / "registry.db").exists() and (tmp_path / "secret_key").exists()
     second = subprocess.run([registry, "init"], env=env, capture_output=True, text=True, check=False)
     assert second.returncode == 0 and "thêm 0 chỉ tiêu" in second.stdout
@@ -59,7 +59,7 @@ def test_console_script_init_creates_schema_and_targets(tmp_path):
 
 def test_shipped_targets_keep_the_decision_wording(db):
     targets = {t.code: t for t in db.exec(select(Target))}
-    assert len(targets) == 15
+    assert len(targets) == 16
     # "Trên" means more than: the comparator is strict exactly where the decision says so
     strict = {code for code, t in targets.items() if t.comparator == ">"}
     assert strict == {"agencies_network_pct", "agencies_legal_docs_pct"}

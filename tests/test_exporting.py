@@ -90,7 +90,7 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     results = compute_targets(db, year, "verified")
     expected = {r.target.code: r for r in results}
     wb = read_xlsx(dic.dic_report_xlsx(db, year))
-    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ", "Chỉ số toàn tỉnh"]
+    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh"]
 
     ws = wb["Chỉ tiêu"]
     title = ws["A1"].value
@@ -117,11 +117,24 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     agency_rows = sheet_dicts(agencies, report_header_row(agencies))
     active = db.exec(select(Agency).where(Agency.active)).all()
     assert sorted(r["Mã cơ quan"] for r in agency_rows) == sorted(a.code for a in active)
+    # per agency, the services (offerings): they add up to the offerings beside each service target
     total = sum(r["Tổng số dịch vụ"] for r in agency_rows)
-    assert total == expected["services_level1_pct"].denominator
-    assert sum(r["Số dịch vụ mức 1"] + r["Số dịch vụ mức 2"] + r["Số dịch vụ mức 3"] for r in agency_rows) == \
-        expected["services_level1_pct"].numerator
-    assert sum(r["Số dịch vụ mức 3"] for r in agency_rows) == expected["services_level3_count"].numerator
+    assert total == expected["services_level1_pct"].offerings.denominator
+    assert sum(r["Số dịch vụ mức 1"] + r["Số dịch vụ mức 2"] + r["Số dịch vụ mức 3"] + r["Số dịch vụ mức 4"]
+               for r in agency_rows) == expected["services_level1_pct"].offerings.numerator
+    assert sum(r["Số dịch vụ mức 3"] + r["Số dịch vụ mức 4"] for r in agency_rows) == \
+        expected["services_level3_count"].offerings.numerator
+
+    # the procedures sheet: what the service targets count
+    procedures = wb["Thủ tục"]
+    procedure_rows = sheet_dicts(procedures, report_header_row(procedures))
+    level = "Mức độ (thấp nhất trong các cơ quan thực hiện)"
+    assert len(procedure_rows) == expected["services_level1_pct"].denominator
+    assert sum(r["Số cơ quan thực hiện"] for r in procedure_rows) == total
+    assert sum(1 for r in procedure_rows if isinstance(r[level], int) and r[level] >= 3) == \
+        expected["services_level3_count"].numerator
+    assert sum(1 for r in procedure_rows if isinstance(r[level], int)) == \
+        expected["services_level1_pct"].coverage.covered
     network = sum(1 for r in agency_rows if r["Loại"] in ("sở, ban, ngành", "Ủy ban nhân dân",
                                                           "tổ chức chính trị, đoàn thể")
                   and r["Có mạng nội bộ (LAN)"] == "có" and r["Kết nối mạng diện rộng (WAN) của tỉnh"] == "có"
@@ -131,7 +144,8 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     services = wb["Dịch vụ"]
     service_rows = sheet_dicts(services, report_header_row(services))
     assert len(service_rows) == total
-    assert sum(1 for r in service_rows if r["Mức độ"] >= 2) == expected["services_level2_pct"].numerator
+    assert sum(1 for r in service_rows if r["Mức độ"] >= 2 and r["Có số liệu trong cơ sở tính"] == "có") == \
+        expected["services_level2_pct"].offerings.numerator
 
 
 def test_dic_report_csv_is_the_targets_table(db, demo_data):
@@ -204,7 +218,7 @@ def test_formula_like_cells_are_neutralised(db, make):
     ws = read_xlsx(opendata.open_data(db, "services", 2015, "xlsx")).active
     cells = {row[0].value: row for row in ws.iter_rows(min_row=2)}
     for code, name in expected.items():
-        name_cell, level_cell = cells[code][1], cells[code][5]
+        name_cell, level_cell = cells[code][2], cells[code][6]  # after code and procedure_code
         # XML reads a stored carriage return back as a line feed
         assert name_cell.value == name.replace("\r", "\n") and name_cell.data_type == "s"
         assert isinstance(level_cell.value, int) and level_cell.data_type == "n"
@@ -213,7 +227,7 @@ def test_formula_like_cells_are_neutralised(db, make):
 
     report = read_xlsx(dic.dic_report_xlsx(db, 2015))
     services_sheet = report["Dịch vụ"]
-    names = {r["Mã thủ tục"]: r["Tên thủ tục"] for r in sheet_dicts(services_sheet, report_header_row(services_sheet))}
+    names = {r["Mã dịch vụ"]: r["Tên thủ tục"] for r in sheet_dicts(services_sheet, report_header_row(services_sheet))}
     assert names == {code: name.replace("\r", "\n") for code, name in expected.items()}
     agencies_sheet = report["Cơ quan"]
     assert sheet_dicts(agencies_sheet, report_header_row(agencies_sheet))[0]["Tên cơ quan"] == "'@cmd"
@@ -253,7 +267,7 @@ def test_open_data_is_verified_only(db, make, world):
 
     def report_level(basis):
         ws = read_xlsx(dic.dic_report_xlsx(db, 2015, basis))["Dịch vụ"]
-        return {r["Mã thủ tục"]: r["Mức độ"] for r in sheet_dicts(ws, report_header_row(ws))}["1.001"]
+        return {r["Mã dịch vụ"]: r["Mức độ"] for r in sheet_dicts(ws, report_header_row(ws))}["1.001"]
 
     assert report_level("verified") == 1
     assert report_level("reported") == 3  # the auditors' view counts the submitted figures
@@ -322,7 +336,7 @@ def test_services_are_read_in_batches_each_row_once(db, make):
     ws = read_xlsx(opendata.open_data(db, "services", 2015, "xlsx", batch_size=4)).active
     assert sorted(r[0] for r in ws.iter_rows(min_row=2, values_only=True)) == sorted(codes)
     ws = read_xlsx(dic.dic_report_xlsx(db, 2015, batch_size=2))["Dịch vụ"]
-    assert sorted(r["Mã thủ tục"] for r in sheet_dicts(ws, report_header_row(ws))) == sorted(codes)
+    assert sorted(r["Mã dịch vụ"] for r in sheet_dicts(ws, report_header_row(ws))) == sorted(codes)
 
 
 def test_services_fetch_in_partitions(db, make, monkeypatch):
@@ -379,7 +393,7 @@ def test_cli_export_writes_the_report(runner, db, world, tmp_path):
     result = runner.invoke(args=["export", "--period", "2015", "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
     wb = read_xlsx(out.read_bytes())
-    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ", "Chỉ số toàn tỉnh"]
+    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh"]
     count = db.exec(select(Target).where(Target.active)).all()
     ws = wb["Chỉ tiêu"]
     assert len(sheet_dicts(ws, report_header_row(ws))) == len(count)

@@ -100,9 +100,10 @@ def _columns(table: str, *names: str) -> set[str]:
 AUDITED = {"audit_event+"}
 NAME_KEYS = ("name_key", "name_sort")
 AGENCY_COLUMNS = _columns("agency", "code", "name", "name_en", "tier", "kind", "parent_id", "active", *NAME_KEYS)
-SERVICE_COLUMNS = _columns("service", "code", "name", "name_en", "agency_id", "sector", "active", *NAME_KEYS)
+SERVICE_COLUMNS = _columns("service", "code", "name", "name_en", "agency_id", "sector", "active", "procedure_code",
+                           *NAME_KEYS)
 ENTRY_COLUMNS = (_columns("submission", *REPORT_FIELDS, "version", "updated_at", "state", "submitted_at")
-                 | _columns("service_status", "level", "info_url", "form_url", "submission_url", "note")
+                 | _columns("service_status", "level", "info_url", "form_url", "submission_url", "payment_url", "note")
                  | {"submission+", "service_status+", "submission_change+"})
 TRANSITION_COLUMNS = (_columns("submission", "state", "version", "updated_at", "verified_sequence")
                       | {"verified_copy+", "verified_service_status+"})
@@ -162,7 +163,7 @@ def forms(registry: Registry) -> list[Form]:
     own_services = registry.service_codes("so-tp")
     service_fields = {f"svc-{code}-{name}": strategy for code in own_services
                       for name, strategy in (("level", levels), ("info_url", urls), ("form_url", urls),
-                                             ("submission_url", urls), ("note", names))}
+                                             ("submission_url", urls), ("payment_url", urls), ("note", names))}
     entry_paths = st.sampled_from([f"/workspace/so-tp/{OPEN}", f"/workspace/so-tp/{OPEN}", f"/workspace/so-yt/{OPEN}",
                                    "/workspace/so-tp/2014", "/workspace/so-tp/2013", "/workspace/khong-co/2015",
                                    f"/workspace/so-tp/{BEYOND_64_BITS}"])
@@ -182,7 +183,7 @@ def forms(registry: Registry) -> list[Form]:
                      "kind": st.sampled_from([k.value for k in Kind]), "parent_code": agency_codes,
                      "active": booleans}
     service_fields_admin = {"code": codes, "name": names, "name_en": names, "agency_code": agency_codes,
-                            "sector": names, "active": booleans}
+                            "sector": names, "active": booleans, "procedure_code": codes}
     target_fields = {
         "code": codes, "title_vi": names, "title_en": names, "citation": names,
         "formula": st.sampled_from([*FORMULA_LABELS, ""]), "unit": st.sampled_from(["percent", "count", "kg"]),

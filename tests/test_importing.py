@@ -146,7 +146,7 @@ def test_dry_run_writes_nothing(runner, db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Chạy thử" in result.output
     assert count(db, Agency) == 0
-    assert count(db, AuditEvent) == 15  # the seeded targets only
+    assert count(db, AuditEvent) == 16  # the seeded targets only
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_services_need_a_known_agency(runner, db, tmp_path, catalogue):
 def test_levels_import_requires_evidence_per_level(runner, db, tmp_path, catalogue):
     content = """service_code,period,level,info_url,form_url,submission_url
 1.001,2014,2,https://dvc.example/1,,
-1.002,2014,4,,,
+1.002,2014,5,,,
 1.002,2015,1,javascript:alert(1),,
 """
     result = run_import(runner, tmp_path, "levels", content)

@@ -90,9 +90,9 @@ def test_download_headers(client, world, dataset, fmt, content_type):
 
 def test_download_content(client, world):
     rows = list(csv.DictReader(io.StringIO(client.get("/open-data/2015/services.csv").get_data().decode("utf-8-sig"))))
-    assert rows == [{"code": "1.001", "name": "Cấp giấy phép bưu chính", "name_en": "", "agency_code": "so-tttt",
+    assert rows == [{"code": "1.001", "procedure_code": "1.001", "name": "Cấp giấy phép bưu chính", "name_en": "", "agency_code": "so-tttt",
                      "sector": "Hộ tịch", "level": "1", "info_url": "https://dvc.example.vn/1.001",
-                     "form_url": "", "submission_url": "", "in_basis": "true"}]
+                     "form_url": "", "submission_url": "", "payment_url": "", "in_basis": "true"}]
 
 
 @pytest.mark.parametrize("url", [
@@ -165,7 +165,7 @@ def test_report_downloads_for_auditors_and_admins(client, auth, world, role):
     assert "filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20ch%E1%BB%89%20ti%C3%AAu%20CNTT%202015.xlsx" in disposition
     assert "no-store" in response.headers["Cache-Control"]
     wb = openpyxl.load_workbook(io.BytesIO(response.get_data()))
-    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Dịch vụ", "Chỉ số toàn tỉnh"]
+    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh"]
 
 
 def test_report_csv_and_reported_basis(client, auth, world):

@@ -20,7 +20,7 @@ from tests.factories import TEST_ACTOR, full_report
 
 YEAR = 2015
 SHIPPED = [t["code"] for t in DECISION_1529_TARGETS]
-FLAGS = ("has_lan", "wan_connected", "broadband_internet", "official_email",
+FLAGS = ("has_lan", "wan_connected", "broadband_internet", "internet_connected", "official_email",
          "exchanges_online", "legal_docs_online", "specialised_database")
 
 # Every flag true, every count 10 of 10.
@@ -29,7 +29,8 @@ FULL = full_report(staff_total=10, staff_with_computer=10, staff_with_email=10, 
 
 
 def report(**overrides) -> dict:
-    return {**FULL, **overrides}
+    """FULL with ``overrides`` (computer_staff_with_email kept within the staff figures unless given)."""
+    return full_report(**{**{k: v for k, v in FULL.items() if k != "computer_staff_with_email"}, **overrides})
 
 
 def no_flags(**overrides) -> dict:
@@ -89,7 +90,7 @@ def test_parse_scope():
         ("district", frozenset({"department", "people_committee", "political_org"})),
         ("province", frozenset({"people_committee"})),
     ]
-    assert parse_scope(STATE) == [(None, frozenset({"department", "people_committee", "political_org"}))]
+    assert parse_scope(STATE) == [(None, frozenset({"department", "people_committee"}))]
     assert parse_scope("*:school") == [(None, frozenset({"school"}))]
     assert parse_scope("commune:*") == [("commune", None)]
     assert parse_scope("*:*") == [(None, None)]
@@ -108,6 +109,9 @@ def test_as_dict_has_exactly_the_spec_shape(db, make):
         "unit": "percent", "comparator": ">=", "threshold": 95, "deadline": 2015,
         "numerator": 2, "denominator": 3, "value": 66.7, "met": False,
         "coverage": {"covered": 3, "total": 3},
+        # three services, each its own procedure: the same figures over offerings
+        "counting_unit": "procedure",
+        "offerings": {"numerator": 2, "denominator": 3, "value": 66.7, "coverage": {"covered": 3, "total": 3}},
     }
     assert by_code["services_level1_pct"].as_dict("en")["title"] == (
         "95% of public services provided online at level 1 or above")
@@ -122,8 +126,9 @@ def test_as_dict_has_exactly_the_spec_shape(db, make):
     assert (schools["value"], schools["met"], schools["coverage"]) == (None, False, {"covered": 0, "total": 0})
     for r in by_code.values():
         d = r.as_dict()
+        service_keys = {"counting_unit", "offerings"} if r.target.formula.startswith("service_") else set()
         assert set(d) == {"code", "title", "citation", "unit", "comparator", "threshold", "deadline",
-                          "numerator", "denominator", "value", "met", "coverage"}
+                          "numerator", "denominator", "value", "met", "coverage"} | service_keys
         assert set(d["coverage"]) == {"covered", "total"}
         for key in ("numerator", "denominator", "threshold", "deadline"):
             assert type(d[key]) is int, (r.target.code, key)
@@ -309,13 +314,13 @@ def test_each_state_in_each_basis(db, make, auditor):
     make.submission(state_agency("other"), YEAR, "verified", auditor=auditor)
     make.submission(state_agency("hospital"), YEAR, "verified", auditor=auditor)
 
-    # 8 active state agencies.
+    # 7 active state agencies (the political organisation is not one).
     # verified basis: in basis dept_v, dept_rv, dept_resub, dept_reopen (4);
-    #   with official_email in the copy: dept_v, dept_rv, dept_reopen (3) → 3/8 = 37.5
-    assert row(results(db, "verified")["agencies_email_pct"]) == (3, 8, 37.5, False, 4, 8)
+    #   with official_email in the copy: dept_v, dept_rv, dept_reopen (3) → 3/7 = 42.9
+    assert row(results(db, "verified")["agencies_email_pct"]) == (3, 7, 42.9, False, 4, 7)
     # reported basis: dept_v, pc_sub (current), dept_rv (returned → copy), dept_resub (current),
-    #   dept_reopen (draft → copy): 5 in basis, all 5 with official_email → 5/8 = 62.5
-    assert row(results(db, "reported")["agencies_email_pct"]) == (5, 8, 62.5, False, 5, 8)
+    #   dept_reopen (draft → copy): 5 in basis, all 5 with official_email → 5/7 = 71.4
+    assert row(results(db, "reported")["agencies_email_pct"]) == (5, 7, 71.4, False, 5, 7)
 
 
 def test_reopened_copy_keeps_counting_until_the_correction_is_verified(db, make):
@@ -323,7 +328,8 @@ def test_reopened_copy_keeps_counting_until_the_correction_is_verified(db, make)
     s = make.service(a)
     sub = make.submission(a, YEAR, "verified", report=report(staff_total=10, staff_with_computer=10),
                           levels={s.id: 3})
-    make.revise(sub, "draft", report={"staff_total": 20, "staff_with_computer": 5}, levels={s.id: 0},
+    make.revise(sub, "draft", report={"staff_total": 20, "staff_with_computer": 5, "computer_staff_with_email": 5},
+                levels={s.id: 0},
                 reason="Sai số cán bộ")
     for basis in BASES:  # a draft never counts with its current figures
         by_code = results(db, basis)
@@ -364,11 +370,12 @@ def test_unknown_figures_of_an_imported_copy(db, make):
 
 def _ten_state_agencies(db, make, meeting=9):
     """10 verified state agencies; the first ``meeting`` have every flag, the rest
-    lack has_lan and exchanges_online only."""
-    kinds = ("department", "people_committee", "political_org")
+    lack has_lan and exchanges_online only. Numbers 0, 3, 6 and 9 are province
+    departments; the others district and commune departments and people's committees."""
+    kinds = ("department", "people_committee")
     tiers = ("province", "district", "commune")
     for i in range(10):
-        agency = make.agency(kind=kinds[i % 3], tier=tiers[i % 3])
+        agency = make.agency(kind="department" if i % 3 == 0 else kinds[i % 2], tier=tiers[i % 3])
         rep = FULL if i < meeting else report(has_lan=False, exchanges_online=False)
         make.submission(agency, YEAR, "verified", report=rep)
 
@@ -387,7 +394,8 @@ def test_ninety_percent_meets_at_least_and_fails_more_than(db, make):
     assert row(by_code["agencies_exchange_pct"]) == (9, 10, 90.0, True, 10, 10)
     assert row(by_code["agencies_legal_docs_pct"]) == (10, 10, 100.0, True, 10, 10)
     assert row(by_code["agencies_email_pct"]) == (10, 10, 100.0, True, 10, 10)
-    assert row(by_code["agencies_database_pct"]) == (10, 10, 100.0, True, 10, 10)
+    # province-tier departments only: 0, 3, 6, 9
+    assert row(by_code["agencies_database_pct"]) == (4, 4, 100.0, True, 4, 4)
 
 
 def test_more_than_ninety_percent(db, make):
@@ -402,26 +410,28 @@ def test_unreported_agency_counts_as_not_meeting(db, make):
     """8 of 10 meeting: both comparators fail; one more unreported agency lowers
     the share without changing the numerator."""
     _ten_state_agencies(db, make, meeting=8)
-    make.agency(kind="political_org", tier="district")  # in scope, no submission
+    make.agency(kind="people_committee", tier="district")  # in scope, no submission
+    make.agency(kind="political_org", tier="district")  # not a state agency: in neither target
     by_code = results(db)
     assert row(by_code["agencies_exchange_pct"]) == (8, 11, 72.7, False, 10, 11)
     assert row(by_code["agencies_email_pct"]) == (10, 11, 90.9, False, 10, 11)
 
 
 def test_flag_targets_need_every_flag_and_their_own_kind(db, make):
-    # schools: has_lan ∧ broadband_internet
-    for lan, broadband in ((True, True), (True, False), (False, True), (True, True)):
+    # schools: has_lan ∧ internet_connected (any Internet, not only broadband)
+    for lan, internet in ((True, True), (True, False), (False, True), (True, True)):
         make.submission(make.agency(kind="school", tier="commune"), YEAR, "verified",
-                        report=no_flags(has_lan=lan, broadband_internet=broadband))
+                        report=no_flags(has_lan=lan, internet_connected=internet))
     make.submission(make.agency(kind="school", active=False), YEAR, "verified")  # inactive: not counted
-    # hospitals: both meet
+    # hospitals: both meet, with Internet that is not broadband
     for _ in range(2):
         make.submission(make.agency(kind="hospital", tier="district"), YEAR, "verified",
-                        report=no_flags(has_lan=True, broadband_internet=True))
+                        report=no_flags(has_lan=True, internet_connected=True))
     # health facilities: 1 of 5 meets; one of the others is only submitted
     make.submission(make.agency(kind="health_facility", tier="commune"), YEAR, "verified")
     for _ in range(3):
-        make.submission(make.agency(kind="health_facility", tier="commune"), YEAR, "verified", report=no_flags())
+        make.submission(make.agency(kind="health_facility", tier="commune"), YEAR, "verified",
+                        report=no_flags(internet_connected=True))
     make.submission(make.agency(kind="health_facility", tier="commune"), YEAR, "submitted")
     # a state agency with LAN and WAN but no broadband does not meet agencies_network_pct
     make.submission(make.agency(kind="department"), YEAR, "verified", report=report(broadband_internet=False))
@@ -444,7 +454,8 @@ def test_agency_targets_without_agencies_in_scope_are_no_data(db, make):
     for code in ("agencies_network_pct", "agencies_legal_docs_pct", "agencies_exchange_pct",
                  "agencies_email_pct", "agencies_database_pct", "broadband_district_up_pct",
                  "hospitals_network_pct", "health_facilities_network_pct",
-                 "documents_online_pct", "staff_email_pct", "commune_staff_computer_pct"):
+                 "documents_online_pct", "staff_email_pct", "commune_staff_computer_pct",
+                 "computer_staff_email_pct"):
         assert row(by_code[code]) == (0, 0, None, False, 0, 0), code
     assert row(by_code["schools_network_pct"]) == (1, 1, 100.0, True, 1, 1)
 
@@ -495,22 +506,25 @@ def test_scopes_of_the_sum_and_broadband_targets(db, make):
     agency("commune", "political_org", state="draft", staff_total=5, staff_with_computer=5, staff_with_email=5)
 
     by_code = results(db)
-    # district state agencies + the province people's committee:
-    #   (80 + 50 + 30 + 20) / (100 + 50 + 30 + 20) = 180 / 200 = 90.0 ≥ 90; 4 of 5 in the basis
-    assert row(by_code["documents_online_pct"]) == (180, 200, 90.0, True, 4, 5)
-    # state agencies of every tier: email 8+20+0+10+50+0+0+2 = 90 of staff 10+20+10+10+50+0+8+2 = 110
+    # district state agencies (not the district's political organisation) + the province people's
+    #   committee: (80 + 50 + 20) / (100 + 50 + 20) = 150 / 170 = 88.2 < 90; 3 of 4 in the basis
+    assert row(by_code["documents_online_pct"]) == (150, 170, 88.2, False, 3, 4)
+    # the political system of every tier: email 8+20+0+10+50+0+0+2 = 90 of staff 10+20+10+10+50+0+8+2 = 110
     #   → 81.8 ≥ 80; in scope 10 (8 verified, one without a submission, one draft)
     assert row(by_code["staff_email_pct"]) == (90, 110, 81.8, True, 8, 10)
-    # commune state agencies: computers 8 + 1 of staff 8 + 2 → 90.0 < 100; the draft is not in the basis
+    # commune agencies of the political system: computers 8 + 1 of staff 8 + 2 → 90.0 < 100; the draft is not in the basis
     assert row(by_code["commune_staff_computer_pct"]) == (9, 10, 90.0, False, 2, 3)
-    # province and district state agencies: 7 in scope (d-dept, d-pc, d-po, p-pc, p-dept, p-po, d-none);
+    # province and district agencies of the political system: 7 in scope (d-dept, d-pc, d-po, p-pc, p-dept, p-po, d-none);
     #   broadband in 5 → 71.4; 6 in the basis
     assert row(by_code["broadband_district_up_pct"]) == (5, 7, 71.4, False, 6, 7)
-    # every active state agency has every flag except p-po, c-pc and c-dept without broadband
+    # every active agency of the political system has every flag except p-po, c-pc and c-dept
+    # without broadband
     assert row(by_code["agencies_network_pct"]) == (5, 10, 50.0, False, 8, 10)
-    assert row(by_code["agencies_email_pct"]) == (8, 10, 80.0, False, 8, 10)
-    # both schools lack broadband
-    assert row(by_code["schools_network_pct"]) == (0, 2, 0.0, False, 2, 2)
+    # state agencies: d-dept, d-pc, p-pc, p-dept, c-pc, c-dept verified with e-mail, d-dept without
+    #   a submission (the political organisations are not state agencies) → 6 / 7
+    assert row(by_code["agencies_email_pct"]) == (6, 7, 85.7, False, 6, 7)
+    # both schools lack broadband but are connected to the Internet, with a LAN: both meet
+    assert row(by_code["schools_network_pct"]) == (2, 2, 100.0, True, 2, 2)
 
 
 # --- rounding and exact comparison -------------------------------------------------

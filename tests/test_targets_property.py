@@ -28,7 +28,7 @@ from registry.targets.engine import compute_targets
 from registry.targets.seed import DECISION_1529_TARGETS
 from tests.factories import TEST_ACTOR, status
 
-from .reference_targets import reference_targets
+from .reference_targets import reference_offerings, reference_targets
 
 YEAR = 2015
 SHIPPED = {t["code"] for t in DECISION_1529_TARGETS}
@@ -60,8 +60,10 @@ def full_reports(draw) -> dict:
     values = {f: draw(st.booleans()) for f in REPORT_FLAGS}
     for whole in ("staff_total", "documents_total"):
         values[whole] = draw(st.integers(0, 25))
-    for part, whole in COUNT_BOUNDS:
-        values[part] = draw(st.integers(0, values[whole]))
+    for part in dict.fromkeys(part for part, _ in COUNT_BOUNDS):  # a part of two wholes is within both
+        values[part] = draw(st.integers(0, min(values[w] for p, w in COUNT_BOUNDS if p == part)))
+    if values["broadband_internet"]:
+        values["internet_connected"] = True  # broadband is an Internet connection
     return values
 
 
@@ -71,7 +73,7 @@ def partial_reports(draw) -> dict:
     return {f: (None if draw(st.booleans()) else v) for f, v in values.items()}
 
 
-levels = st.one_of(st.none(), st.integers(0, 3))  # None: no status row
+levels = st.one_of(st.none(), st.integers(0, 4))  # None: no status row
 
 
 @dataclass
@@ -89,6 +91,9 @@ class Registry:
     agencies: list = field(default_factory=list)  # (tier, kind, active)
     services: list = field(default_factory=list)  # (agency index, active)
     histories: list = field(default_factory=list)
+    # per service: the procedure it is an offering of (an index into a few shared
+    # procedures), or None for a service that is its own procedure
+    procedures: list = field(default_factory=list)
 
 
 @st.composite
@@ -101,6 +106,8 @@ def registries(draw) -> Registry:
         reg.services = draw(st.lists(
             st.tuples(st.integers(0, len(reg.agencies) - 1), st.sampled_from([True, True, True, False])),
             max_size=15))
+    reg.procedures = draw(st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=len(reg.services),
+                                   max_size=len(reg.services)))
     for index in range(len(reg.agencies)):
         owned = sum(1 for a, _ in reg.services if a == index)
         kind = draw(st.sampled_from(HISTORIES))
@@ -142,7 +149,7 @@ def custom_targets(draw, index: int) -> dict:
                                       st.sampled_from([20, 25, 40, 60, 75, 80]), st.integers(0, 100))),
     )
     if formula.startswith("service_"):
-        values["min_level"] = draw(st.integers(0, 3))
+        values["min_level"] = draw(st.integers(0, 4))
     elif formula == "agency_flag_share":
         values["flags"] = ",".join(draw(st.lists(st.sampled_from(REPORT_FLAGS), min_size=1, max_size=3,
                                                  unique=True)))
@@ -179,8 +186,9 @@ def build(db, reg: Registry) -> None:
     db.flush()
     owned: dict[int, list] = {i: [] for i in range(len(agencies))}
     for j, (index, active) in enumerate(reg.services):
+        procedure = reg.procedures[j] if j < len(reg.procedures) else None
         service = Service(code=f"s{j}", name=f"Thủ tục {j}", agency_id=agencies[index].id, sector="Hộ tịch",
-                          active=active)
+                          active=active, procedure_code=f"p{procedure}" if procedure is not None else "")
         db.add(service)
         owned[index].append(service)
     db.flush()
@@ -232,6 +240,12 @@ def engine_rows(db, basis):
             for r in compute_targets(db, YEAR, basis)]
 
 
+def engine_offerings(db, basis):
+    return {r.target.code: (r.offerings.numerator, r.offerings.denominator, r.offerings.value,
+                            r.offerings.coverage.covered, r.offerings.coverage.total)
+            for r in compute_targets(db, YEAR, basis) if r.offerings is not None}
+
+
 # --- properties ----------------------------------------------------------------------
 
 @SETTINGS
@@ -243,6 +257,7 @@ def test_shipped_targets_match_the_reference(db, reg):
         expected = reference_targets(db, YEAR, basis)
         assert [row[0] for row in expected] == [t["code"] for t in DECISION_1529_TARGETS]
         assert engine_rows(db, basis) == expected, basis
+        assert engine_offerings(db, basis) == reference_offerings(db, YEAR, basis), basis
 
 
 @SETTINGS
@@ -271,3 +286,4 @@ def test_custom_targets_match_the_reference(db, reg, data):
         assert len(expected) == len(SHIPPED) + len(db.exec(select(Target).where(
             Target.code.not_in(sorted(SHIPPED)))).all())
         assert engine_rows(db, basis) == expected, basis
+        assert engine_offerings(db, basis) == reference_offerings(db, YEAR, basis), basis

@@ -40,7 +40,8 @@ def _nullable(schema: dict) -> dict:
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 LEVEL = {"type": "integer", "minimum": MIN_LEVEL, "maximum": MAX_LEVEL,
-         "description": "Online level (Decree 64/2007/NĐ-CP): 0 not online … 3 submitted online."}
+         "description": "Online level (Decree 64/2007/NĐ-CP, Circular 26/2009/TT-BTTTT): 0 not online … "
+                        "3 submitted online, 4 paid online and the result delivered online or by post."}
 URL = _nullable({"type": "string", "description": "An http:// or https:// address."})
 
 
@@ -83,7 +84,15 @@ SCHEMAS = {
                                                              "null when the denominator is zero."}),
         "met": {"type": "boolean", "description": "Decided on the exact integers."},
         "coverage": _object({"covered": INTEGER, "total": INTEGER}),
-    }),
+        "counting_unit": {"type": "string", "enum": ["procedure"],
+                          "description": "Service targets only: numerator and denominator count procedures."},
+        "offerings": {**_object({
+            "numerator": INTEGER, "denominator": INTEGER,
+            "value": _nullable({"type": "number"}),
+            "coverage": _object({"covered": INTEGER, "total": INTEGER}),
+        }), "description": "Service targets only: the same figures over services (offerings)."},
+    }, required=["code", "title", "citation", "unit", "comparator", "threshold", "deadline", "numerator",
+                 "denominator", "value", "met", "coverage"]),
     "TargetList": _object({
         "period": INTEGER,
         "basis": {"type": "string", "enum": list(BASES)},
@@ -151,6 +160,9 @@ SCHEMAS = {
         "info_url": URL,
         "form_url": URL,
         "submission_url": URL,
+        "payment_url": URL,
+        "procedure_code": {"type": "string", "description": "The national procedure this service is an "
+                                                            "offering of (its own code when none is named)."},
     }),
     "ServiceList": _object({
         "period": _nullable({"type": "integer", "description": "null only while no period exists."}),
@@ -160,7 +172,7 @@ SCHEMAS = {
     }),
     "ServiceStatus": _object({
         "code": STRING, "level": LEVEL, "info_url": URL, "form_url": URL, "submission_url": URL,
-        "note": _nullable(STRING),
+        "payment_url": URL, "note": _nullable(STRING),
     }),
     "Submission": _object({
         "agency": STRING,
@@ -179,7 +191,7 @@ SCHEMAS = {
             "services": {"type": "array", "items": {
                 "type": "object", "required": ["code"],
                 "properties": {"code": STRING, "level": LEVEL, "info_url": URL, "form_url": URL,
-                               "submission_url": URL, "note": _nullable(STRING)}}},
+                               "submission_url": URL, "payment_url": URL, "note": _nullable(STRING)}}},
             "agency": {"type": "string", "description": "Ignored (read-only)."},
             "period": {"type": "integer", "description": "Ignored (read-only)."},
             "state": {"type": "string", "description": "Ignored (read-only)."},

@@ -15,7 +15,7 @@ from registry.core.validation import FormReader, clean_text
 from registry.models import Agency, Kind, Service, Tier
 
 AGENCY_FIELDS = ("code", "name", "name_en", "tier", "kind", "parent_code", "active")
-SERVICE_FIELDS = ("code", "name", "name_en", "agency_code", "sector", "active")
+SERVICE_FIELDS = ("code", "name", "name_en", "agency_code", "sector", "active", "procedure_code")
 
 
 def by_code(session: Session, model, code: str | None):
@@ -65,10 +65,40 @@ def _check_agency(session: Session, values: dict, agency: Agency | None) -> tupl
             f.fail("parent_code", Msg(N_("không có cơ quan mã %(code)s"), code=parent_code))
         elif agency is not None and _is_descendant(session, parent, agency):
             f.fail("parent_code", N_("quan hệ cấp trên tạo thành vòng lặp"))
+    other = province_committee(session, clean["tier"], clean["kind"], agency, parent)
+    if other is not None:
+        f.fail("kind", Msg(PROVINCE_COMMITTEE_TAKEN, code=other.code))
     f.check(AGENCIES.invalid)
     columns = {k: v for k, v in clean.items() if k != "parent_code"}
     columns["parent_id"] = parent.id if parent else None
     return clean, columns
+
+
+PROVINCE_COMMITTEE_TAKEN = N_("UBND tỉnh đã có trong danh mục (mã %(code)s); Văn phòng UBND tỉnh đại diện cho "
+                              "UBND tỉnh: một cơ quan, không bao giờ cả hai")
+
+
+def _is_committee(agency: Agency | None) -> bool:
+    return (agency is not None and agency.tier == Tier.province.value
+            and agency.kind == Kind.people_committee.value)
+
+
+def province_committee(session: Session, tier: str | None, kind: str | None, agency: Agency | None = None,
+                       parent: Agency | None = None):
+    """The province's people's committee that this agency would stand beside as a
+    second one, else None (SPEC §2: the committee is represented by its office, one
+    agency, never both): a province-tier people's committee under another, or with
+    another under it. Committees of different provinces (a national registry) are
+    unrelated and allowed."""
+    if tier != Tier.province.value or kind != Kind.people_committee.value:
+        return None
+    if _is_committee(parent) and (agency is None or parent.id != agency.id):
+        return parent
+    if agency is not None and agency.id is not None:
+        return session.exec(select(Agency).where(Agency.parent_id == agency.id, Agency.tier == tier,
+                                                 Agency.kind == kind, Agency.active)
+                            .order_by(Agency.code)).first()
+    return None
 
 
 def _is_descendant(session: Session, candidate: Agency, agency: Agency) -> bool:
@@ -105,7 +135,8 @@ SERVICE_TAKEN = N_("đã có dịch vụ mã %(code)s")
 def service_values(session: Session, service: Service) -> dict:
     agency = session.get(Agency, service.agency_id)
     return {"code": service.code, "name": service.name, "name_en": service.name_en,
-            "agency_code": agency.code if agency else None, "sector": service.sector, "active": service.active}
+            "agency_code": agency.code if agency else None, "sector": service.sector, "active": service.active,
+            "procedure_code": service.procedure_code}
 
 
 def _check_service(session: Session, values: dict, service: Service | None) -> tuple[dict, dict]:
@@ -117,6 +148,8 @@ def _check_service(session: Session, values: dict, service: Service | None) -> t
         "agency_code": clean_text(values.get("agency_code")) or None,
         "sector": f.text("sector", 128),
         "active": f.boolean("active"),
+        # left empty: the service is its own procedure (SPEC §2)
+        "procedure_code": f.code("procedure_code") if clean_text(values.get("procedure_code")) else None,
     }
     agency = None
     if not clean["agency_code"]:
@@ -126,6 +159,7 @@ def _check_service(session: Session, values: dict, service: Service | None) -> t
         if agency is None:
             f.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=clean["agency_code"]))
     f.check(SERVICES.invalid)
+    clean["procedure_code"] = clean["procedure_code"] or clean["code"]
     columns = {k: v for k, v in clean.items() if k != "agency_code"}
     columns["agency_id"] = agency.id
     return clean, columns

@@ -110,6 +110,8 @@ class ServiceRow:
     submission_url: str | None
     name_sort: str
     relevance: int | None = None  # the relevance group of a search's result (_relevance)
+    procedure_code: str = ""  # the national procedure this service is an offering of
+    payment_url: str | None = None
 
     @property
     def cursor(self) -> str:
@@ -121,13 +123,15 @@ class ServiceRow:
     def evidence(self) -> list[tuple[str, str]]:
         """(field, address) of the linkable evidence, in the order of the scale."""
         return [(f, u) for f, u in (("info_url", self.info_url), ("form_url", self.form_url),
-                                    ("submission_url", self.submission_url)) if u]
+                                    ("submission_url", self.submission_url),
+                                    ("payment_url", self.payment_url)) if u]
 
     def as_dict(self, period: int | None, lang: str) -> dict:
         return {"code": self.code, "name": localised(self.name, self.name_en, lang), "name_en": self.name_en,
                 "agency": self.agency_code, "sector": self.sector, "period": period, "level": self.level,
                 "verified": self.verified, "info_url": self.info_url, "form_url": self.form_url,
-                "submission_url": self.submission_url}
+                "submission_url": self.submission_url, "payment_url": self.payment_url,
+                "procedure_code": self.procedure_code}
 
 
 def _with_verified_status(query, period: int | None):
@@ -237,7 +241,8 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
         select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
                Agency.name.label("agency_name"), Agency.name_en.label("agency_name_en"),
                VERIFIED_LEVEL.label("level"), VerifiedCopy.id.is_not(None).label("verified"),
-               status.info_url, status.form_url, status.submission_url, Service.name_sort, keys.c.relevance)
+               status.info_url, status.form_url, status.submission_url, Service.name_sort, keys.c.relevance,
+               Service.procedure_code, status.payment_url)
         .select_from(keys).join(Service, Service.id == keys.c.id).join(Agency, Agency.id == Service.agency_id),
         period).order_by(*first, keys.c.name_sort, code_order(dialect, keys.c.code)).limit(limit + 1)
     rows = session.execute(page).all()
@@ -245,7 +250,8 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
                            agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,
                            level=int(r.level), verified=bool(r.verified), info_url=safe_url(r.info_url),
                            form_url=safe_url(r.form_url), submission_url=safe_url(r.submission_url),
-                           name_sort=r.name_sort, relevance=None if r.relevance is None else int(r.relevance))
+                           name_sort=r.name_sort, relevance=None if r.relevance is None else int(r.relevance),
+                           procedure_code=r.procedure_code, payment_url=safe_url(r.payment_url))
                 for r in rows[:limit]]
     return Page(services, total, services[-1].cursor if len(rows) > limit else None)
 

@@ -19,8 +19,39 @@ def alembic_config(connection=None) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.begin() as connection:
-        command.upgrade(alembic_config(connection), revision)
+    with engine.connect() as connection:
+        with foreign_keys_off(connection):
+            with connection.begin():
+                command.upgrade(alembic_config(connection), revision)
+                check_foreign_keys(connection)
+
+
+class foreign_keys_off:
+    """On SQLite, foreign keys off while migrating: a batch migration that rebuilds a
+    table others refer to ("move and copy": create, copy, drop, rename) would
+    otherwise fail on the drop. SQLite only changes the setting outside a
+    transaction, so it is set on the driver's connection before the migration's
+    transaction begins (SQLite's own procedure for ALTER TABLE, step 1), checked
+    before the commit (check_foreign_keys), and set back after."""
+
+    def __init__(self, connection):
+        self.dbapi = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
+
+    def __enter__(self):
+        if self.dbapi is not None:
+            self.dbapi.execute("PRAGMA foreign_keys = OFF")
+
+    def __exit__(self, *_exc):
+        if self.dbapi is not None:
+            self.dbapi.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(connection) -> None:
+    """Refuse (roll back) a migration that left a reference dangling, on SQLite."""
+    if connection.dialect.name == "sqlite":
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            raise RuntimeError(f"the migration left {len(broken)} broken references, e.g. {tuple(broken[0])}")
 
 
 def heads() -> list[str]:

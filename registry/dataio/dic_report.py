@@ -1,5 +1,5 @@
 """The DIC's report for a period (báo cáo gửi tỉnh): an XLSX workbook with Vietnamese
-headers (sheets "Chỉ tiêu", "Cơ quan", "Dịch vụ", "Chỉ số toàn tỉnh"), or its targets table alone as
+headers (sheets "Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh"), or its targets table alone as
 CSV. ``verified`` by default; ``reported`` for auditors. Streamed, as open data is.
 No Flask here.
 """
@@ -30,6 +30,7 @@ from registry.submissions.periods import check_basis, period_or_404
 from registry.submissions.workflow import display_state
 from registry.targets import cache as results_cache
 from registry.targets.basis import BasisJoin
+from registry.targets.drilldown import procedure_drilldown
 from registry.targets.results import TargetResult
 
 REPORT_FORMATS = ("xlsx", "csv")
@@ -49,15 +50,23 @@ REPORT_TITLE_VI = "Báo cáo kết quả thực hiện chỉ tiêu ứng dụng 
 TARGET_HEADERS_VI = (
     "Mã", "Chỉ tiêu", "Căn cứ", "Mức cần đạt", "Kết quả", "Tử số", "Mẫu số", "Đánh giá",
     "Tỷ lệ bao phủ dữ liệu", "Thời hạn", "Còn thiếu",
+    # service targets count procedures; beside them, the same over services (offerings)
+    "Đơn vị đếm", "Theo dịch vụ: tử số", "Theo dịch vụ: mẫu số", "Theo dịch vụ: kết quả",
 )
-TARGET_WIDTHS = (26, 60, 50, 14, 11, 10, 10, 16, 20, 10, 11)
+TARGET_WIDTHS = (26, 60, 50, 14, 11, 10, 10, 16, 20, 10, 11, 14, 12, 12, 12)
+COUNTING_UNIT_VI = {"procedure": "thủ tục", "agency": "cơ quan"}
 
 SERVICE_HEADERS_VI = (
-    "Mã thủ tục", "Tên thủ tục", "Mã cơ quan", "Cơ quan", "Lĩnh vực", "Mức độ",
+    "Mã dịch vụ", "Mã thủ tục hành chính", "Tên thủ tục", "Mã cơ quan", "Cơ quan", "Lĩnh vực", "Mức độ",
     "Minh chứng: trang thông tin thủ tục", "Minh chứng: mẫu đơn, tờ khai", "Minh chứng: nộp hồ sơ trực tuyến",
-    "Có số liệu trong cơ sở tính",
+    "Minh chứng: thanh toán lệ phí trực tuyến", "Có số liệu trong cơ sở tính",
 )
-SERVICE_WIDTHS = (16, 60, 24, 40, 24, 9, 40, 40, 40, 14)
+SERVICE_WIDTHS = (16, 16, 60, 24, 40, 24, 9, 40, 40, 40, 40, 14)
+PROCEDURE_HEADERS_VI = (
+    "Mã thủ tục hành chính", "Tên thủ tục", "Số cơ quan thực hiện", "Số cơ quan có số liệu",
+    "Mức độ (thấp nhất trong các cơ quan thực hiện)",
+)
+PROCEDURE_WIDTHS = (18, 60, 14, 14, 20)
 
 INDICATOR_HEADERS_VI = (
     "Mã", "Chỉ số", "Căn cứ", "Mức cần đạt", "Giá trị", "Tử số", "Mẫu số", "Đánh giá", "Nguồn số liệu",
@@ -101,7 +110,10 @@ def report_target_rows(results: list[TargetResult]) -> Iterator[tuple]:
         t = r.target
         yield (t.code, t.title_vi, t.citation, _threshold_vi(t), r.value, r.numerator, r.denominator,
                STATUS_VI[r.status], _coverage_vi(r), t.deadline,
-               None if r.status == "no_data" else r.shortfall)
+               None if r.status == "no_data" else r.shortfall,
+               COUNTING_UNIT_VI[r.counting_unit],
+               *((r.offerings.numerator, r.offerings.denominator, r.offerings.value) if r.offerings is not None
+                 else (None, None, None)))
 
 
 def _state_vi(state: str | None, verified_sequence: int | None) -> str:
@@ -156,8 +168,18 @@ def _agency_headers_vi(period: int) -> tuple[str, ...]:
 
 def _report_service_rows(session: Session, period: int, basis: str, batch_size: int) -> Iterator[tuple]:
     for r in read_in_batches(session, services_statement(period, basis), batch_size):
-        yield (r.code, r.name, r.agency_code, r.agency_name, r.sector, int(r.level),
-               r.info_url, r.form_url, r.submission_url, yes_no(bool(r.in_basis)))
+        yield (r.code, r.procedure_code, r.name, r.agency_code, r.agency_name, r.sector, int(r.level),
+               r.info_url, r.form_url, r.submission_url, r.payment_url, yes_no(bool(r.in_basis)))
+
+
+def _report_procedure_rows(session: Session, period: int, basis: str, batch_size: int) -> Iterator[tuple]:
+    """Each procedure as the service targets count it: its offerings, how many are
+    known, and its level (the lowest of its offerings; "chưa có dữ liệu" while one is unknown)."""
+    statement = procedure_drilldown(period, basis, 0)
+    columns = statement.selected_columns
+    for r in read_in_batches(session, statement.order_by(columns.name_sort, columns.code), batch_size):
+        yield (r.code, r.name, int(r.offerings), int(r.known),
+               int(r.level) if r.level is not None else STATUS_VI["no_data"])
 
 
 def _preamble(session: Session, period: int, basis: str, now: datetime) -> list[str]:
@@ -197,6 +219,8 @@ def dic_report_stream(session: Session, period, fmt: str = "xlsx", basis: str = 
               number_styles={TARGET_HEADERS_VI.index("Kết quả"): _report_value_style}),
         Sheet("Cơ quan", _agency_headers_vi(year), _report_agency_rows(session, year, basis, batch_size),
               agency_widths, preamble),
+        Sheet("Thủ tục", PROCEDURE_HEADERS_VI, _report_procedure_rows(session, year, basis, batch_size),
+              PROCEDURE_WIDTHS, preamble),
         Sheet("Dịch vụ", SERVICE_HEADERS_VI, _report_service_rows(session, year, basis, batch_size),
               SERVICE_WIDTHS, preamble),
         Sheet("Chỉ số toàn tỉnh", INDICATOR_HEADERS_VI, report_indicator_rows(session, year), INDICATOR_WIDTHS,

@@ -39,6 +39,10 @@ from registry.models import (
 from registry.submissions import workflow
 from registry.submissions.rules import check_report, parse_report_value
 
+# Report fields asked since version 2 of the specification, which historic files
+# may leave out (SPEC §5): internet_connected then follows broadband_internet,
+# and computer_staff_with_email is unknown.
+LATER_REPORT_FIELDS = ("internet_connected", "computer_staff_with_email")
 BATCH_ROWS = 2_000  # records written (and audited) per flush
 SOURCE = "import"
 
@@ -55,9 +59,10 @@ class FileFormat:
 
 FORMATS = {
     "agencies": FileFormat(("code", "name", "tier", "kind"), ("name_en", "parent_code", "active")),
-    "services": FileFormat(("code", "name", "agency_code", "sector"), ("name_en", "active")),
+    "services": FileFormat(("code", "name", "agency_code", "sector"), ("name_en", "active", "procedure_code")),
     "levels": FileFormat(("service_code", "period", "level"), (*EVIDENCE_FIELDS, "note")),
-    "reports": FileFormat(("agency_code", "period", *REPORT_FIELDS)),
+    "reports": FileFormat(("agency_code", "period", *(f for f in REPORT_FIELDS if f not in LATER_REPORT_FIELDS)),
+                          LATER_REPORT_FIELDS),
 }
 
 
@@ -147,7 +152,7 @@ def _check_header(kind: str, header: list[str]) -> list[RowError]:
 
 # The columns the checks and the writes compare, read as plain rows (no objects).
 AGENCY_COLUMNS = ("id", "code", "name", "name_en", "tier", "kind", "parent_id", "active")
-SERVICE_COLUMNS = ("id", "code", "name", "name_en", "agency_id", "sector", "active")
+SERVICE_COLUMNS = ("id", "code", "name", "name_en", "agency_id", "sector", "active", "procedure_code")
 
 
 def _rows_by_code(session: Session, model, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -185,7 +190,25 @@ def _check_agencies(session, rows, errors):
         if parent and parent not in known:
             errors.append(RowError(number, "parent_code", Msg(N_("không có cơ quan mã %(code)s"), code=parent)))
     _check_parent_cycles(existing, records, errors)
+    _check_province_committee(existing, records, errors)
     return records
+
+
+def _check_province_committee(existing: dict[str, Any], records, errors) -> None:
+    """The province's people's committee is one agency (its office), never two (SPEC §2):
+    no province-tier people's committee under another."""
+    by_id = {a.id: a.code for a in existing.values()}
+    rows = {code: (a.tier, a.kind, by_id.get(a.parent_id)) for code, a in existing.items()}
+    rows.update({r["code"]: (r["tier"], r["kind"], r["parent_code"]) for _, r in records})
+
+    def is_committee(code):
+        return code in rows and rows[code][:2] == (Tier.province.value, Kind.people_committee.value)
+
+    for number, r in records:
+        code, parent = r["code"], r["parent_code"]
+        if is_committee(code) and is_committee(parent):
+            errors.append(RowError(number, "kind", Msg(
+                N_("UBND tỉnh chỉ là một cơ quan (Văn phòng UBND tỉnh đại diện); đã có: %(codes)s"), codes=parent)))
 
 
 def _check_parent_cycles(existing: dict[str, Any], records, errors) -> None:
@@ -215,6 +238,7 @@ def _check_services(session, rows, errors):
             agency_code=agency_code,
             sector=c.text("sector", 128),
             active=c.parse("active", parse_bool),
+            procedure_code=c.code("procedure_code") if clean_text(values.get("procedure_code")) else None,
         )
         if not agency_code:
             c.fail("agency_code", N_("bắt buộc"))
@@ -275,9 +299,12 @@ def _check_reports(session, rows, errors):
         report = {}
         for name in REPORT_FIELDS:
             value = c.parse(name, lambda v, n=name: parse_report_value(n, v))
-            if value is None and not any(e.row == number and e.column == name for e in errors):
+            if value is None and name not in LATER_REPORT_FIELDS and not any(
+                    e.row == number and e.column == name for e in errors):
                 c.fail(name, N_("bắt buộc"))
             report[name] = value
+        if report.get("internet_connected") is None and clean_text(values.get("internet_connected")) == "":
+            report["internet_connected"] = report.get("broadband_internet")
         if not c.failed:
             for column, reason in check_report(report).items():
                 c.fail(column, reason)
@@ -384,8 +411,10 @@ def _apply_services(session, records, actor, result, as_verified):
     for _, r in records:
         current = existing.get(r["code"])
         active = r["active"] if r["active"] is not None else (current.active if current else True)
+        # a procedure left out keeps the service's, or makes a new service its own procedure
+        procedure = r["procedure_code"] or (current.procedure_code if current else r["code"])
         rows.append((r["code"], dict(name=r["name"], name_en=r["name_en"], agency_id=agencies[r["agency_code"]],
-                                     sector=r["sector"], active=active)))
+                                     sector=r["sector"], active=active, procedure_code=procedure)))
     _write(session, Service, "service", rows, existing, actor, result)
 
 

@@ -36,10 +36,13 @@ BATCH_SIZE = 1000
 TARGET_COLUMNS = (
     "code", "title_vi", "title_en", "citation", "unit", "comparator", "threshold", "deadline",
     "numerator", "denominator", "value", "met", "status", "coverage_covered", "coverage_total",
+    # service targets: numerator and denominator count procedures; the same figures over services
+    "counting_unit", "offerings_numerator", "offerings_denominator", "offerings_value",
+    "offerings_coverage_covered", "offerings_coverage_total",
 )
 AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "active", "in_basis", *REPORT_FIELDS)
 SERVICE_COLUMNS = (
-    "code", "name", "name_en", "agency_code", "sector", "level", *EVIDENCE_FIELDS, "in_basis",
+    "code", "procedure_code", "name", "name_en", "agency_code", "sector", "level", *EVIDENCE_FIELDS, "in_basis",
 )
 COLUMNS = {"targets": TARGET_COLUMNS, "agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS}
 
@@ -61,7 +64,7 @@ def services_statement(period: int, basis: str):
     submission is not in the basis)."""
     figures = BasisJoin(period, basis)
     statement = (
-        select(Service.code, Service.name, Service.name_en, Agency.code.label("agency_code"),
+        select(Service.code, Service.procedure_code, Service.name, Service.name_en, Agency.code.label("agency_code"),
                Agency.name.label("agency_name"), Service.sector, figures.level().label("level"),
                *[figures.status(f).label(f) for f in EVIDENCE_FIELDS],
                figures.flag().label("in_basis"))
@@ -76,8 +79,8 @@ def service_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
                  batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
     """Open-data rows of the services (SERVICE_COLUMNS), read in batches."""
     for r in read_in_batches(session, services_statement(period, basis), batch_size):
-        yield (r.code, r.name, r.name_en, r.agency_code, r.sector, int(r.level),
-               r.info_url, r.form_url, r.submission_url, bool(r.in_basis))
+        yield (r.code, r.procedure_code, r.name, r.name_en, r.agency_code, r.sector, int(r.level),
+               *[r._mapping[f] for f in EVIDENCE_FIELDS], bool(r.in_basis))
 
 
 def agencies_statement(figures: BasisJoin):
@@ -112,7 +115,15 @@ def target_rows(results: list[TargetResult]) -> Iterator[tuple]:
     for r in results:
         t = r.target
         yield (t.code, t.title_vi, t.title_en, t.citation, t.unit, t.comparator, t.threshold, t.deadline,
-               r.numerator, r.denominator, r.value, r.met, r.status, r.coverage.covered, r.coverage.total)
+               r.numerator, r.denominator, r.value, r.met, r.status, r.coverage.covered, r.coverage.total,
+               *_offerings_cells(r))
+
+
+def _offerings_cells(r: TargetResult) -> tuple:
+    o = r.offerings
+    if o is None:
+        return (r.counting_unit, None, None, None, None, None)
+    return (r.counting_unit, o.numerator, o.denominator, o.value, o.coverage.covered, o.coverage.total)
 
 
 def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_DATA_BASIS,

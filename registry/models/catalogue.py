@@ -59,6 +59,11 @@ class Service(SQLModel, table=True):
     name: str = Field(sa_type=String(500))
     name_en: Optional[str] = Field(default=None, sa_type=String(500))
     agency_id: int = Field(foreign_key="agency.id")
+    # The national procedure (thủ tục hành chính) this service is an offering of
+    # (SPEC §2): the same code for every agency that carries it out. Service
+    # targets count procedures; a service written without one is its own
+    # procedure (_set_procedure_code).
+    procedure_code: str = Field(default="", sa_type=String(64), index=True)
     sector: str = Field(sa_type=String(128))
     active: bool = Field(default=True)
     name_key: str = Field(default="", sa_type=Text)
@@ -78,6 +83,15 @@ def _set_name_keys(_mapper, _connection, record) -> None:
 for _model in (Agency, Service):
     event.listen(_model, "before_insert", _set_name_keys)
     event.listen(_model, "before_update", _set_name_keys)
+
+
+def _set_procedure_code(_mapper, _connection, record) -> None:
+    if not (record.procedure_code or "").strip():
+        record.procedure_code = record.code
+
+
+event.listen(Service, "before_insert", _set_procedure_code)
+event.listen(Service, "before_update", _set_procedure_code)
 
 
 # --- the catalogue's search index ------------------------------------------------------

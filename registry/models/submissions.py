@@ -6,7 +6,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, CheckConstraint, Date, DateTime, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
+from registry.catalogue.levels import DEFAULT_SCALE, MAX_LEVEL, MIN_LEVEL, SCALES
 from registry.models.base import sql_in, utcnow
 from registry.models.vocabularies import PeriodStatus, State
 
@@ -21,10 +21,16 @@ class AdoptionReport(SQLModel):
     has_lan: Optional[bool] = None
     wan_connected: Optional[bool] = None
     broadband_internet: Optional[bool] = None
+    # any Internet connection (broadband implies it): the schools', hospitals' and
+    # health facilities' targets ask for "kết nối Internet", not broadband
+    internet_connected: Optional[bool] = None
     official_email: Optional[bool] = None
     staff_total: Optional[int] = None
     staff_with_computer: Optional[int] = None
     staff_with_email: Optional[int] = None
+    # of those working on a computer, with an official e-mail account
+    # (computer_staff_email_pct); unknown in reports made before it was asked
+    computer_staff_with_email: Optional[int] = None
     documents_total: Optional[int] = None
     documents_online: Optional[int] = None
     exchanges_online: Optional[bool] = None
@@ -42,13 +48,27 @@ COUNT_BOUNDS = (
     ("staff_with_computer", "staff_total"),
     ("staff_with_email", "staff_total"),
     ("documents_online", "documents_total"),
+    ("computer_staff_with_email", "staff_with_computer"),
+    ("computer_staff_with_email", "staff_with_email"),
 )
+
+
+# Constraint names of the bounds added after the first schema (kept under
+# PostgreSQL's 63 characters with the table's name before them).
+_BOUND_NAMES = {
+    ("computer_staff_with_email", "staff_with_computer"): "computer_staff_email_within_computer",
+    ("computer_staff_with_email", "staff_with_email"): "computer_staff_email_within_email",
+}
+
+
+def _bound_name(part: str, whole: str) -> str:
+    return _BOUND_NAMES.get((part, whole), f"{part}_within_total")
 
 
 def _report_constraints() -> list:
     checks = [CheckConstraint(f"{c} IS NULL OR {c} >= 0", name=f"{c}_non_negative") for c in REPORT_COUNTS]
     checks += [
-        CheckConstraint(f"{part} IS NULL OR {whole} IS NULL OR {part} <= {whole}", name=f"{part}_within_total")
+        CheckConstraint(f"{part} IS NULL OR {whole} IS NULL OR {part} <= {whole}", name=_bound_name(part, whole))
         for part, whole in COUNT_BOUNDS
     ]
     return checks
@@ -64,6 +84,7 @@ class ReportingPeriod(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),
         CheckConstraint(sql_in("status", [s.value for s in PeriodStatus]), name="status"),
+        CheckConstraint(sql_in("level_scale", list(SCALES)), name="level_scale"),
     )
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -71,6 +92,8 @@ class ReportingPeriod(SQLModel, table=True):
     # hạn nộp (SPEC §3d): set when the period is made, 31 January of the next year unless
     # an administrator says otherwise; None only for rows written in bulk (synth), read as that default.
     due_date: Optional[date] = Field(default=None, sa_type=Date)
+    # The online-level scale this period's levels are read on (catalogue/levels.py).
+    level_scale: str = Field(default=DEFAULT_SCALE, sa_type=String(32))
 
     @property
     def due(self) -> date:
@@ -109,6 +132,7 @@ class StatusValues(SQLModel):
     info_url: Optional[str] = Field(default=None, sa_type=String(2048))
     form_url: Optional[str] = Field(default=None, sa_type=String(2048))
     submission_url: Optional[str] = Field(default=None, sa_type=String(2048))
+    payment_url: Optional[str] = Field(default=None, sa_type=String(2048))  # level 4's evidence
     note: Optional[str] = Field(default=None, sa_type=Text)
 
 

@@ -13,7 +13,8 @@ class Kind(str, enum.Enum):
     department = "department"
     people_committee = "people_committee"
     political_org = "political_org"
-    school = "school"
+    school = "school"  # primary and above (SPEC §2)
+    preschool = "preschool"  # trường mầm non: never in schools_network_pct
     hospital = "hospital"
     health_facility = "health_facility"
     other = "other"

@@ -62,8 +62,8 @@ def load(session: Session) -> tuple[bool, list[tuple[str, str, str]]]:
 
 
 def _agency_codes_by_tier_kind():
-    district_ubnd = [a[0] for a in AGENCIES if a[3] == "district" and a[4] == "people_committee"]
-    commune_ubnd = [a[0] for a in AGENCIES if a[3] == "commune" and a[4] == "people_committee"]
+    district_ubnd = [a[0] for a in demo_agencies() if a[3] == "district" and a[4] == "people_committee"]
+    commune_ubnd = [a[0] for a in demo_agencies() if a[3] == "commune" and a[4] == "people_committee"]
     return district_ubnd, commune_ubnd
 
 
@@ -72,9 +72,27 @@ def _check(result):
         raise RuntimeError("demo data does not import: " + "; ".join(map(str, result.errors[:5])))
 
 
+# The province's people's committee is represented by its office (SPEC §2): one
+# agency, never both. demo_data keeps both rows (the synthesiser reads them);
+# the demonstration set loads the office as the committee, parent of the rest.
+PROVINCE_COMMITTEE, PROVINCE_OFFICE = "ubnd-tinh", "vp-ubnd-tinh"
+
+
+def demo_agencies() -> list[tuple]:
+    """AGENCIES as the demonstration set loads them: the office stands for the committee."""
+    rows = []
+    for code, name, name_en, tier, kind, parent in AGENCIES:
+        if code == PROVINCE_COMMITTEE:
+            continue
+        if code == PROVINCE_OFFICE:
+            kind, parent = "people_committee", None
+        rows.append((code, name, name_en, tier, kind, PROVINCE_OFFICE if parent == PROVINCE_COMMITTEE else parent))
+    return rows
+
+
 def _load_catalogue(session: Session) -> None:
     header = ["code", "name", "name_en", "tier", "kind", "parent_code"]
-    rows = [(n, dict(zip(header, (c or "" for c in a)))) for n, a in enumerate(AGENCIES, start=2)]
+    rows = [(n, dict(zip(header, (c or "" for c in a)))) for n, a in enumerate(demo_agencies(), start=2)]
     _check(import_table(session, SYSTEM, "agencies", header, rows))
 
     sectors = {code: name for code, name, _ in SECTORS}
@@ -82,14 +100,20 @@ def _load_catalogue(session: Session) -> None:
     services = []
     for agency_code, procedures in PROVINCE_PROCEDURES.items():
         services += [(agency_code, p) for p in procedures]
+    # a district or commune procedure has one code however many committees carry it out
+    # (made up: "2.…" for the districts', "3.…" for the communes'); each offering its own code
+    procedures = {}
     for agency_code in district_ubnd:
         services += [(agency_code, p) for p in DISTRICT_PROCEDURES]
+        procedures.update({(agency_code, p): f"2.{i:06d}" for i, p in enumerate(DISTRICT_PROCEDURES, start=1)})
     for agency_code in commune_ubnd:
         services += [(agency_code, p) for p in COMMUNE_PROCEDURES]
-    header = ["code", "name", "name_en", "agency_code", "sector"]
+        procedures.update({(agency_code, p): f"3.{i:06d}" for i, p in enumerate(COMMUNE_PROCEDURES, start=1)})
+    header = ["code", "name", "name_en", "agency_code", "sector", "procedure_code"]
     rows = [
         (n, dict(code=f"1.{4000 + n:06d}", name=name, name_en=name_en, agency_code=agency_code,
-                 sector=sectors[sector]))
+                 sector=sectors[sector],
+                 procedure_code=procedures.get((agency_code, (name, name_en, sector)), f"1.{4000 + n:06d}")))
         for n, (agency_code, (name, name_en, sector)) in enumerate(services, start=2)
     ]
     _check(import_table(session, SYSTEM, "services", header, rows))
@@ -169,6 +193,9 @@ class AgencyTrajectory:
             documents_total=self.documents + 50 * years_on,
             documents_online=round((self.documents + 50 * years_on) * min(1.0, share * 0.95)),
         )
+        # drawn from the figures above, so that the random draws (and every other figure) stay as they were
+        report["internet_connected"] = report["broadband_internet"] or report["has_lan"]
+        report["computer_staff_with_email"] = min(report["staff_with_computer"], report["staff_with_email"])
         return report
 
 
@@ -187,6 +214,7 @@ def _status(service: Service, level: int) -> dict:
         "info_url": f"{EVIDENCE_HOST}/thu-tuc/{service.code}",
         "form_url": f"{EVIDENCE_HOST}/bieu-mau/{service.code}.docx",
         "submission_url": f"{EVIDENCE_HOST}/nop-ho-so/{service.code}",
+        "payment_url": f"{EVIDENCE_HOST}/thanh-toan/{service.code}",
     }
     needed = required_evidence(level)
     return {"level": level, "note": None, **{k: (v if k in needed else None) for k, v in urls.items()}}

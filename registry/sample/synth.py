@@ -343,7 +343,8 @@ class _Synthesis:
             self.writer.add(Service.__tablename__, {
                 "id": s.id, "code": s.code, "name": s.procedure.name,
                 "name_en": s.procedure.name_en, "agency_id": s.agency_id, "sector": s.procedure.sector,
-                "active": s.active, "name_key": name_key, "name_sort": name_sort})
+                "active": s.active, "name_key": name_key, "name_sort": name_sort,
+                "procedure_code": s.code})  # each synthetic service its own procedure
 
     def evidence_urls(self, services: list[plan._Service], agencies: list[plan._Agency]) -> dict[int, dict[str, str]]:
         """Each service's evidence addresses, on its province's portal."""
@@ -353,7 +354,8 @@ class _Synthesis:
             if a.tier == "province" and a.kind == "people_committee":
                 slug = fold(a.name.removeprefix("Ủy ban nhân dân tỉnh ")).replace(" ", "")
                 portals[a.province] = EVIDENCE_HOST.format(slug=slug)
-        paths = {"info_url": "thu-tuc/{}", "form_url": "bieu-mau/{}.docx", "submission_url": "nop-ho-so/{}"}
+        paths = {"info_url": "thu-tuc/{}", "form_url": "bieu-mau/{}.docx", "submission_url": "nop-ho-so/{}",
+                 "payment_url": "thanh-toan/{}"}
         return {s.id: {f: f"{portals[province_of[s.agency_id]]}/{paths[f].format(s.code)}" for f in EVIDENCE_FIELDS}
                 for s in services}
 

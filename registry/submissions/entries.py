@@ -46,11 +46,12 @@ class ServiceEntry:
     info_url: str | None = None
     form_url: str | None = None
     submission_url: str | None = None
+    payment_url: str | None = None
     note: str | None = None
 
     def values(self) -> dict:
         return {"level": self.level, "info_url": self.info_url, "form_url": self.form_url,
-                "submission_url": self.submission_url, "note": self.note}
+                "submission_url": self.submission_url, "payment_url": self.payment_url, "note": self.note}
 
 
 @dataclass
@@ -130,8 +131,8 @@ def load_entries(session: Session, agency: Agency, year: int) -> Entries:
     return Entries(agency, period, submission, report, entries, comments)
 
 
-def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
-                raw_services: list[dict] | None) -> tuple[dict, dict[int, dict], dict[str, str]]:
+def parse_edits(session: Session, agency: Agency, raw_report: dict | None, raw_services: list[dict] | None,
+                scale: str | None = None) -> tuple[dict, dict[int, dict], dict[str, str]]:
     """Parse submitted values (form strings or JSON values) into typed edits.
 
     ``raw_report`` maps report fields to values; ``raw_services`` is a list of
@@ -176,7 +177,7 @@ def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
                 continue
             try:
                 if name == "level":
-                    values["level"] = parse_level(value)
+                    values["level"] = parse_level(value, scale)
                 elif name in EVIDENCE_FIELDS:
                     values[name] = parse_url(value)
                 elif name == "note":
@@ -193,14 +194,14 @@ def parse_edits(session: Session, agency: Agency, raw_report: dict | None,
 
 
 def evidence_errors(session: Session, submission: Submission | None, services: dict[int, dict],
-                    codes: dict[int, str]) -> dict[str, str]:
+                    codes: dict[int, str], scale: str | None = None) -> dict[str, str]:
     """Evidence missing for the levels the edits would leave (checked before writing,
     so that every service's problem is shown at once)."""
     current = workflow.statuses_of(session, submission) if submission else {}
     errors = {}
     for service_id, values in services.items():
         merged = {**(workflow.status_values(current[service_id]) if service_id in current else {}), **values}
-        for name, message in check_evidence(merged.get("level") or 0, merged).items():
+        for name, message in check_evidence(merged.get("level") or 0, merged, scale).items():
             errors[f"{codes[service_id]}.{name}"] = message
     return errors
 
@@ -232,7 +233,8 @@ def save(session: Session, agency: Agency, year: int, actor: Actor, version: int
     period = session.get(ReportingPeriod, year)
     if period is None:
         raise NotFound(N_("Không có kỳ báo cáo %(year)s."), year=year)
-    report, services, errors = parse_edits(session, agency, raw_report, raw_services)
+    # levels are read on the period's scale (catalogue/levels.py)
+    report, services, errors = parse_edits(session, agency, raw_report, raw_services, period.level_scale)
     submission = workflow.find_submission(session, agency, year)
     current = workflow.lock_version(submission)
     if version is not None and not 0 <= version <= current:
@@ -244,7 +246,7 @@ def save(session: Session, agency: Agency, year: int, actor: Actor, version: int
     now = versions.current_values(session, submission)
     base = now if version is None or version == current else versions.values_at(session, submission, version)
     merged = versions.merge(base, now, report, parsed, codes)
-    errors.update(evidence_errors(session, submission, merged.services, codes))
+    errors.update(evidence_errors(session, submission, merged.services, codes, period.level_scale))
     if errors:
         raise ValidationFailed(N_("Có %(count)s giá trị chưa hợp lệ; chưa lưu gì."), fields=errors, count=len(errors))
     if merged.conflicts:

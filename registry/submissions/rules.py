@@ -24,6 +24,10 @@ def check_report(values: dict) -> dict[str, str]:
     for part, whole in COUNT_BOUNDS:
         if values.get(part) is not None and values.get(whole) is not None and values[part] > values[whole]:
             errors[part] = Msg(N_("không được lớn hơn mục “%(other)s”"), other=REPORT_LABELS[whole])
+    if values.get("broadband_internet") is True and values.get("internet_connected") is False:
+        errors["internet_connected"] = Msg(N_("có Internet băng thông rộng là có kết nối Internet; "
+                                              "hãy chọn “có” hoặc sửa mục “%(other)s”"),
+                                           other=REPORT_LABELS["broadband_internet"])
     return errors
 
 

@@ -121,13 +121,16 @@ def _database_key(session: Session) -> str:
 def _payload(results: Iterable[TargetResult]) -> list[dict]:
     return [{"target": {name: getattr(r.target, name) for name in TARGET_FIELDS},
              "numerator": r.numerator, "denominator": r.denominator,
-             "covered": r.coverage.covered, "total": r.coverage.total} for r in results]
+             "covered": r.coverage.covered, "total": r.coverage.total,
+             **({"offerings": {"numerator": r.offerings.numerator, "denominator": r.offerings.denominator,
+                               "covered": r.offerings.coverage.covered, "total": r.offerings.coverage.total}}
+                if r.offerings is not None else {})} for r in results]
 
 
 def _results(period: int, basis: str, payload: list[dict]) -> tuple[TargetResult, ...]:
     # A new Target per result, detached from every session: a cached result is read, never written.
     return tuple(make_result(Target(**item["target"]), period, basis, item["numerator"], item["denominator"],
-                             item["covered"], item["total"]) for item in payload)
+                             item["covered"], item["total"], item.get("offerings")) for item in payload)
 
 
 def _read_shared(session: Session, years: list[int], basis: str, stamps: dict[int, str]) -> dict[int, tuple]:

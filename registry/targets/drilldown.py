@@ -1,27 +1,56 @@
 """The agencies and services behind a target's figure, as selects the pages page through."""
 
-from sqlalchemy import and_, case, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from registry.models import REPORT_COUNTS, REPORT_FLAGS, Agency, Formula, Service, Target
 from registry.targets.basis import BasisJoin
 from registry.targets.definitions import parse_scope, target_flags
+from registry.targets.procedures import offering_levels, valid_services
 
 
-def service_drilldown(period: int, basis: str, min_level: int):
-    """A select of every active service with the level that counts for it, whether
-    its agency's submission is in the basis, and whether it is in the numerator.
-    Callers add ordering, filters and paging."""
+def service_drilldown(period: int, basis: str, min_level: int, procedure_code: str | None = None):
+    """A select of every valid service (offering), or of the offerings of one
+    procedure, with the level that counts for it, whether its agency's submission
+    is in the basis, and whether it is in the offerings' numerator (an offering
+    outside the basis never is). Callers add ordering, filters and paging."""
     figures = BasisJoin(period, basis)
     level = figures.level()
     statement = (
         select(Service.id, Service.code, Service.name, Service.name_en, Service.sector,
+               Service.procedure_code,
                Agency.code.label("agency_code"), Agency.name.label("agency_name"),
                level.label("level"), figures.flag().label("in_basis"),
-               (level >= min_level).label("counted"))
+               case((and_(figures.in_basis, level >= min_level), True), else_=False).label("counted"))
         .join(Agency, Agency.id == Service.agency_id)
-        .where(Service.active, Agency.active)
+        .where(valid_services())
     )
+    if procedure_code is not None:
+        statement = statement.where(Service.procedure_code == procedure_code)
     return figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
+
+
+def procedure_drilldown(period: int, basis: str, min_level: int):
+    """A select of every procedure of the period, as a service target counts it:
+    ``code`` (the procedure code), a name and sort key (its offerings' first, in
+    Vietnamese order), ``offerings``, ``known`` offerings, ``level`` (the lowest of
+    its offerings, NULL while any is unknown), ``in_basis`` (every offering known)
+    and ``counted`` (in the target's numerator). Callers add ordering, filters and
+    paging (columns ``name_sort`` and ``code``)."""
+    offerings = offering_levels(period, basis).subquery("offerings")
+    names = (select(Service.id.label("id"), Service.name, Service.name_en, Service.name_sort)
+             .subquery("names"))
+    count, known = func.count(), func.sum(offerings.c.known)
+    complete = known == count
+    level = case((complete, func.min(offerings.c.level)), else_=None)
+    grouped = (select(offerings.c.procedure_code.label("code"), func.min(names.c.name).label("name"),
+                   func.min(names.c.name_en).label("name_en"), func.min(names.c.name_sort).label("name_sort"),
+                      count.label("offerings"), known.label("known"), level.label("level"),
+                      case((complete, True), else_=False).label("in_basis"),
+                      case((and_(complete, func.min(offerings.c.level) >= min_level), True),
+                           else_=False).label("counted"))
+               .select_from(offerings).join(names, names.c.id == offerings.c.service_id)
+               .group_by(offerings.c.procedure_code)).subquery("procedures")
+    return select(*grouped.c)
 
 
 def agency_drilldown(target: Target, period: int, basis: str):

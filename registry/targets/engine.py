@@ -2,13 +2,13 @@
 
 Everything is counted by the database: per period, one statement grouped by
 the agencies' tier and kind, whatever the size of the registry (the service
-counts join it already summed per agency and per submission); the rest is
+counts join it already summed per agency and per submission), and for the
+service targets one more that counts procedures (procedures.py); the rest is
 arithmetic on a few dozen grouped rows. Whether a target is met is
 decided on exact integers, never on a rounded or floating value.
 No Flask here.
 """
 
-from dataclasses import dataclass, field
 from typing import Iterable
 
 from sqlalchemy import and_, case, func, select, union_all
@@ -18,18 +18,8 @@ from registry.catalogue.levels import LEVELS, MIN_LEVEL
 from registry.models import Agency, Formula, Service, Target
 from registry.targets.basis import COUNTED_STATES, BasisJoin
 from registry.targets.definitions import SERVICE_FORMULAS, definition_errors, in_scope, parse_scope, target_flags
+from registry.targets.procedures import LevelCounts, procedure_counts
 from registry.targets.results import TargetResult, make_result
-
-
-@dataclass
-class _ServiceCounts:
-    total: int = 0
-    covered: int = 0
-    at_level: dict[int, int] = field(default_factory=dict)  # level → services counted at it
-
-    def at_least(self, level: int) -> int:
-        return sum(n for lv, n in self.at_level.items() if lv >= level)
-
 
 COUNTED_LEVELS = tuple(level.number for level in LEVELS if level.number > MIN_LEVEL)
 
@@ -127,12 +117,14 @@ def _groups(session: Session, period: int, basis: str, with_services: bool,
             for row in rows]
 
 
-def _service_counts(groups: list[dict]) -> _ServiceCounts:
-    counts = _ServiceCounts(total=sum(g["services"] for g in groups),
-                            covered=sum(g["services_covered"] for g in groups))
+def _service_counts(groups: list[dict]) -> LevelCounts:
+    """The offerings (services): all, known, and known ones at each level; an
+    offering whose agency's submission is not in the basis meets no level."""
+    counts = LevelCounts(total=sum(g["services"] for g in groups),
+                         covered=sum(g["services_covered"] for g in groups))
     for number in COUNTED_LEVELS:
         counts.at_level[number] = sum(g[_level_key(number)] for g in groups)
-    counts.at_level[MIN_LEVEL] = counts.total - sum(counts.at_level.values())
+    counts.at_level[MIN_LEVEL] = counts.covered - sum(counts.at_level.values())
     return counts
 
 
@@ -154,7 +146,9 @@ def compute_targets(session: Session, period: int, basis: str = "verified",
                      if t.formula == Formula.report_sum_ratio.value})
     with_services = len(agency_targets) < len(usable)
     groups = _groups(session, period, basis, with_services, flag_sets, ratios)
-    services = _service_counts(groups) if with_services else None
+    services = None
+    if with_services:
+        services = (procedure_counts(session, period, basis), _service_counts(groups))
     return [_compute_one(t, period, basis, services, groups) for t in usable]
 
 
@@ -162,11 +156,15 @@ def compute_target(session: Session, target: Target, period: int, basis: str = "
     return compute_targets(session, period, basis, [target])[0]
 
 
-def _compute_one(target: Target, period: int, basis: str, services: _ServiceCounts | None,
+def _compute_one(target: Target, period: int, basis: str, services: tuple[LevelCounts, LevelCounts] | None,
                  groups: list[dict]) -> TargetResult:
     if target.formula in SERVICE_FORMULAS:
-        numerator = services.at_least(target.min_level)
-        return make_result(target, period, basis, numerator, services.total, services.covered, services.total)
+        procedures, offerings = services
+        return make_result(target, period, basis, procedures.at_least(target.min_level), procedures.total,
+                           procedures.covered, procedures.total,
+                           offerings={"numerator": offerings.at_least(target.min_level),
+                                      "denominator": offerings.total, "covered": offerings.covered,
+                                      "total": offerings.total})
     clauses = parse_scope(target.scope)
     scoped = [g for g in groups if in_scope(clauses, g["tier"], g["kind"])]
     total = sum(g["total"] for g in scoped)

@@ -12,6 +12,22 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class Offerings:
+    """A service target's figures over offerings (services) rather than procedures
+    (SPEC §3 rule 3): services at the level ÷ services, and the services of
+    agencies whose submission is in the basis."""
+
+    numerator: int
+    denominator: int
+    value: float | int | None
+    coverage: Coverage
+
+    def as_dict(self) -> dict:
+        return {"numerator": self.numerator, "denominator": self.denominator, "value": self.value,
+                "coverage": {"covered": self.coverage.covered, "total": self.coverage.total}}
+
+
+@dataclass(frozen=True)
 class TargetResult:
     target: Target
     period: int
@@ -21,6 +37,14 @@ class TargetResult:
     value: float | int | None
     met: bool
     coverage: Coverage
+    # service targets: the same figures over offerings (their own numerator counts procedures)
+    offerings: Offerings | None = None
+
+    @property
+    def counting_unit(self) -> str:
+        """What the numerator and denominator count: ``procedure`` or ``agency`` (for a
+        sum target, the agencies whose figures are summed)."""
+        return "procedure" if self.offerings is not None else "agency"
 
     @property
     def status(self) -> str:
@@ -52,6 +76,8 @@ class TargetResult:
             "value": self.value,
             "met": self.met,
             "coverage": {"covered": self.coverage.covered, "total": self.coverage.total},
+            **({"counting_unit": "procedure", "offerings": self.offerings.as_dict()}
+               if self.offerings is not None else {}),
         }
 
 
@@ -83,14 +109,28 @@ def percent(numerator: int, denominator: int) -> float:
     return tenths / 10
 
 
-def make_result(target: Target, period: int, basis: str, numerator: int, denominator: int,
-                covered: int, total: int) -> TargetResult:
-    """A target's result from its counts (the cache rebuilds results with it too)."""
+def _value(target: Target, numerator: int, denominator: int) -> float | int | None:
     if denominator == 0:
-        value = None
-    elif target.unit == Unit.count.value:
-        value = numerator
-    else:
-        value = percent(numerator, denominator)
-    return TargetResult(target, period, basis, numerator, denominator, value,
-                        is_met(target, numerator, denominator), Coverage(covered, total))
+        return None
+    if target.unit == Unit.count.value:
+        return numerator
+    return percent(numerator, denominator)
+
+
+def make_offerings(target: Target, figures: dict | None) -> Offerings | None:
+    """A service target's figures over offerings from ``{"numerator", "denominator",
+    "covered", "total"}`` (None for other targets)."""
+    if figures is None:
+        return None
+    return Offerings(figures["numerator"], figures["denominator"],
+                     _value(target, figures["numerator"], figures["denominator"]),
+                     Coverage(figures["covered"], figures["total"]))
+
+
+def make_result(target: Target, period: int, basis: str, numerator: int, denominator: int,
+                covered: int, total: int, offerings: dict | None = None) -> TargetResult:
+    """A target's result from its counts (the cache rebuilds results with it too);
+    ``offerings``: a service target's counts over offerings (see make_offerings)."""
+    return TargetResult(target, period, basis, numerator, denominator, _value(target, numerator, denominator),
+                        is_met(target, numerator, denominator), Coverage(covered, total),
+                        make_offerings(target, offerings))

@@ -10,8 +10,12 @@ from registry import audit
 from registry.audit import Actor
 from registry.models import Comparator, Formula, Target, Unit
 
-STATE = "*:department,people_committee,political_org"
-STATE_KINDS = "department,people_committee,political_org"
+# "cơ quan Nhà nước": departments and people's committees (SPEC §2)
+STATE_KINDS = "department,people_committee"
+STATE = f"*:{STATE_KINDS}"
+# "hệ thống chính trị": the state agencies and the Party and mass organisations
+POLITICAL_KINDS = "department,people_committee,political_org"
+POLITICAL = f"*:{POLITICAL_KINDS}"
 INIT = Actor.system("init")
 SOURCE = "Quyết định 1529/QĐ-UBND ngày 25/8/2009 của UBND tỉnh Điện Biên"
 
@@ -42,7 +46,7 @@ DECISION_1529_TARGETS = (
        "Trên 90% các cơ quan trong hệ thống chính trị có mạng LAN, kết nối mạng WAN và mạng Internet tốc độ cao",
        "More than 90% of agencies of the political system have a LAN, a WAN connection and high-speed Internet",
        "mục 3.b", PCT, GT, 90, 2015, Formula.agency_flag_share,
-       flags="has_lan,wan_connected,broadband_internet", scope=STATE),
+       flags="has_lan,wan_connected,broadband_internet", scope=POLITICAL),
     _t("documents_online_pct",
        "90% văn bản cơ quan cấp huyện/thị và UBND tỉnh được quản lý và điều hành trên môi trường mạng",
        "90% of documents of district-level agencies and the Provincial People's Committee "
@@ -63,7 +67,7 @@ DECISION_1529_TARGETS = (
        "80% cán bộ công chức có hộp thư điện tử",
        "80% of civil servants have an e-mail box",
        "mục 3.b", PCT, GE, 80, 2015, Formula.report_sum_ratio,
-       numerator_field="staff_with_email", denominator_field="staff_total", scope=STATE),
+       numerator_field="staff_with_email", denominator_field="staff_total", scope=POLITICAL),
     _t("agencies_email_pct",
        "100% các cơ quan có hộp thư điện tử để trao đổi thông tin qua mạng Internet",
        "100% of agencies have an e-mail box",
@@ -71,33 +75,41 @@ DECISION_1529_TARGETS = (
     _t("agencies_database_pct",
        "100% các cơ quan có hệ thống cơ sở dữ liệu quản lý chuyên ngành",
        "100% of agencies run a specialised management database",
-       "mục 3.b", PCT, GE, 100, 2015, Formula.agency_flag_share, flags="specialised_database", scope=STATE),
+       "mục 3.b", PCT, GE, 100, 2015, Formula.agency_flag_share, flags="specialised_database",
+       scope="province:department"),
     _t("broadband_district_up_pct",
        "Internet băng thông rộng (ADSL) phủ tới 100% các cơ quan từ cấp huyện trở lên",
        "Broadband Internet reaches 100% of agencies at district level and above",
        "mục 3.b", PCT, GE, 100, 2015, Formula.agency_flag_share, flags="broadband_internet",
-       scope=f"province:{STATE_KINDS};district:{STATE_KINDS}"),
+       scope=f"province:{POLITICAL_KINDS};district:{POLITICAL_KINDS}"),
     _t("schools_network_pct",
        "50% trường từ tiểu học trở lên có mạng LAN và kết nối Internet",
        "50% of schools from primary level up have a LAN and an Internet connection",
-       "mục 3.b", PCT, GE, 50, 2015, Formula.agency_flag_share, flags="has_lan,broadband_internet",
+       "mục 3.b", PCT, GE, 50, 2015, Formula.agency_flag_share, flags="has_lan,internet_connected",
        scope="*:school"),
     _t("hospitals_network_pct",
        "100% bệnh viện tỉnh, huyện có mạng LAN và kết nối Internet",
        "100% of provincial and district hospitals have a LAN and an Internet connection",
-       "mục 3.b", PCT, GE, 100, 2015, Formula.agency_flag_share, flags="has_lan,broadband_internet",
-       scope="*:hospital"),
+       "mục 3.b", PCT, GE, 100, 2015, Formula.agency_flag_share, flags="has_lan,internet_connected",
+       scope="province:hospital;district:hospital"),
     _t("health_facilities_network_pct",
        "20% các cơ sở y tế có mạng LAN và kết nối Internet",
        "20% of health facilities have a LAN and an Internet connection",
-       "mục 3.b", PCT, GE, 20, 2015, Formula.agency_flag_share, flags="has_lan,broadband_internet",
+       "mục 3.b", PCT, GE, 20, 2015, Formula.agency_flag_share, flags="has_lan,internet_connected",
        scope="*:health_facility"),
     _t("commune_staff_computer_pct",
        "100% cán bộ, công chức cấp xã, phường, thị trấn được đầu tư máy tính",
        "100% of commune-level civil servants are equipped with a computer",
        "mục 3.c", PCT, GE, 100, 2020, Formula.report_sum_ratio,
        numerator_field="staff_with_computer", denominator_field="staff_total",
-       scope=f"commune:{STATE_KINDS}"),
+       scope=f"commune:{POLITICAL_KINDS}"),
+    # The second half of "100% các cơ quan, cán bộ công chức làm việc trên máy tính đều có
+    # hộp thư điện tử" (SPEC §3): last, so that the first fifteen keep their positions.
+    _t("computer_staff_email_pct",
+       "100% cán bộ công chức làm việc trên máy tính đều có hộp thư điện tử",
+       "100% of civil servants who work on a computer have an e-mail box",
+       "mục 3.b", PCT, GE, 100, 2015, Formula.report_sum_ratio,
+       numerator_field="computer_staff_with_email", denominator_field="staff_with_computer", scope=STATE),
 )
 
 

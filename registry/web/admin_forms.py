@@ -108,6 +108,7 @@ class ServiceForm(FlaskForm):
     name_en = _text(_l("Tên tiếng Anh"), 500, required=False)
     agency_code = _agency_code(_l("Mã cơ quan thực hiện"), required=True)
     sector = _text(_l("Lĩnh vực"), 128, list="sectors", autocomplete="off")
+    procedure_code = _text(_l("Mã thủ tục hành chính (quốc gia)"), 64, required=False)
     active = BooleanField(_l("Đang áp dụng"), default=True)
     submit = SubmitField(_l("Lưu"))
 

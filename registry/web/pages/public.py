@@ -14,7 +14,7 @@ from registry.models import Agency, Formula, Service, Target
 from registry.submissions.periods import latest_verified_period, period_or_404
 from registry.targets import cache as results_cache
 from registry.targets.definitions import SERVICE_FORMULAS
-from registry.targets.drilldown import agency_drilldown, service_drilldown
+from registry.targets.drilldown import agency_drilldown, procedure_drilldown, service_drilldown
 from registry.targets.trend import periods, project
 from registry.web import shared
 from registry.web.charts import trend_chart
@@ -82,9 +82,15 @@ def target_detail(code: str):
         page = max(1, min(int(request.args.get("page", 1)), 100_000))
     except ValueError:
         page = 1
-    if target.formula in SERVICE_FORMULAS:
-        query = service_drilldown(year, BASIS, target.min_level)
+    procedure = (request.args.get("procedure") or "").strip()[:64] or None
+    if target.formula in SERVICE_FORMULAS and procedure is not None:
+        # from a procedure to its offerings (SPEC §3 rule 3)
+        query = service_drilldown(year, BASIS, target.min_level, procedure)
         kind, order = "services", (Service.name_sort, Service.code)
+    elif target.formula in SERVICE_FORMULAS:
+        query = procedure_drilldown(year, BASIS, target.min_level)
+        kind = "procedures"
+        order = (query.selected_columns.name_sort, query.selected_columns.code)
     else:
         query = agency_drilldown(target, year, BASIS)
         kind, order = "agencies", (Agency.name_sort, Agency.code)
@@ -97,5 +103,6 @@ def target_detail(code: str):
         query = query.where(~columns.in_basis)
     rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE).limit(DRILLDOWN_PAGE + 1)).all()
     return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
+                           procedure=procedure if kind == "services" else None,
                            rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
                            is_sum=target.formula == Formula.report_sum_ratio.value)
