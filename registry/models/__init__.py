@@ -24,6 +24,7 @@ from registry.models.catalogue import (
     service_search,
     service_search_rows,
 )
+from registry.models.rankings import RankingMethod
 from registry.models.submissions import (
     COUNT_BOUNDS,
     REPORT_COUNTS,
@@ -48,4 +49,5 @@ __all__ = [
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",
     "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
+    "RankingMethod",
 ]

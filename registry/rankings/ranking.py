@@ -1,0 +1,181 @@
+"""The ranking of a period (SPEC §3c, §8.7): every agency's scorecard, ranked within
+its group, with the movement since the previous period. No Flask here.
+
+``compute_ranking`` works from verified data alone and gives a value that does
+not depend on the database once made; ``Ranking.as_dict`` is the document the
+API, ``registry ranking --json`` and open data give, and what publishing a
+closed period stores as its ranking part. ``ranking`` is the same through a
+per-process memo kept while the generation tokens of the period (and of the
+previous one) hold.
+
+Rules: within a group, higher exact scores rank first; equal scores share a
+rank and the next rank skips (1, 1, 3); an agency without a verified report is
+"not assessed" (listed, never ranked, never 0); agencies of no group are scored
+but not ranked; the previous period is the latest earlier closed one; the
+ranking of a period that is not closed is provisional.
+"""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from registry.core import generations
+from registry.core.memo import TokenMemo
+from registry.models import PeriodStatus, ReportingPeriod
+from registry.rankings.figures import AgencyFigures, load_figures
+from registry.rankings.method import Group, Method, method_for
+from registry.rankings.scorecard import Contribution, Scorecard, contribution_parts, exact, one_decimal, score
+from registry.targets.results import TargetResult
+
+
+@dataclass(frozen=True)
+class Entry:
+    card: Scorecard
+    group: Group | None
+    rank: int | None  # None: not assessed, or in no group
+    previous: "Entry | None" = None  # the agency's entry in the previous period's ranking
+
+    @property
+    def movement(self) -> int | None:
+        """Places gained since the previous period (negative: lost); None when either rank is missing."""
+        if self.rank is None or self.previous is None or self.previous.rank is None:
+            return None
+        return self.previous.rank - self.rank
+
+    @property
+    def change(self) -> Fraction | None:
+        """The score's change since the previous period."""
+        if self.card.score is None or self.previous is None or self.previous.card.score is None:
+            return None
+        return self.card.score - self.previous.card.score
+
+    def as_dict(self, lang: str = "vi", full: bool = False) -> dict:
+        card, a = self.card, self.card.agency
+        body = {
+            "code": a.code, "name": a.name_en if lang == "en" and a.name_en else a.name,
+            "tier": a.tier, "kind": a.kind, "group": self.group.code if self.group else None,
+            "assessed": card.assessed, "rank": self.rank,
+            "score": None if card.score is None else one_decimal(card.score),
+            "score_exact": None if card.score is None else exact(card.score),
+            "grade": None if card.band is None else card.band.code,
+            "previous_rank": self.previous.rank if self.previous else None,
+            "previous_score": (one_decimal(self.previous.card.score)
+                               if self.previous and self.previous.card.score is not None else None),
+            "change": None if self.change is None else one_decimal(self.change),
+            "movement": self.movement,
+        }
+        if full:
+            body["scorecard"] = card.as_dict(lang)
+        return body
+
+
+@dataclass
+class Ranking:
+    period: int
+    provisional: bool
+    method: Method
+    previous_period: int | None
+    entries: list[Entry]  # every active agency: by group, then rank, then name
+    figures: dict[int, AgencyFigures]
+    _sums: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def group_entries(self, code: str | None) -> list[Entry]:
+        """A group's entries in ranking order (``None``: the agencies of no group)."""
+        return [e for e in self.entries if (e.group.code if e.group else None) == code]
+
+    def entry(self, code: str) -> Entry | None:
+        return next((e for e in self.entries if e.card.agency.code == code), None)
+
+    def contributions(self, results: list[TargetResult], agency: AgencyFigures) -> list[Contribution]:
+        """``agency``'s contribution to each target, beside the sums over every agency."""
+        found = []
+        for result in results:
+            code = result.target.code
+            if code not in self._sums:
+                parts = [contribution_parts(result, other) for other in self.figures.values()]
+                self._sums[code] = (sum(p[1] for p in parts), sum(p[2] for p in parts))
+            scoped, numerator, denominator = contribution_parts(result, agency)
+            found.append(Contribution(result, scoped, numerator, denominator, *self._sums[code]))
+        return found
+
+    def as_dict(self, lang: str = "vi", full: bool = False) -> dict:
+        """The ranking as the API gives it; ``full`` adds each agency's scorecard."""
+        groups = [{"code": g.code, "title": g.title(lang),
+                   "agencies": [e.as_dict(lang, full) for e in self.group_entries(g.code)]}
+                  for g in self.method.groups]
+        return {"period": self.period, "provisional": self.provisional, "previous_period": self.previous_period,
+                "method": self.method.as_dict(lang), "groups": groups,
+                "unranked": [e.as_dict(lang, full) for e in self.group_entries(None)]}
+
+
+def competition_ranks(scores: list[Fraction]) -> list[int]:
+    """Ranks of scores sorted from the highest: equal scores share a rank, the next skips (1, 1, 3)."""
+    ranks = []
+    for index, value in enumerate(scores):
+        ranks.append(ranks[-1] if index and value == scores[index - 1] else index + 1)
+    return ranks
+
+
+def previous_closed(session: Session, year: int) -> int | None:
+    return session.execute(select(ReportingPeriod.year).where(
+        ReportingPeriod.year < year, ReportingPeriod.status == PeriodStatus.closed.value)
+        .order_by(ReportingPeriod.year.desc()).limit(1)).scalars().first()
+
+
+def _rank(method: Method, year: int, figures: dict[int, AgencyFigures],
+          previous: dict[str, Entry] | None = None) -> list[Entry]:
+    previous = previous or {}
+    entries: list[Entry] = []
+    grouped: dict[Group | None, list[AgencyFigures]] = {}
+    for agency in figures.values():
+        if agency.active:
+            grouped.setdefault(method.group_of(agency.tier, agency.kind), []).append(agency)
+    for group in (*method.groups, None):
+        members = grouped.get(group, [])
+        cards = [score(method, year, a) for a in members]
+        assessed = sorted((c for c in cards if c.assessed), key=lambda c: (-c.score, c.agency.name_sort, c.agency.code))
+        not_assessed = sorted((c for c in cards if not c.assessed), key=lambda c: (c.agency.name_sort, c.agency.code))
+        ranks = competition_ranks([c.score for c in assessed]) if group is not None else [None] * len(assessed)
+        for card, rank in zip(assessed, ranks):
+            entries.append(Entry(card, group, rank, previous.get(card.agency.code)))
+        entries += [Entry(card, group, None, previous.get(card.agency.code)) for card in not_assessed]
+    return entries
+
+
+def compute_ranking(session: Session, year: int) -> Ranking:
+    """The ranking of ``year`` from verified data, with the previous closed period's for
+    the movements (each period by its own method)."""
+    period = session.get(ReportingPeriod, year)
+    provisional = period is None or period.status != PeriodStatus.closed.value
+    before = previous_closed(session, year)
+    previous = {}
+    if before is not None:
+        previous = {e.card.agency.code: e for e in _rank(method_for(session, before), before,
+                                                           load_figures(session, before))}
+    method = method_for(session, year)
+    figures = load_figures(session, year)
+    return Ranking(year, provisional, method, before, _rank(method, year, figures, previous), figures)
+
+
+_memo = TokenMemo(16)  # (database, year) → Ranking
+
+
+def clear_memo() -> None:
+    _memo.clear()
+
+
+def ranking(session: Session, year: int) -> Ranking:
+    """``compute_ranking`` kept while the verified figures of the period and the previous one hold."""
+    found = generations.tokens(session, "verified")
+    if found is None or generations.written(session):
+        return compute_ranking(session, year)
+    before = previous_closed(session, year)
+    token = f"{generations.stamp(found, year)}|{generations.stamp(found, before) if before else ''}"
+    key = (str(session.get_bind().url), year)
+    kept = _memo.get(key, token)
+    if kept is None:
+        kept = compute_ranking(session, year)
+        _memo.put(key, token, kept)
+    return kept
