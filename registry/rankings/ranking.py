@@ -51,6 +51,10 @@ class Entry:
             return None
         return self.card.score - self.previous.card.score
 
+    @property
+    def shown_change(self) -> float | None:
+        return None if self.change is None else one_decimal(self.change)
+
     def as_dict(self, lang: str = "vi", full: bool = False) -> dict:
         card, a = self.card, self.card.agency
         body = {

@@ -78,8 +78,16 @@ class Scorecard:
     def assessed(self) -> bool:
         return self.score is not None
 
+    @property
+    def shown_score(self) -> float | None:
+        """The score with one decimal, as pages show it."""
+        return None if self.score is None else one_decimal(self.score)
+
     def section_points(self, section: str) -> Fraction:
         return sum((line.points for line in self.lines if line.criterion.section == section), Fraction(0))
+
+    def shown_section(self, section: str) -> float:
+        return one_decimal(self.section_points(section))
 
     def as_dict(self, lang: str = "vi") -> dict:
         a, m = self.agency, self.method

@@ -8,17 +8,21 @@ query until the verified figures change (shared.py), searches apart.
 """
 
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from registry.catalogue import agencies as agency_list
 from registry.catalogue import parameters
 from registry.catalogue import services as service_list
+from registry.core import generations
 from registry.core.errors import DomainError, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
+from registry.rankings.ranking import ranking
 from registry.submissions.periods import latest_verified_period, period_or_404
+from registry.targets import cache as results_cache
 from registry.targets.trend import periods
 from registry.web import shared
 from registry.web.db import get_session
+from registry.web.scorecard_chart import scorecard_chart
 
 bp = Blueprint("catalogue", __name__)
 
@@ -97,6 +101,21 @@ def agencies():
     ), 400 if problems.messages else 200
 
 
+def _scorecard(session, code: str, period: int) -> dict | None:
+    """The agency's scorecard of ``period``, its chart and its contribution to each target."""
+    found = ranking(generations.only_reads(session), period)
+    entry = found.entry(code)
+    if entry is None:
+        return None
+    card = entry.card
+    lang = str(get_locale())
+    chart = scorecard_chart([(s.title(lang), card.section_points(s.code), card.method.section_maximum(s.code))
+                             for s in card.method.sections]) if card.assessed else None
+    results = results_cache.target_results(session, period, shared.BASIS)
+    return {"entry": entry, "found": found, "chart": chart,
+            "contributions": found.contributions(results, card.agency)}
+
+
 @bp.get("/agencies/<code>")
 @shared.per_generation
 def agency(code: str):
@@ -111,8 +130,9 @@ def agency(code: str):
     next_url = (_link("catalogue.agency", code=record.code, period=period, after=page.next) + "#services"
                 if page and page.next else None)
     first_url = _link("catalogue.agency", code=record.code, period=period) + "#services" if after else None
+    scorecard = _scorecard(session, record.code, period) if period is not None and not problems.messages else None
     return render_template(
-        "catalogue/agency.html", agency=record, relatives=agency_list.relatives(session, record),
+        "catalogue/agency.html", agency=record, scorecard=scorecard, relatives=agency_list.relatives(session, record),
         reports=agency_list.verified_reports(session, record), report_fields=REPORT_FIELDS, report_flags=REPORT_FLAGS,
         page=page, period=period, periods=periods(session), problems=problems.messages, next_url=next_url,
         first_url=first_url,
