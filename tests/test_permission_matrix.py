@@ -48,6 +48,10 @@ POLICIES = {
     "opendata.index": "public",
     "opendata.download": "public",
     "opendata.dic_report": "review_lists",
+    "api.rankings": "public",
+    "rankings.index": "public",
+    "rankings.method_form": "admin",
+    "rankings.method_save": "admin",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),

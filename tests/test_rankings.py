@@ -29,8 +29,8 @@ NOTHING = dict(has_lan=True, wan_connected=False, broadband_internet=False, offi
                exchanges_online=False, legal_docs_online=False, specialised_database=False)
 
 
-@pytest.fixture
-def province(db, make):
+def build_province(make):
+    """The registry of this module's docstring."""
     a = make.agency(code="so-a", name="Sở A")
     b = make.agency(code="so-b", name="Sở B")
     c = make.agency(code="so-c", name="Sở C")
@@ -51,6 +51,11 @@ def province(db, make):
     make.submission(e, 2014, report=full_report(staff_total=3, staff_with_computer=1, staff_with_email=2))
     make.submission(school, 2014)
     return a, b, c, d, e, school
+
+
+@pytest.fixture
+def province(make):
+    return build_province(make)
 
 
 def test_the_ranking_by_hand(db, province):
@@ -160,3 +165,8 @@ def test_the_memo_follows_the_figures(db, make, province):
     db.commit()
     again = rankings.ranking(db, 2014)
     assert again is not first and again.entry("so-d").card.score is not None
+
+
+def test_editing_a_document_leaves_the_method_it_came_from_alone():
+    edited_document(DEFAULT, {"has_lan": "0"}, {"good": "1"})
+    assert DEFAULT.criteria[0].points == 10 and DEFAULT.bands[0].minimum == 150

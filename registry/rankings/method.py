@@ -9,7 +9,7 @@ which refuses anything the scorer could not use, so a stored method always
 scores; the administrator's edit (``save_method``) is checked and audited.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -100,11 +100,12 @@ class Method:
         return next((g for g in self.groups if g.holds(tier, kind)), None)
 
     def document(self) -> dict:
+        """The method as it is stored: a fresh copy, free to change."""
         return {
-            "sections": [vars(s) for s in self.sections],
-            "criteria": [{k: v for k, v in vars(c).items() if v is not None} for c in self.criteria],
-            "bands": [vars(b) for b in self.bands],
-            "groups": [vars(g) for g in self.groups],
+            "sections": [asdict(s) for s in self.sections],
+            "criteria": [{k: v for k, v in asdict(c).items() if v is not None} for c in self.criteria],
+            "bands": [asdict(b) for b in self.bands],
+            "groups": [asdict(g) for g in self.groups],
         }
 
     def as_dict(self, lang: str = "vi") -> dict:
@@ -265,7 +266,8 @@ def versions(session: Session) -> list[RankingMethod]:
 
 def edited_document(current: Method, points: dict[str, object], minimums: dict[str, object]) -> dict:
     """``current``'s document with new maximum points per criterion and new minimums per
-    band, as a form gives them (text): every value a whole number; ValidationFailed otherwise."""
+    band, as a form gives them (text; a value left out keeps the current one): every value
+    a whole number; ValidationFailed otherwise."""
     fields = {}
 
     def number(raw, where, high):
@@ -280,10 +282,10 @@ def edited_document(current: Method, points: dict[str, object], minimums: dict[s
 
     document = current.document()
     for item in document["criteria"]:
-        if item["code"] in points:
+        if points.get(item["code"]) is not None:
             item["points"] = number(points[item["code"]], f"points-{item['code']}", MAX_POINTS)
     for item in document["bands"]:
-        if item["code"] in minimums and item is not document["bands"][-1]:
+        if minimums.get(item["code"]) is not None and item is not document["bands"][-1]:
             item["minimum"] = number(minimums[item["code"]], f"minimum-{item['code']}", 100 * MAX_POINTS)
     if fields:
         raise ValidationFailed(INVALID, fields=fields)

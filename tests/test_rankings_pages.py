@@ -1,0 +1,122 @@
+"""The ranking's doors (SPEC §3c, §5): the page, the agency page's scorecard, the API,
+``registry ranking`` and the administrators' method page; bad input never a 500.
+
+The registry is test_rankings.py's: Sở A and Sở B tie at 155.5 (both first), Sở C 10 (third),
+Sở D not assessed; UBND huyện E alone in its group at 110.3; a school scored, not ranked.
+"""
+
+import json
+
+import pytest
+from sqlmodel import select
+
+from registry.models import AuditEvent, RankingMethod
+from tests.test_rankings import build_province
+
+ADMIN = "admin@example.vn"
+
+
+@pytest.fixture
+def province(make):
+    return build_province(make)
+
+
+def rows(html: str) -> list[str]:
+    import re
+
+    body = html[html.find("<tbody>"):html.find("</table>")]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", "<tr" + row)).strip() for row in body.split("<tr")[1:]]
+
+
+def test_the_ranking_page(client, province):
+    page = client.get("/rankings?period=2014")
+    assert page.status_code == 200
+    assert rows(page.text)[:4] == [
+        "1 Sở A 155.5 Khá ▲ lên 1 bậc 15.0", "1 Sở B 155.5 Khá — —", "3 Sở C 10.0 Thấp ▼ xuống 2 bậc 130.5",
+        "— Sở D — chưa đánh giá — —"]
+    assert "Tạm tính" in page.text and "Phương pháp chấm điểm" in page.text and "Khá ≥ 150" in page.text
+    districts = client.get("/rankings?period=2014&group=districts")
+    assert rows(districts.text)[0] == "1 UBND huyện E 110.3 Trung bình — —"
+    others = client.get("/rankings?period=2014&group=unranked")
+    assert rows(others.text)[0].startswith("— Trường F 130.5 Trung bình")
+
+
+@pytest.mark.parametrize("query", ["group=nope", "page=x", "period=abc", "period=1999", "period=2099"])
+def test_bad_ranking_parameters_are_explained(client, province, query):
+    response = client.get(f"/rankings?{query}")
+    assert response.status_code in (404, 422) and "<h1" in response.text
+
+
+def test_the_agency_page_shows_its_scorecard(client, province):
+    page = client.get("/agencies/ubnd-e?period=2014")
+    assert page.status_code == 200
+    text = page.text
+    assert "Phiếu đánh giá kỳ 2014" in text and "110.3" in text and "Trung bình" in text
+    assert 'role="img"' in text and "Điểm theo nhóm tiêu chí" in text
+    assert "2 / 3" in text and "66.7%" in text  # staff with e-mail
+    assert "mẫu số bằng 0" in text  # no services
+    assert "Đóng góp vào các chỉ tiêu của tỉnh" in text
+    missing = client.get("/agencies/so-d?period=2014").text
+    assert "Chưa đánh giá" in missing and "Tổng điểm" not in missing
+
+
+def test_the_api_gives_the_ranking_and_the_scorecard(client, province):
+    body = client.get("/api/v1/rankings?period=2014").get_json()
+    assert body["period"] == 2014 and body["provisional"] is True and body["previous_period"] == 2013
+    assert body["method"]["maximum"] == 200
+    departments = body["groups"][0]
+    assert departments["code"] == "departments"
+    assert [(a["code"], a["rank"], a["score"], a["score_exact"], a["grade"]) for a in departments["agencies"]] == [
+        ("so-a", 1, 155.5, "311/2", "good"), ("so-b", 1, 155.5, "311/2", "good"), ("so-c", 3, 10.0, "10", "low"),
+        ("so-d", None, None, None, None)]
+    assert [a["code"] for a in body["unranked"]] == ["truong-f"]
+    only = client.get("/api/v1/rankings?period=2014&group=districts").get_json()
+    assert [g["code"] for g in only["groups"]] == ["districts"] and only["unranked"] == []
+    assert client.get("/api/v1/rankings?period=2014&group=nope").status_code == 422
+    agency = client.get("/api/v1/agencies/ubnd-e?period=2014").get_json()
+    card = agency["scorecard"]
+    assert (card["rank"], card["score_exact"], card["scorecard"]["grade"]["code"]) == (1, "331/3", "average")
+    documents = next(c for c in card["contributions"] if c["code"] == "documents_online_pct")
+    assert (documents["numerator"], documents["denominator"], documents["missing"]) == (900, 1000, 100)
+
+
+def test_registry_ranking_prints_the_same_as_the_api(runner, client, province):
+    text = runner.invoke(args=["ranking", "--period", "2014"])
+    assert text.exit_code == 0, text.output
+    assert "Kỳ báo cáo 2014 (tạm tính); so với kỳ 2013" in text.output
+    assert "chưa đánh giá" in text.output and "155.5" in text.output
+    as_json = runner.invoke(args=["ranking", "--period", "2014", "--json"])
+    assert json.loads(as_json.output) == client.get("/api/v1/rankings?period=2014").get_json()
+    assert runner.invoke(args=["ranking", "--period", "1999"]).exit_code != 0
+
+
+@pytest.fixture
+def as_admin(client, auth, make):
+    make.user("admin", email=ADMIN)
+    assert auth.login(ADMIN).status_code == 302
+    return client
+
+
+def test_an_administrator_changes_the_method(as_admin, db, province):
+    form = as_admin.get("/admin/ranking-method?year=2014")
+    assert form.status_code == 200 and 'name="points-has_lan"' in form.text
+    saved = as_admin.post("/admin/ranking-method", data={"effective_from": "2014", "points-specialised_database": "0",
+                                                          "minimum-good": "140"})
+    assert saved.status_code == 302
+    row = db.exec(select(RankingMethod)).one()
+    assert row.effective_from == 2014
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "ranking_method.create")).one()
+    ranking = as_admin.get("/api/v1/rankings?period=2014").get_json()
+    assert ranking["method"]["maximum"] == 180 and ranking["method"]["effective_from"] == 2014
+
+
+@pytest.mark.parametrize("data", [
+    {"effective_from": "năm ngoái"},
+    {"effective_from": "2013"},  # closed
+    {"effective_from": "2014", "points-has_lan": "-5"},
+    {"effective_from": "2014", "minimum-good": "nhiều"},
+])
+def test_bad_method_edits_change_nothing(as_admin, db, province, data):
+    response = as_admin.post("/admin/ranking-method", data=data)
+    assert response.status_code == 422 and "Phương pháp xếp hạng không hợp lệ" in response.text
+    assert db.exec(select(RankingMethod)).all() == []
