@@ -115,10 +115,12 @@ def test_grades_come_from_the_exact_score():
 def test_the_contributions_sum_to_the_targets(db, province):
     from registry.targets.engine import compute_targets
 
-    results = [r for r in compute_targets(db, 2014, "verified")]
+    results = compute_targets(db, 2014, "verified")
     ranked = compute_ranking(db, 2014)
     for result in results:
-        parts = [ranked.contributions([result], a)[0] for a in ranked.figures.values()]
+        parts = [ranked.contributions([result.target], a)[0] for a in ranked.figures.values()]
+        assert {(p.province_numerator, p.province_denominator) for p in parts} == {
+            (sum(p.numerator for p in parts), sum(p.denominator for p in parts))}
         if result.target.formula.startswith("service"):
             assert sum(p.denominator for p in parts) == result.denominator
             if result.target.unit == "percent":

@@ -223,7 +223,7 @@ SCHEMAS["AgencyDetail"]["properties"]["scorecard"] = _nullable(_object({
     "contributions": {"type": "array", "items": _object({
         "code": STRING, "title": STRING, "in_scope": BOOLEAN, "numerator": INTEGER, "denominator": INTEGER,
         "value": _nullable(NUMBER), "missing": INTEGER, "province_numerator": INTEGER,
-        "province_denominator": INTEGER, "province_missing": INTEGER, "status": STRING})},
+        "province_denominator": INTEGER, "province_missing": INTEGER})},
 }, description="The agency's scorecard, rank and contribution to each target for the period."))
 SCHEMAS["AgencyDetail"]["required"].append("scorecard")
 

@@ -8,9 +8,8 @@ from registry.api import _lang, bp, refuse_empty
 from registry.catalogue import parameters
 from registry.core import generations
 from registry.core.errors import N_, ValidationFailed
-from registry.rankings.ranking import Ranking, ranking
+from registry.rankings.ranking import Ranking, ranking, usable_targets
 from registry.submissions.periods import latest_verified_period, period_or_404
-from registry.targets import cache as results_cache
 from registry.web import shared
 from registry.web.db import get_session
 
@@ -28,8 +27,8 @@ def agency_scorecard(session, found: Ranking, code: str, lang: str) -> dict | No
     body = entry.as_dict(lang)
     body.update(period=found.period, provisional=found.provisional, previous_period=found.previous_period,
                 scorecard=entry.card.as_dict(lang))
-    results = results_cache.target_results(session, found.period, shared.BASIS)
-    body["contributions"] = [c.as_dict(lang) for c in found.contributions(results, entry.card.agency)]
+    targets = usable_targets(session)
+    body["contributions"] = [c.as_dict(lang) for c in found.contributions(targets, entry.card.agency)]
     return body
 
 

@@ -70,39 +70,53 @@ def _level_key(level: int) -> str:
 
 def load_figures(session: Session, year: int) -> dict[int, AgencyFigures]:
     """Every agency (active or not, for the district links), by id, with its figures of ``year``."""
+    return load_years(session, [year])[year]
+
+
+def load_years(session: Session, years: list[int]) -> dict[int, dict[int, AgencyFigures]]:
+    """``load_figures`` for several periods in the same three queries."""
+    years = list(dict.fromkeys(years))
     copy = VerifiedCopy
     rows = session.execute(
         select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind, Agency.parent_id,
-               Agency.name_sort, Agency.active, Submission.state, copy.id.label("copy_id"),
-               *[getattr(copy, f) for f in REPORT_FIELDS])
+               Agency.name_sort, Agency.active, Submission.period_year, Submission.state,
+               copy.id.label("copy_id"), *[getattr(copy, f) for f in REPORT_FIELDS])
         .select_from(Agency)
-        .join(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year == year), isouter=True)
+        .join(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year.in_(years)), isouter=True)
         .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence),
               isouter=True)).mappings().all()
-    agencies = {}
+    by_year: dict[int, dict[int, AgencyFigures]] = {year: {} for year in years}
     for r in rows:
-        report = {f: r[f] for f in REPORT_FIELDS} if r["copy_id"] is not None else None
-        agencies[r["id"]] = AgencyFigures(r["id"], r["code"], r["name"], r["name_en"], r["tier"], r["kind"],
-                                          r["parent_id"], r["name_sort"], bool(r["active"]), r["state"], report)
-    for agency_id, count in session.execute(
-            select(Service.agency_id, func.count()).where(Service.active).group_by(Service.agency_id)):
-        if agency_id in agencies:
-            agencies[agency_id].services = int(count)
+        for year in years:
+            if r["id"] in by_year[year] and r["period_year"] != year:
+                continue
+            mine = r["period_year"] == year
+            report = {f: r[f] for f in REPORT_FIELDS} if mine and r["copy_id"] is not None else None
+            by_year[year][r["id"]] = AgencyFigures(
+                r["id"], r["code"], r["name"], r["name_en"], r["tier"], r["kind"], r["parent_id"], r["name_sort"],
+                bool(r["active"]), r["state"] if mine else None, report)
+    services = dict(session.execute(
+        select(Service.agency_id, func.count()).where(Service.active).group_by(Service.agency_id)).all())
     status = VerifiedServiceStatus
     levels = session.execute(
-        select(Submission.agency_id,
+        select(Submission.period_year, Submission.agency_id,
                *[func.sum(case((status.level >= n, 1), else_=0)).label(_level_key(n)) for n in COUNTED_LEVELS])
         .select_from(Submission)
         .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence))
         .join(status, status.copy_id == copy.id)
         .join(Service, and_(Service.id == status.service_id, Service.agency_id == Submission.agency_id))
-        .where(Submission.period_year == year, Service.active)
-        .group_by(Submission.agency_id)).mappings().all()
+        .where(Submission.period_year.in_(years), Service.active)
+        .group_by(Submission.period_year, Submission.agency_id)).mappings().all()
+    for agencies in by_year.values():
+        for agency_id, count in services.items():
+            if agency_id in agencies:
+                agencies[agency_id].services = int(count)
+        _place_in_districts(agencies)
     for r in levels:
-        if r["agency_id"] in agencies:
-            agencies[r["agency_id"]].at_least = {n: int(r[_level_key(n)] or 0) for n in COUNTED_LEVELS}
-    _place_in_districts(agencies)
-    return agencies
+        agency = by_year[r["period_year"]].get(r["agency_id"])
+        if agency is not None:
+            agency.at_least = {n: int(r[_level_key(n)] or 0) for n in COUNTED_LEVELS}
+    return by_year
 
 
 def _place_in_districts(agencies: dict[int, AgencyFigures]) -> None:

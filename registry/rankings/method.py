@@ -253,9 +253,20 @@ def _list(document: dict, name: str) -> list:
 
 def method_for(session: Session, year: int) -> Method:
     """The method in force in ``year``: the latest version from that year or before, else DEFAULT."""
-    row = session.execute(select(RankingMethod).where(RankingMethod.effective_from <= year)
-                          .order_by(RankingMethod.effective_from.desc()).limit(1)).scalars().first()
-    return DEFAULT if row is None else parse(row.document, row.effective_from)
+    return methods_for(session, [year])[year]
+
+
+def methods_for(session: Session, years) -> dict:
+    """``method_for`` of each year, in one query."""
+    years = list(years)
+    rows = session.execute(select(RankingMethod.effective_from, RankingMethod.document)
+                           .where(RankingMethod.effective_from <= max(years))
+                           .order_by(RankingMethod.effective_from.desc())).all()
+    found = {}
+    for year in years:
+        row = next((r for r in rows if r.effective_from <= year), None)
+        found[year] = DEFAULT if row is None else parse(row.document, row.effective_from)
+    return found
 
 
 def versions(session: Session) -> list[RankingMethod]:

@@ -23,11 +23,12 @@ from sqlmodel import Session
 
 from registry.core import generations
 from registry.core.memo import TokenMemo
-from registry.models import PeriodStatus, ReportingPeriod
-from registry.rankings.figures import AgencyFigures, load_figures
-from registry.rankings.method import Group, Method, method_for
+from registry.models import PeriodStatus, ReportingPeriod, Target
+from registry.rankings.figures import AgencyFigures, load_years
+from registry.rankings.method import Group, Method, methods_for
 from registry.rankings.scorecard import Contribution, Scorecard, contribution_parts, exact, one_decimal, score
-from registry.targets.results import TargetResult
+from registry.targets.definitions import definition_errors
+from registry.targets.engine import active_targets
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Ranking:
     previous_period: int | None
     entries: list[Entry]  # every active agency: by group, then rank, then name
     figures: dict[int, AgencyFigures]
-    _sums: dict[str, tuple[int, int]] = field(default_factory=dict)
+    _sums: dict[tuple, tuple[int, int]] = field(default_factory=dict)
 
     def group_entries(self, code: str | None) -> list[Entry]:
         """A group's entries in ranking order (``None``: the agencies of no group)."""
@@ -92,16 +93,17 @@ class Ranking:
     def entry(self, code: str) -> Entry | None:
         return next((e for e in self.entries if e.card.agency.code == code), None)
 
-    def contributions(self, results: list[TargetResult], agency: AgencyFigures) -> list[Contribution]:
-        """``agency``'s contribution to each target, beside the sums over every agency."""
+    def contributions(self, targets: list[Target], agency: AgencyFigures) -> list[Contribution]:
+        """``agency``'s contribution to each target, beside the sums over every agency (kept)."""
         found = []
-        for result in results:
-            code = result.target.code
-            if code not in self._sums:
-                parts = [contribution_parts(result, other) for other in self.figures.values()]
-                self._sums[code] = (sum(p[1] for p in parts), sum(p[2] for p in parts))
-            scoped, numerator, denominator = contribution_parts(result, agency)
-            found.append(Contribution(result, scoped, numerator, denominator, *self._sums[code]))
+        for target in targets:
+            key = (target.code, target.formula, target.min_level, target.flags, target.numerator_field,
+                   target.denominator_field, target.scope)
+            if key not in self._sums:
+                parts = [contribution_parts(target, other) for other in self.figures.values()]
+                self._sums[key] = (sum(p[1] for p in parts), sum(p[2] for p in parts))
+            scoped, numerator, denominator = contribution_parts(target, agency)
+            found.append(Contribution(target, scoped, numerator, denominator, *self._sums[key]))
         return found
 
     def as_dict(self, lang: str = "vi", full: bool = False) -> dict:
@@ -122,10 +124,9 @@ def competition_ranks(scores: list[Fraction]) -> list[int]:
     return ranks
 
 
-def previous_closed(session: Session, year: int) -> int | None:
-    return session.execute(select(ReportingPeriod.year).where(
-        ReportingPeriod.year < year, ReportingPeriod.status == PeriodStatus.closed.value)
-        .order_by(ReportingPeriod.year.desc()).limit(1)).scalars().first()
+def usable_targets(session: Session) -> list[Target]:
+    """The active targets the engine can compute, whose contributions a scorecard shows: one query."""
+    return [t for t in active_targets(session) if not definition_errors(t)]
 
 
 def _rank(method: Method, year: int, figures: dict[int, AgencyFigures],
@@ -150,17 +151,20 @@ def _rank(method: Method, year: int, figures: dict[int, AgencyFigures],
 
 def compute_ranking(session: Session, year: int) -> Ranking:
     """The ranking of ``year`` from verified data, with the previous closed period's for
-    the movements (each period by its own method)."""
-    period = session.get(ReportingPeriod, year)
-    provisional = period is None or period.status != PeriodStatus.closed.value
-    before = previous_closed(session, year)
+    the movements (each period by its own method): five queries whatever the registry's size."""
+    statuses = dict(session.execute(select(ReportingPeriod.year, ReportingPeriod.status)
+                                    .where(ReportingPeriod.year <= year)).all())
+    provisional = statuses.get(year) != PeriodStatus.closed.value
+    before = max((y for y, status in statuses.items() if y < year and status == PeriodStatus.closed.value),
+                 default=None)
+    years = [year] if before is None else [year, before]
+    method = methods_for(session, years)
+    figures = load_years(session, years)
     previous = {}
     if before is not None:
-        previous = {e.card.agency.code: e for e in _rank(method_for(session, before), before,
-                                                           load_figures(session, before))}
-    method = method_for(session, year)
-    figures = load_figures(session, year)
-    return Ranking(year, provisional, method, before, _rank(method, year, figures, previous), figures)
+        previous = {e.card.agency.code: e for e in _rank(method[before], before, figures[before])}
+    return Ranking(year, provisional, method[year], before, _rank(method[year], year, figures[year], previous),
+                   figures[year])
 
 
 _memo = TokenMemo(16)  # (database, year) → Ranking
@@ -171,12 +175,13 @@ def clear_memo() -> None:
 
 
 def ranking(session: Session, year: int) -> Ranking:
-    """``compute_ranking`` kept while the verified figures of the period and the previous one hold."""
+    """``compute_ranking`` kept while the verified figures of the period and the earlier ones hold."""
     found = generations.tokens(session, "verified")
     if found is None or generations.written(session):
         return compute_ranking(session, year)
-    before = previous_closed(session, year)
-    token = f"{generations.stamp(found, year)}|{generations.stamp(found, before) if before else ''}"
+    # every period up to this one: the previous closed period's figures count too (a period's
+    # status is EVERY_PERIOD's: closing one moves every token)
+    token = "|".join(f"{y}:{t}" for y, t in sorted(found.items()) if y <= year)
     key = (str(session.get_bind().url), year)
     kept = _memo.get(key, token)
     if kept is None:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from registry.catalogue.levels import MIN_LEVEL
-from registry.models import Formula
+from registry.models import Formula, Target
 from registry.rankings.figures import AgencyFigures
 from registry.rankings.method import Band, Criterion, Method
 from registry.targets.definitions import SERVICE_FORMULAS, in_scope, parse_scope, target_flags
-from registry.targets.results import TargetResult
 
 ZERO_DENOMINATOR = "zero_denominator"  # the criterion's ratio has nothing to divide by: 0 points
 UNKNOWN = "unknown"  # the verified report does not give the figure: 0 points
@@ -125,7 +124,7 @@ class Contribution:
     """What one agency adds to a target's figure (offerings for a service target, §8.6),
     and how many of the units the province still misses are its own."""
 
-    result: TargetResult
+    target: Target
     in_scope: bool
     numerator: int
     denominator: int
@@ -141,20 +140,18 @@ class Contribution:
         return self.province_denominator - self.province_numerator
 
     def as_dict(self, lang: str = "vi") -> dict:
-        t = self.result.target
+        t = self.target
         return {"code": t.code, "title": t.title_en if lang == "en" else t.title_vi, "in_scope": self.in_scope,
                 "numerator": self.numerator, "denominator": self.denominator,
                 "value": None if not self.denominator else one_decimal(Fraction(100 * self.numerator,
                                                                                self.denominator)),
                 "missing": self.missing, "province_numerator": self.province_numerator,
-                "province_denominator": self.province_denominator, "province_missing": self.province_missing,
-                "status": self.result.status}
+                "province_denominator": self.province_denominator, "province_missing": self.province_missing}
 
 
-def contribution_parts(result: TargetResult, figures: AgencyFigures) -> tuple[bool, int, int]:
-    """(in scope, numerator, denominator) the agency adds to ``result``'s target; summed
-    over every active agency they give the target's figures (offerings for service targets)."""
-    target = result.target
+def contribution_parts(target: Target, figures: AgencyFigures) -> tuple[bool, int, int]:
+    """(in scope, numerator, denominator) the agency adds to ``target``; summed over every
+    active agency they give the target's figures (offerings for service targets, §8.6)."""
     if not figures.active:
         return False, 0, 0
     if target.formula in SERVICE_FORMULAS:
@@ -170,15 +167,3 @@ def contribution_parts(result: TargetResult, figures: AgencyFigures) -> tuple[bo
     if numerator is None or denominator is None:
         return True, 0, 0
     return True, numerator, denominator
-
-
-def contributions(results: list[TargetResult], agency: AgencyFigures,
-                  everyone: dict[int, AgencyFigures]) -> list[Contribution]:
-    """``agency``'s contribution to each target, beside the sums over every agency."""
-    found = []
-    for result in results:
-        sums = [contribution_parts(result, other) for other in everyone.values()]
-        scoped, numerator, denominator = contribution_parts(result, agency)
-        found.append(Contribution(result, scoped, numerator, denominator,
-                                  sum(s[1] for s in sums), sum(s[2] for s in sums)))
-    return found

@@ -16,9 +16,8 @@ from registry.catalogue import services as service_list
 from registry.core import generations
 from registry.core.errors import DomainError, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
-from registry.rankings.ranking import ranking
+from registry.rankings.ranking import ranking, usable_targets
 from registry.submissions.periods import latest_verified_period, period_or_404
-from registry.targets import cache as results_cache
 from registry.targets.trend import periods
 from registry.web import shared
 from registry.web.db import get_session
@@ -111,9 +110,8 @@ def _scorecard(session, code: str, period: int) -> dict | None:
     lang = str(get_locale())
     chart = scorecard_chart([(s.title(lang), card.section_points(s.code), card.method.section_maximum(s.code))
                              for s in card.method.sections]) if card.assessed else None
-    results = results_cache.target_results(session, period, shared.BASIS)
     return {"entry": entry, "found": found, "chart": chart,
-            "contributions": found.contributions(results, card.agency)}
+            "contributions": found.contributions(usable_targets(session), card.agency)}
 
 
 @bp.get("/agencies/<code>")
