@@ -52,6 +52,7 @@ POLICIES = {
     "rankings.index": "public",
     "rankings.method_form": "admin",
     "rankings.method_save": "admin",
+    "rankings.comparison_download": "public",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),

@@ -120,3 +120,54 @@ def test_bad_method_edits_change_nothing(as_admin, db, province, data):
     response = as_admin.post("/admin/ranking-method", data=data)
     assert response.status_code == 422 and "Phương pháp xếp hạng không hợp lệ" in response.text
     assert db.exec(select(RankingMethod)).all() == []
+
+
+# --- the agency comparison on /agencies ---------------------------------------------------
+
+def names(html: str) -> list[str]:
+    return [row.split(" ")[0] + " " + row.split(" ")[1] for row in rows(html)]
+
+
+def test_the_comparison_sorts_and_filters_without_javascript(client, province):
+    by_score = client.get("/agencies?period=2014&sort=score")
+    assert by_score.status_code == 200
+    assert names(by_score.text) == ["Sở A", "Sở B", "Trường F", "UBND huyện", "Sở C", "Sở D"]
+    first = rows(by_score.text)[0]
+    assert "đã xác minh 155.5 Khá (hạng 1) 100.0% 50.0% LAN: có · WAN: có · Internet: có 75.0% 90.0%" in first
+    assert rows(by_score.text)[-1].startswith("Sở D so-d cấp tỉnh, sở, ban, ngành đã gửi chưa đánh giá")
+    assert 'aria-sort="descending"' in by_score.text
+    lowest_first = client.get("/agencies?period=2014&sort=score&dir=asc")
+    assert names(lowest_first.text)[:2] == ["Sở C", "UBND huyện"] and names(lowest_first.text)[-1] == "Sở D"
+    email = client.get("/agencies?period=2014&sort=email&dir=asc&tier=province")
+    assert names(email.text) == ["Sở A", "Sở B", "Sở C", "Sở D"]  # equal shares keep the name order; none last
+    district = client.get("/agencies?period=2014&district=ubnd-e")
+    assert names(district.text) == ["Trường F", "UBND huyện"]  # its school and itself, by name
+    schools = client.get("/agencies?period=2014&kind=school")
+    assert names(schools.text) == ["Trường F"]
+    found = client.get("/agencies?period=2014&q=so+c")
+    assert names(found.text) == ["Sở C"]
+
+
+@pytest.mark.parametrize("query", ["sort=x", "dir=up", "district=nope", "page=x", "tier=x", "period=abc"])
+def test_bad_comparison_parameters_are_explained(client, province, query):
+    response = client.get(f"/agencies?{query}")
+    assert response.status_code in (400, 404) and "<h1" in response.text
+
+
+def test_the_comparison_downloads_as_csv_and_xlsx(client, province):
+    import csv
+    import io
+    import zipfile
+
+    response = client.get("/agencies/comparison.csv?period=2014&sort=score")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    table = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    assert table[0][:3] == ["Mã", "Cơ quan", "Cấp"]
+    assert table[1][:9] == ["so-a", "Sở A", "province", "department", "", "verified", "155.5", "Khá", "1"]
+    assert table[-1][:8] == ["so-d", "Sở D", "province", "department", "", "submitted", "", "chưa đánh giá"]
+    assert [r[0] for r in table[1:]] == ["so-a", "so-b", "truong-f", "ubnd-e", "so-c", "so-d"]
+    xlsx = client.get("/agencies/comparison.xlsx?period=2014&district=ubnd-e")
+    assert xlsx.status_code == 200
+    sheet = zipfile.ZipFile(io.BytesIO(xlsx.data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "UBND huyện E" in sheet and "Sở A" not in sheet and "<v>110.3</v>" in sheet
+    assert client.get("/agencies/comparison.csv?sort=nope").status_code == 422

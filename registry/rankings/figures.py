@@ -74,48 +74,46 @@ def load_figures(session: Session, year: int) -> dict[int, AgencyFigures]:
 
 
 def load_years(session: Session, years: list[int]) -> dict[int, dict[int, AgencyFigures]]:
-    """``load_figures`` for several periods in the same three queries."""
+    """``load_figures`` for several periods, in one query: each agency with its submission
+    of each period, the verified copy that counts, its active services and how many of
+    them that copy puts at each level (both summed per agency beforehand)."""
     years = list(dict.fromkeys(years))
-    copy = VerifiedCopy
+    copy, status = VerifiedCopy, VerifiedServiceStatus
+    services = (select(Service.agency_id, func.count().label("services"))
+                .where(Service.active).group_by(Service.agency_id).subquery("services"))
+    levels = (select(Submission.id.label("submission_id"),
+                     *[func.sum(case((status.level >= n, 1), else_=0)).label(_level_key(n)) for n in COUNTED_LEVELS])
+              .select_from(Submission)
+              .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence))
+              .join(status, status.copy_id == copy.id)
+              .join(Service, and_(Service.id == status.service_id, Service.agency_id == Submission.agency_id))
+              .where(Submission.period_year.in_(years), Service.active)
+              .group_by(Submission.id).subquery("levels"))
     rows = session.execute(
         select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind, Agency.parent_id,
                Agency.name_sort, Agency.active, Submission.period_year, Submission.state,
-               copy.id.label("copy_id"), *[getattr(copy, f) for f in REPORT_FIELDS])
+               copy.id.label("copy_id"), *[getattr(copy, f) for f in REPORT_FIELDS],
+               services.c.services, *[levels.c[_level_key(n)] for n in COUNTED_LEVELS])
         .select_from(Agency)
         .join(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year.in_(years)), isouter=True)
         .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence),
-              isouter=True)).mappings().all()
+              isouter=True)
+        .join(services, services.c.agency_id == Agency.id, isouter=True)
+        .join(levels, levels.c.submission_id == Submission.id, isouter=True)).mappings().all()
     by_year: dict[int, dict[int, AgencyFigures]] = {year: {} for year in years}
     for r in rows:
         for year in years:
-            if r["id"] in by_year[year] and r["period_year"] != year:
-                continue
             mine = r["period_year"] == year
-            report = {f: r[f] for f in REPORT_FIELDS} if mine and r["copy_id"] is not None else None
+            if r["id"] in by_year[year] and not mine:
+                continue
+            counted = mine and r["copy_id"] is not None
             by_year[year][r["id"]] = AgencyFigures(
                 r["id"], r["code"], r["name"], r["name_en"], r["tier"], r["kind"], r["parent_id"], r["name_sort"],
-                bool(r["active"]), r["state"] if mine else None, report)
-    services = dict(session.execute(
-        select(Service.agency_id, func.count()).where(Service.active).group_by(Service.agency_id)).all())
-    status = VerifiedServiceStatus
-    levels = session.execute(
-        select(Submission.period_year, Submission.agency_id,
-               *[func.sum(case((status.level >= n, 1), else_=0)).label(_level_key(n)) for n in COUNTED_LEVELS])
-        .select_from(Submission)
-        .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence))
-        .join(status, status.copy_id == copy.id)
-        .join(Service, and_(Service.id == status.service_id, Service.agency_id == Submission.agency_id))
-        .where(Submission.period_year.in_(years), Service.active)
-        .group_by(Submission.period_year, Submission.agency_id)).mappings().all()
+                bool(r["active"]), r["state"] if mine else None,
+                {f: r[f] for f in REPORT_FIELDS} if counted else None, int(r["services"] or 0),
+                {n: int(r[_level_key(n)] or 0) for n in COUNTED_LEVELS} if counted else {})
     for agencies in by_year.values():
-        for agency_id, count in services.items():
-            if agency_id in agencies:
-                agencies[agency_id].services = int(count)
         _place_in_districts(agencies)
-    for r in levels:
-        agency = by_year[r["period_year"]].get(r["agency_id"])
-        if agency is not None:
-            agency.at_least = {n: int(r[_level_key(n)] or 0) for n in COUNTED_LEVELS}
     return by_year
 
 

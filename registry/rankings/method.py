@@ -12,7 +12,8 @@ scores; the administrator's edit (``save_method``) is checked and audited.
 from dataclasses import asdict, dataclass
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from registry.audit import Actor, record
@@ -254,6 +255,20 @@ def _list(document: dict, name: str) -> list:
 def method_for(session: Session, year: int) -> Method:
     """The method in force in ``year``: the latest version from that year or before, else DEFAULT."""
     return methods_for(session, [year])[year]
+
+
+def document_of(year):
+    """A scalar subquery: the (effective_from, document) in force in ``year`` (a column or a value)."""
+    older = aliased(RankingMethod)
+    latest = (select(func.max(older.effective_from)).where(older.effective_from <= year)
+              .correlate_except(older).scalar_subquery())
+    document = (select(RankingMethod.document).where(RankingMethod.effective_from == latest)
+                .correlate_except(RankingMethod).scalar_subquery())
+    return latest, document
+
+
+def from_row(effective_from, document) -> Method:
+    return DEFAULT if effective_from is None else parse(document, effective_from)
 
 
 def methods_for(session: Session, years) -> dict:

@@ -25,7 +25,7 @@ from registry.core import generations
 from registry.core.memo import TokenMemo
 from registry.models import PeriodStatus, ReportingPeriod, Target
 from registry.rankings.figures import AgencyFigures, load_years
-from registry.rankings.method import Group, Method, methods_for
+from registry.rankings.method import Group, Method, document_of, from_row, method_for
 from registry.rankings.scorecard import Contribution, Scorecard, contribution_parts, exact, one_decimal, score
 from registry.targets.definitions import definition_errors
 from registry.targets.engine import active_targets
@@ -151,14 +151,16 @@ def _rank(method: Method, year: int, figures: dict[int, AgencyFigures],
 
 def compute_ranking(session: Session, year: int) -> Ranking:
     """The ranking of ``year`` from verified data, with the previous closed period's for
-    the movements (each period by its own method): five queries whatever the registry's size."""
-    statuses = dict(session.execute(select(ReportingPeriod.year, ReportingPeriod.status)
-                                    .where(ReportingPeriod.year <= year)).all())
-    provisional = statuses.get(year) != PeriodStatus.closed.value
-    before = max((y for y, status in statuses.items() if y < year and status == PeriodStatus.closed.value),
-                 default=None)
+    the movements (each period by its own method): two queries whatever the registry's size."""
+    effective_from, document = document_of(ReportingPeriod.year)
+    periods = {r.year: r for r in session.execute(
+        select(ReportingPeriod.year, ReportingPeriod.status, effective_from.label("effective_from"),
+               document.label("document")).where(ReportingPeriod.year <= year))}
+    provisional = year not in periods or periods[year].status != PeriodStatus.closed.value
+    before = max((y for y, r in periods.items() if y < year and r.status == PeriodStatus.closed.value), default=None)
     years = [year] if before is None else [year, before]
-    method = methods_for(session, years)
+    method = {y: from_row(periods[y].effective_from, periods[y].document) if y in periods else method_for(session, y)
+              for y in years}
     figures = load_years(session, years)
     previous = {}
     if before is not None:

@@ -6,13 +6,19 @@ The method page: load → permission (administrators) → validate → one opera
 (rankings.method.save_method, audited) → redirect.
 """
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from registry import permissions as can
 from registry.catalogue import parameters
 from registry.core import generations
 from registry.core.errors import N_, DomainError, ValidationFailed, translate
+from registry.dataio.streams import MEDIA_TYPES, csv_stream
+from registry.dataio.xlsx import Sheet, xlsx_stream
+from registry.rankings import comparison
 from registry.rankings import method as methods
 from registry.rankings.ranking import ranking
 from registry.submissions.periods import latest_verified_period, period_or_404
@@ -60,6 +66,68 @@ def index():
                            groups=groups, group=group, entries=shown, total=len(entries), page=page,
                            more=len(entries) > page * PAGE, first=(page - 1) * PAGE, counts=counts,
                            method=found.method if found else None)
+
+
+# --- the agency comparison (shown by catalogue.agencies, downloaded here) ---------------------
+
+@dataclass
+class ComparisonRequest:
+    """The comparison's filters and order, read from the query string (bad ones collected)."""
+
+    form: dict
+    period: int | None
+    rows: list
+    found: object
+    problems: list
+
+
+def comparison_request(session, args, check) -> ComparisonRequest:
+    """Read the filters with ``check`` (which collects what is wrong) and build the rows:
+    every active agency, with its figures of the chosen period (default: the latest with
+    verified data; before any period, the agencies alone)."""
+    form = {"q": parameters.clean(args.get("q")), "kind": parameters.clean(args.get("kind"), 32),
+            "tier": parameters.clean(args.get("tier"), 16), "district": parameters.clean(args.get("district"), 64),
+            "sort": parameters.clean(args.get("sort"), 16), "dir": parameters.clean(args.get("dir"), 8)}
+    raw = parameters.clean(args.get("period"), 20)
+    year = check(lambda: _year(session, raw))
+    kind = check(parameters.parse_kind, form["kind"])
+    tier = check(parameters.parse_tier, form["tier"])
+    sort = check(comparison.parse_sort, form["sort"], form["dir"], default=("name", False))
+    found = ranking(session, year or 0)
+    district = check(comparison.district_filter, found, form["district"])
+    rows = comparison.compare(found, ids=comparison.matching_ids(session, form["q"]), tier=tier, kind=kind,
+                              district=district, sort=sort[0], descending=sort[1])
+    form.update(sort=sort[0], dir="desc" if sort[1] else "asc")
+    return ComparisonRequest(form, year, rows, found, [])
+
+
+def _year(session, raw) -> int | None:
+    year = raw or latest_verified_period(session)
+    return None if year is None else period_or_404(session, year).year
+
+
+@bp.get("/agencies/comparison.<any(csv,xlsx):fmt>")
+@shared.per_generation
+def comparison_download(fmt: str):
+    """The comparison table, as filtered and sorted, as a file (numbers as numbers)."""
+    session = generations.only_reads(get_session())
+
+    def check(parse, *args, default=None):
+        return parse(*args)  # a download has no page to explain on: a bad parameter is a 4xx
+
+    chosen = comparison_request(session, request.args, check)
+    lang = str(get_locale())
+    header = comparison.header(_)
+    rows = [row.values(lang, _) for row in chosen.rows]
+    name = f"co-quan-so-sanh-{chosen.period or 'chua-co-ky'}.{fmt}"
+    if fmt == "csv":
+        chunks = csv_stream(header, rows)
+    else:
+        chunks = xlsx_stream([Sheet(_("So sánh cơ quan"), header, rows, preamble=(
+            _("So sánh các cơ quan, đơn vị — kỳ báo cáo %(year)s (số liệu đã xác minh)", year=chosen.period),))])
+    response = Response(b"".join(chunks), content_type=MEDIA_TYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # --- the method (administrators) ----------------------------------------------------------
