@@ -25,7 +25,8 @@ def rows(html: str) -> list[str]:
     import re
 
     body = html[html.find("<tbody>"):html.find("</table>")]
-    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", "<tr" + row)).strip() for row in body.split("<tr")[1:]]
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", "<tr" + row)).strip() for row in body.split("<tr")[1:]
+            if not row.startswith(' class="section-row"')]
 
 
 def test_the_ranking_page(client, province):

@@ -7,6 +7,8 @@ Visitors who are not signed in share what each worker rendered for the same
 query until the verified figures change (shared.py), searches apart.
 """
 
+from collections import Counter
+
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale, gettext
 
@@ -97,7 +99,7 @@ def agencies():
         form=chosen.form, filters=filters, period=chosen.period, periods=periods(session),
         kinds=[k.value for k in Kind], tiers=parameters.TIER_ORDER, districts=comparison.districts(chosen.found),
         problems=problems.messages, page=page_number, more=more and not problems.messages,
-        sorts=comparison.SORTS,
+        sorts=comparison.SORTS, tier_counts=Counter(row.agency.tier for row in chosen.rows),
     ), 400 if problems.messages else 200
 
 
