@@ -172,3 +172,22 @@ def test_the_memo_follows_the_figures(db, make, province):
 def test_editing_a_document_leaves_the_method_it_came_from_alone():
     edited_document(DEFAULT, {"has_lan": "0"}, {"good": "1"})
     assert DEFAULT.criteria[0].points == 10 and DEFAULT.bands[0].minimum == 150
+
+
+def test_each_target_broken_down_by_agency_sums_to_the_province(db, province):
+    from registry.rankings.breakdown import breakdown
+    from registry.targets.engine import compute_targets
+
+    ranked = compute_ranking(db, 2014)
+    for result in compute_targets(db, 2014, "verified"):
+        split = breakdown(ranked, result.target)
+        assert split.denominator == result.denominator, result.target.code
+        if result.target.unit == "percent":
+            assert split.numerator == result.numerator, result.target.code
+        missing = [r.missing for r in split.rows]
+        assert missing == sorted(missing, reverse=True)
+    documents = breakdown(ranked, next(r.target for r in compute_targets(db, 2014)
+                                       if r.target.code == "documents_online_pct"))
+    # its scope is the district tier's state agencies and the province's people's committee: E alone here
+    assert [(r.agency.code, r.numerator, r.denominator, r.missing, r.meets) for r in documents.rows] == [
+        ("ubnd-e", 900, 1000, 100, True)]

@@ -172,3 +172,11 @@ def test_the_comparison_downloads_as_csv_and_xlsx(client, province):
     sheet = zipfile.ZipFile(io.BytesIO(xlsx.data)).read("xl/worksheets/sheet1.xml").decode()
     assert "UBND huyện E" in sheet and "Sở A" not in sheet and "<v>110.3</v>" in sheet
     assert client.get("/agencies/comparison.csv?sort=nope").status_code == 422
+
+
+def test_a_target_page_names_the_agencies_that_hold_it_back(client, province):
+    page = client.get("/targets/services_level3_count?period=2014").text
+    assert "Cơ quan nào cần chuyển biến" in page
+    table = page[page.find('<table class="breakdown">'):]
+    assert rows(table)[:2] == ["Sở A 1 2 50.0% — 1", "Sở B 1 2 50.0% — 1"]
+    assert 'href="/agencies/so-a?period=2014#contributions"' in page
