@@ -180,3 +180,21 @@ def test_a_target_page_names_the_agencies_that_hold_it_back(client, province):
     table = page[page.find('<table class="breakdown">'):]
     assert rows(table)[:2] == ["Sở A 1 2 50.0% — 1", "Sở B 1 2 50.0% — 1"]
     assert 'href="/agencies/so-a?period=2014#contributions"' in page
+
+
+def test_the_ranking_is_open_data(client, province):
+    import csv
+    import io
+
+    response = client.get("/open-data/2014/ranking.csv")
+    assert response.status_code == 200
+    table = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    rows_by_code = {row["code"]: row for row in table}
+    assert {k: rows_by_code["so-a"][k] for k in ("group", "rank", "score", "score_exact", "grade", "movement")} == {
+        "group": "departments", "rank": "1", "score": "155.5", "score_exact": "311/2", "grade": "good",
+        "movement": "1"}
+    assert rows_by_code["so-d"]["assessed"] == "false" and rows_by_code["so-d"]["score"] == ""
+    assert rows_by_code["truong-f"]["group"] == "" and rows_by_code["truong-f"]["rank"] == ""
+    document = client.get("/open-data/2014/ranking.json").get_json()
+    assert document["dataset"] == "ranking" and len(document["rows"]) == 6
+    assert "Xếp hạng cơ quan" in client.get("/open-data").text
