@@ -16,7 +16,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     from registry.api import bp as api_bp
     from registry.web import assets, auth, db, gate, i18n, lifecycle, routing, security, templating
-    from registry.web.pages import account, admin, catalogue, indicators, opendata, public, review, workspace
+    from registry.web.pages import (
+        account,
+        admin,
+        catalogue,
+        indicators,
+        opendata,
+        public,
+        rankings,
+        review,
+        workspace,
+    )
 
     app.config.from_mapping(config.settings(app.instance_path, test_config))
     # JSON keeps the order the contract shows, and Vietnamese readable
@@ -36,6 +46,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     lifecycle.init_app(app)  # after security: its error responses get the same headers
     for blueprint in (public.bp, catalogue.bp, opendata.bp, indicators.bp, account.bp, workspace.bp, review.bp,
-                      admin.bp, api_bp):
+                      admin.bp, api_bp, rankings.bp):
         app.register_blueprint(blueprint)
     return app

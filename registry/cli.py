@@ -292,6 +292,34 @@ def targets_command(registry, period, basis, as_json, lang):
                    f"bao phủ {r.coverage.covered}/{r.coverage.total})")
 
 
+@click.command("ranking")
+@click.option("--period", type=int, required=True, help="The reporting period (year).")
+@click.option("--json", "as_json", is_flag=True, help="Print the same object as GET /api/v1/rankings.")
+@click.option("--scorecards", is_flag=True, help="With --json: each agency's full scorecard too.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@pass_registry
+def ranking_command(registry, period, as_json, scorecards, lang):
+    """Print the scorecards and the ranking of a period (SPEC §3c), from verified data."""
+    import json
+
+    from registry.core.errors import DomainError
+    from registry.rankings.ranking import compute_ranking
+    from registry.rankings.text import ranking_lines
+    from registry.submissions.periods import period_or_404
+
+    with registry.session(writes=False) as session:
+        try:
+            period_or_404(session, period)
+        except DomainError as exc:
+            _fail(str(exc.message))
+        found = compute_ranking(session, period)
+    if as_json:
+        click.echo(json.dumps(found.as_dict(lang, full=scorecards), ensure_ascii=False, indent=2))
+        return
+    for line in ranking_lines(found, lang):
+        click.echo(line)
+
+
 @click.command("export")
 @click.option("--period", type=int, required=True, help="The reporting period (year).")
 @click.option("--format", "fmt", type=click.Choice(["xlsx", "csv"]), default=None,
@@ -442,8 +470,7 @@ def main(ctx):
 
 
 for _command in (init_command, demo_command, user_group, token_group, import_command, indicators_group,
-                 targets_command,
-                 export_command, backup_command, synth_command):
+                 targets_command, export_command, backup_command, synth_command, ranking_command):
     main.add_command(_command)
 for _command in (mail_group, remind_command):
     main.add_command(_command)

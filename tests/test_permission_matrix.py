@@ -58,6 +58,11 @@ POLICIES = {
     "workspace.confirm_submit": "own_agency_write",
     "workspace.submit": "own_agency_write",
     "review.confirm_verify": "review",
+    "api.rankings": "public",
+    "rankings.index": "public",
+    "rankings.method_form": "admin",
+    "rankings.method_save": "admin",
+    "rankings.comparison_download": "public",
 }
 PREFIX_POLICIES = (
     ("admin.", "admin"),

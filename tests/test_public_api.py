@@ -62,7 +62,8 @@ def test_agency_detail_has_only_verified_reports(client, db, make):
     make.submission(agency, 2014, "submitted", report=factories.full_report(staff_total=60))
     make.submission(agency, 2015, "draft", report=factories.full_report(staff_total=70))
     body = client.get("/api/v1/agencies/so-tttt").get_json()
-    assert set(body) == AGENCY_KEYS | {"reports"}
+    assert set(body) == AGENCY_KEYS | {"reports", "scorecard"}
+    assert body["scorecard"]["period"] == 2013 and body["scorecard"]["score"] is not None  # the latest verified
     assert [r["period"] for r in body["reports"]] == [2013]
     assert set(body["reports"][0]["report"]) == set(REPORT_FIELDS)
     assert body["reports"][0]["report"]["staff_total"] == 50

@@ -14,6 +14,8 @@ from registry.api import _lang, bp, refuse_empty
 from registry.catalogue import agencies as agency_list
 from registry.catalogue import paging, parameters
 from registry.catalogue import services as service_list
+from registry.core import generations
+from registry.rankings.ranking import ranking
 from registry.submissions.periods import latest_verified_period, period_or_404
 from registry.web import shared
 from registry.web.db import get_session
@@ -42,6 +44,9 @@ def agency(code: str):
     record = agency_list.active_agency(session, code)
     relatives = agency_list.relatives(session, record)
     lang = _lang()
+    year = rankings_api.chosen_period(session, request.args.get("period"))
+    scorecard = (rankings_api.agency_scorecard(generations.only_reads(session), ranking(session, year), record.code,
+                                               lang) if year is not None else None)
     return jsonify({
         "code": record.code,
         "name": paging.localised(record.name, record.name_en, lang),
@@ -51,6 +56,7 @@ def agency(code: str):
         "parent_code": relatives.parent.code if relatives.parent else None,
         "reports": [{"period": r.period, "report": r.report}
                     for r in agency_list.verified_reports(session, record) if r.report is not None],
+        "scorecard": scorecard,
     })
 
 
@@ -75,3 +81,4 @@ def services():
 
 
 from registry.api import openapi  # noqa: E402,F401  (GET /api/v1/openapi.json joins the blueprint)
+from registry.api import rankings as rankings_api  # noqa: E402  (GET /api/v1/rankings joins the blueprint)

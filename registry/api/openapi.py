@@ -205,6 +205,69 @@ SCHEMAS = {
                                                     "reason": {"type": "string", "maxLength": 2000}}},
 }
 
+
+# --- the ranking (SPEC §3c) -------------------------------------------------------------
+
+NUMBER = {"type": "number"}
+BOOLEAN = {"type": "boolean"}
+EXACT = _nullable({"type": "string", "description": "The exact score as a fraction (\"311/2\") or integer."})
+_TITLED = _object({"code": STRING, "title": STRING})
+RANKING_METHOD = _object({
+    "effective_from": _nullable({"type": "integer", "description": "null: the method the registry ships."}),
+    "maximum": INTEGER,
+    "sections": {"type": "array", "items": _object({"code": STRING, "title": STRING, "maximum": INTEGER})},
+    "criteria": {"type": "array", "items": _object({
+        "code": STRING, "section": STRING, "kind": {"type": "string", "enum": ["flag", "ratio", "services"]},
+        "title": STRING, "points": INTEGER, "field": _nullable(STRING), "numerator": _nullable(STRING),
+        "denominator": _nullable(STRING), "min_level": _nullable(INTEGER)})},
+    "bands": {"type": "array", "items": _object({"code": STRING, "title": STRING, "minimum": INTEGER})},
+    "groups": {"type": "array", "items": _object({"code": STRING, "title": STRING, "scope": STRING})},
+}, description="The method: points = ratio × maximum; grades from the exact score.")
+SCORECARD = _object({
+    "period": INTEGER, "code": STRING, "name": STRING, "assessed": BOOLEAN,
+    "score": _nullable(NUMBER), "score_exact": EXACT, "maximum": INTEGER,
+    "grade": _nullable(_TITLED),
+    "sections": {"type": "array", "items": _object({"code": STRING, "title": STRING, "maximum": INTEGER,
+                                                    "points": _nullable(NUMBER)})},
+    "criteria": {"type": "array", "items": _object({
+        "code": STRING, "section": STRING, "title": STRING, "numerator": _nullable(INTEGER),
+        "denominator": _nullable(INTEGER),
+        "ratio": _nullable({"type": "number", "description": "Percent, one decimal."}),
+        "points": NUMBER, "points_exact": STRING, "maximum": INTEGER,
+        "flag": _nullable({"type": "string", "enum": ["zero_denominator", "unknown"],
+                           "description": "Why the criterion scores 0 whatever the agency did."})})},
+    "services": _object({"total": INTEGER,
+                         "by_level": {"type": "object", "additionalProperties": INTEGER},
+                         "at_least": {"type": "object", "additionalProperties": INTEGER}}),
+}, description="Without a verified report: not assessed, no score (never 0), no criteria.")
+_ENTRY = {
+    "code": STRING, "name": STRING, "tier": {"type": "string", "enum": [t.value for t in Tier]},
+    "kind": {"type": "string", "enum": [k.value for k in Kind]}, "group": _nullable(STRING),
+    "assessed": BOOLEAN, "rank": _nullable(INTEGER), "score": _nullable(NUMBER), "score_exact": EXACT,
+    "grade": _nullable(STRING), "previous_rank": _nullable(INTEGER), "previous_score": _nullable(NUMBER),
+    "change": _nullable(NUMBER),
+    "movement": _nullable({"type": "integer", "description": "Places gained since the previous period."}),
+}
+SCHEMAS.update({
+    "RankingEntry": _object({**_ENTRY, "scorecard": SCORECARD}, required=list(_ENTRY)),
+    "Ranking": _object({
+        "period": _nullable(INTEGER), "provisional": _nullable(BOOLEAN), "previous_period": _nullable(INTEGER),
+        "method": _nullable(RANKING_METHOD),
+        "groups": {"type": "array", "items": _object({"code": STRING, "title": STRING, "agencies": {
+            "type": "array", "items": _ref("RankingEntry")}})},
+        "unranked": {"type": "array", "items": _ref("RankingEntry")},
+    }),
+})
+SCHEMAS["AgencyDetail"]["properties"]["scorecard"] = _nullable(_object({
+    **_ENTRY, "period": INTEGER, "provisional": BOOLEAN, "previous_period": _nullable(INTEGER),
+    "scorecard": SCORECARD,
+    "contributions": {"type": "array", "items": _object({
+        "code": STRING, "title": STRING, "in_scope": BOOLEAN, "numerator": INTEGER, "denominator": INTEGER,
+        "value": _nullable(NUMBER), "missing": INTEGER, "province_numerator": INTEGER,
+        "province_denominator": INTEGER, "province_missing": INTEGER})},
+}, description="The agency's scorecard, rank and contribution to each target for the period."))
+SCHEMAS["AgencyDetail"]["required"].append("scorecard")
+
 ERROR_TEXT = {
     400: "Bad request (for example a missing CSRF token on a cookie-authenticated write).",
     401: "Not signed in: send a personal API token or a session cookie.",
@@ -307,8 +370,27 @@ def build_document() -> dict:
         }},
         "/agencies/{code}": {"get": {
             "tags": ["public"], "summary": "An active agency and its verified reports", "operationId": "getAgency",
-            "security": PUBLIC, "parameters": [CODE, ACCEPT_LANGUAGE, IF_NONE_MATCH],
-            "responses": {**_ok("AgencyDetail", "The agency."), **NOT_MODIFIED, **_errors(404)},
+            "security": PUBLIC,
+            "parameters": [CODE, {**PERIOD_QUERY, "description": "The scorecard's period (default: the latest "
+                                                                 "with verified data)."},
+                           ACCEPT_LANGUAGE, IF_NONE_MATCH],
+            "responses": {**_ok("AgencyDetail", "The agency."), **NOT_MODIFIED, **_errors(404, 422)},
+        }},
+        "/rankings": {"get": {
+            "tags": ["public"], "summary": "Scorecards and the ranking of a period (SPEC §3c)",
+            "operationId": "getRanking", "security": PUBLIC,
+            "description": "Within each group higher exact scores rank first; equal scores share a rank and the "
+                           "next skips (1, 1, 3); agencies without a verified report are listed not assessed "
+                           "(rank and score null); agencies of no group are scored, not ranked. `provisional` "
+                           "while the period is not closed; `movement` against the latest earlier closed period.",
+            "parameters": [{**PERIOD_QUERY, "description": "Reporting period (default: the latest with verified "
+                                                           "data)."},
+                           _query("group", {"type": "string"}, "Only this group (its code); `unranked` is "
+                                                               "then empty."),
+                           _query("scorecards", {"type": "string", "enum": ["true", "false"]},
+                                  "`true`: each agency's full scorecard too."),
+                           ACCEPT_LANGUAGE, IF_NONE_MATCH],
+            "responses": {**_ok("Ranking", "The ranking."), **NOT_MODIFIED, **_errors(404, 422)},
         }},
         "/services": {"get": {
             "tags": ["public"], "summary": "Active services with their verified level", "operationId": "listServices",

@@ -39,6 +39,7 @@ from registry.models import (
     Generation,
     Indicator,
     IndicatorValue,
+    RankingMethod,
     ReportingPeriod,
     Service,
     ServiceStatus,
@@ -55,7 +56,7 @@ EVERY_PERIOD = 0  # the generation row everything depends on (no year is 0)
 WATCHED = frozenset({
     "agency", "service", "target", "reporting_period",
     "submission", "service_status", "verified_copy", "verified_service_status",
-    "indicator", "indicator_value",
+    "indicator", "indicator_value", "ranking_method",
 })
 # Tables no figure, listing or public page is made of.
 UNWATCHED = frozenset({
@@ -130,7 +131,7 @@ def _touched_by(session, obj) -> tuple[int | None, tuple[str, ...]]:
         return (_submission_period(session, copy.submission_id) if copy else None), BASES
     if isinstance(obj, IndicatorValue):
         return obj.period_year, BASES
-    if isinstance(obj, (Agency, Service, Target, ReportingPeriod, Indicator)):
+    if isinstance(obj, (Agency, Service, Target, ReportingPeriod, Indicator, RankingMethod)):
         return None, BASES
     return None, ()  # not a watched table
 

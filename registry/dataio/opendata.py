@@ -20,13 +20,14 @@ from registry.catalogue.levels import EVIDENCE_FIELDS
 from registry.dataio.streams import Chunks, csv_stream, json_stream
 from registry.dataio.xlsx import Sheet, xlsx_stream
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Agency, Service, Submission
+from registry.rankings.ranking import ranking
 from registry.sample import shows_sample_data
 from registry.submissions.periods import period_or_404
 from registry.targets import cache as results_cache
 from registry.targets.basis import BasisJoin
 from registry.targets.results import TargetResult
 
-DATASETS = ("targets", "agencies", "services")
+DATASETS = ("targets", "agencies", "services", "ranking")
 OPEN_DATA_FORMATS = ("csv", "xlsx", "json")
 OPEN_DATA_BASIS = "verified"  # the public is told only what has been verified
 BATCH_SIZE = 1000
@@ -44,7 +45,10 @@ AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "act
 SERVICE_COLUMNS = (
     "code", "procedure_code", "name", "name_en", "agency_code", "sector", "level", *EVIDENCE_FIELDS, "in_basis",
 )
-COLUMNS = {"targets": TARGET_COLUMNS, "agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS}
+RANKING_COLUMNS = ("code", "name", "name_en", "tier", "kind", "group", "assessed", "rank", "score", "score_exact",
+                   "grade", "maximum", "previous_period", "previous_rank", "previous_score", "movement")
+COLUMNS = {"targets": TARGET_COLUMNS, "agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS,
+           "ranking": RANKING_COLUMNS}
 
 # --- reading: rows in batches ----------------------------------------------------------
 
@@ -134,7 +138,20 @@ def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_
         return agency_rows(session, period, basis, batch_size)
     if dataset == "services":
         return service_rows(session, period, basis, batch_size)
+    if dataset == "ranking":
+        return ranking_rows(session, period)
     raise ValueError(dataset)
+
+
+def ranking_rows(session: Session, period: int) -> Iterator[tuple]:
+    """Every active agency's score, grade and rank of the period (rankings/ranking.py)."""
+    found = ranking(session, period)
+    for entry in found.entries:
+        row = entry.as_dict("vi")
+        yield (row["code"], entry.card.agency.name, entry.card.agency.name_en, row["tier"], row["kind"],
+               row["group"], row["assessed"], row["rank"], row["score"], row["score_exact"], row["grade"],
+               found.method.maximum, found.previous_period, row["previous_rank"], row["previous_score"],
+               row["movement"])
 
 
 # --- open data ----------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from registry.models.catalogue import (
 )
 from registry.models.indicators import Indicator, IndicatorValue
 from registry.models.mail import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
+from registry.models.rankings import RankingMethod
 from registry.models.submissions import (
     COUNT_BOUNDS,
     REPORT_COUNTS,
@@ -55,4 +56,5 @@ __all__ = [
     "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
     "SubmissionChange",
+    "RankingMethod",
 ]

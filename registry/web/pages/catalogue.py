@@ -7,20 +7,28 @@ Visitors who are not signed in share what each worker rendered for the same
 query until the verified figures change (shared.py), searches apart.
 """
 
+from collections import Counter
+
 from flask import Blueprint, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from registry.catalogue import agencies as agency_list
 from registry.catalogue import parameters
 from registry.catalogue import services as service_list
-from registry.core.errors import DomainError, translate
+from registry.core import generations
+from registry.core.errors import N_, DomainError, ValidationFailed, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
+from registry.rankings import comparison
+from registry.rankings.ranking import ranking, usable_targets
 from registry.submissions.periods import latest_verified_period, period_or_404
 from registry.targets.trend import periods
 from registry.web import shared
 from registry.web.db import get_session
+from registry.web.pages.rankings import comparison_request
+from registry.web.scorecard_chart import scorecard_chart
 
 bp = Blueprint("catalogue", __name__)
+COMPARISON_PAGE = 100  # agencies per page of the comparison
 
 
 class _Problems:
@@ -77,24 +85,43 @@ def services():
 @bp.get("/agencies")
 @shared.per_generation
 def agencies():
-    session = get_session()
-    args = request.args
+    """The agencies and their comparison for a period: filters and order in the query string."""
+    session = generations.only_reads(get_session())
     problems = _Problems()
-    form = {"q": parameters.clean(args.get("q")), "kind": parameters.clean(args.get("kind"), 32),
-            "tier": parameters.clean(args.get("tier"), 16)}
-    kind = problems.check(parameters.parse_kind, form["kind"])
-    tier = problems.check(parameters.parse_tier, form["tier"])
-    after = problems.check(parameters.parse_agency_cursor, args.get("after"))
-    page, counts = None, {}
-    if not problems.messages:
-        page, counts = agency_list.agency_page(session, q=form["q"], tier=tier, kind=kind, after=after,
-                                       limit=parameters.MAX_LIMIT)
-    next_url = _link("catalogue.agencies", **form, after=page.next) if page and page.next else None
-    first_url = _link("catalogue.agencies", **form) if after else None
+    chosen = comparison_request(session, request.args, problems.check)
+    page_number = problems.check(_page_number, request.args.get("page"), default=1)
+    rows = chosen.rows[(page_number - 1) * COMPARISON_PAGE: page_number * COMPARISON_PAGE]
+    filters = {k: v for k, v in chosen.form.items() if v}
+    filters["period"] = chosen.period
+    more = len(chosen.rows) > page_number * COMPARISON_PAGE
     return render_template(
-        "catalogue/agencies.html", page=page, counts=counts, form=form, kinds=[k.value for k in Kind],
-        tiers=parameters.TIER_ORDER, problems=problems.messages, next_url=next_url, first_url=first_url,
+        "catalogue/agencies.html", rows=[] if problems.messages else rows, total=len(chosen.rows),
+        form=chosen.form, filters=filters, period=chosen.period, periods=periods(session),
+        kinds=[k.value for k in Kind], tiers=parameters.TIER_ORDER, districts=comparison.districts(chosen.found),
+        problems=problems.messages, page=page_number, more=more and not problems.messages,
+        sorts=comparison.SORTS, tier_counts=Counter(row.agency.tier for row in chosen.rows),
     ), 400 if problems.messages else 200
+
+
+def _page_number(raw) -> int:
+    try:
+        return max(1, min(int(raw or 1), 100_000))
+    except ValueError:
+        raise ValidationFailed(N_("Số trang không hợp lệ."), fields={"page": N_("không hợp lệ")}) from None
+
+
+def _scorecard(session, code: str, period: int) -> dict | None:
+    """The agency's scorecard of ``period``, its chart and its contribution to each target."""
+    found = ranking(generations.only_reads(session), period)
+    entry = found.entry(code)
+    if entry is None:
+        return None
+    card = entry.card
+    lang = str(get_locale())
+    chart = scorecard_chart([(s.title(lang), card.section_points(s.code), card.method.section_maximum(s.code))
+                             for s in card.method.sections]) if card.assessed else None
+    return {"entry": entry, "found": found, "chart": chart,
+            "contributions": found.contributions(usable_targets(session), card.agency)}
 
 
 @bp.get("/agencies/<code>")
@@ -111,8 +138,9 @@ def agency(code: str):
     next_url = (_link("catalogue.agency", code=record.code, period=period, after=page.next) + "#services"
                 if page and page.next else None)
     first_url = _link("catalogue.agency", code=record.code, period=period) + "#services" if after else None
+    scorecard = _scorecard(session, record.code, period) if period is not None and not problems.messages else None
     return render_template(
-        "catalogue/agency.html", agency=record, relatives=agency_list.relatives(session, record),
+        "catalogue/agency.html", agency=record, scorecard=scorecard, relatives=agency_list.relatives(session, record),
         reports=agency_list.verified_reports(session, record), report_fields=REPORT_FIELDS, report_flags=REPORT_FLAGS,
         page=page, period=period, periods=periods(session), problems=problems.messages, next_url=next_url,
         first_url=first_url,

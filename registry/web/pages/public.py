@@ -11,6 +11,8 @@ from sqlmodel import select
 from registry.core import generations
 from registry.core.errors import N_, NotFound
 from registry.models import Agency, Formula, Service, Target
+from registry.rankings.breakdown import breakdown
+from registry.rankings.ranking import ranking
 from registry.submissions.periods import latest_verified_period, period_or_404
 from registry.targets import cache as results_cache
 from registry.targets.definitions import SERVICE_FORMULAS
@@ -24,6 +26,7 @@ bp = Blueprint("public", __name__)
 
 BASIS = shared.BASIS
 DRILLDOWN_PAGE = 100
+BREAKDOWN_ROWS = 20  # the agencies that hold the target back most, on the target's page
 
 
 def _chosen_period(session) -> int | None:
@@ -102,7 +105,9 @@ def target_detail(code: str):
     elif show == "not_in_basis":
         query = query.where(~columns.in_basis)
     rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE).limit(DRILLDOWN_PAGE + 1)).all()
+    by_agency = breakdown(ranking(session, year), target)
     return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
                            procedure=procedure if kind == "services" else None,
+                           by_agency=by_agency, by_agency_rows=by_agency.rows[:BREAKDOWN_ROWS],
                            rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
                            is_sum=target.formula == Formula.report_sum_ratio.value)

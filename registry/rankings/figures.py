@@ -1,0 +1,130 @@
+"""Each agency's verified figures for a period, as the scorecards read them: three
+grouped queries whatever the size of the registry (the agencies with their last
+verified report, their active services, and how many of these the verified copy
+puts at each level). No Flask here.
+
+The counting follows the target engine's verified basis (targets/basis.py): a
+submission counts through its last verified copy, even while it is reopened; an
+active service that copy does not mention is level 0 (§8.3); a status of a
+service that has moved to another agency or was switched off does not count.
+"""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, case, func, select
+from sqlmodel import Session
+
+from registry.catalogue.levels import LEVELS, MIN_LEVEL
+from registry.models import REPORT_FIELDS, Agency, Service, Submission, VerifiedCopy, VerifiedServiceStatus
+
+COUNTED_LEVELS = tuple(level.number for level in LEVELS if level.number > MIN_LEVEL)
+# what the public may know of a report's progress (§8.14)
+REPORT_STATUSES = ("not_started", "in_progress", "submitted", "verified")
+
+
+@dataclass
+class AgencyFigures:
+    id: int
+    code: str
+    name: str
+    name_en: str | None
+    tier: str
+    kind: str
+    parent_id: int | None
+    name_sort: str
+    active: bool
+    state: str | None  # its submission's state in the period; None: it has none
+    report: dict | None  # its last verified report; None: not in the verified basis
+    services: int = 0  # its active services
+    at_least: dict[int, int] = field(default_factory=dict)  # level → its services verified at it or above
+    district_id: int | None = None  # the district people's committee it belongs to (or is)
+
+    @property
+    def assessed(self) -> bool:
+        return self.report is not None
+
+    @property
+    def report_status(self) -> str:
+        if self.state == "verified":
+            return "verified"
+        if self.state == "submitted":
+            return "submitted"
+        return "not_started" if self.state is None else "in_progress"
+
+    def services_at(self, level: int) -> int:
+        """Its services at ``level`` or above (every one at level 0)."""
+        return self.services if level <= MIN_LEVEL else self.at_least.get(level, 0)
+
+    def by_level(self) -> dict[int, int]:
+        """How many of its services are at exactly each level (not assessed: all at 0)."""
+        counts = {}
+        for number in (MIN_LEVEL, *COUNTED_LEVELS):
+            above = self.at_least.get(number + 1, 0) if number + 1 in COUNTED_LEVELS else 0
+            counts[number] = self.services_at(number) - above
+        return counts
+
+
+def _level_key(level: int) -> str:
+    return f"at_least_{level}"
+
+
+def load_figures(session: Session, year: int) -> dict[int, AgencyFigures]:
+    """Every agency (active or not, for the district links), by id, with its figures of ``year``."""
+    return load_years(session, [year])[year]
+
+
+def load_years(session: Session, years: list[int]) -> dict[int, dict[int, AgencyFigures]]:
+    """``load_figures`` for several periods, in one query: each agency with its submission
+    of each period, the verified copy that counts, its active services and how many of
+    them that copy puts at each level (both summed per agency beforehand)."""
+    years = list(dict.fromkeys(years))
+    copy, status = VerifiedCopy, VerifiedServiceStatus
+    services = (select(Service.agency_id, func.count().label("services"))
+                .where(Service.active).group_by(Service.agency_id).subquery("services"))
+    levels = (select(Submission.id.label("submission_id"),
+                     *[func.sum(case((status.level >= n, 1), else_=0)).label(_level_key(n)) for n in COUNTED_LEVELS])
+              .select_from(Submission)
+              .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence))
+              .join(status, status.copy_id == copy.id)
+              .join(Service, and_(Service.id == status.service_id, Service.agency_id == Submission.agency_id))
+              .where(Submission.period_year.in_(years), Service.active)
+              .group_by(Submission.id).subquery("levels"))
+    rows = session.execute(
+        select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind, Agency.parent_id,
+               Agency.name_sort, Agency.active, Submission.period_year, Submission.state,
+               copy.id.label("copy_id"), *[getattr(copy, f) for f in REPORT_FIELDS],
+               services.c.services, *[levels.c[_level_key(n)] for n in COUNTED_LEVELS])
+        .select_from(Agency)
+        .join(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year.in_(years)), isouter=True)
+        .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence),
+              isouter=True)
+        .join(services, services.c.agency_id == Agency.id, isouter=True)
+        .join(levels, levels.c.submission_id == Submission.id, isouter=True)).mappings().all()
+    by_year: dict[int, dict[int, AgencyFigures]] = {year: {} for year in years}
+    for r in rows:
+        for year in years:
+            mine = r["period_year"] == year
+            if r["id"] in by_year[year] and not mine:
+                continue
+            counted = mine and r["copy_id"] is not None
+            by_year[year][r["id"]] = AgencyFigures(
+                r["id"], r["code"], r["name"], r["name_en"], r["tier"], r["kind"], r["parent_id"], r["name_sort"],
+                bool(r["active"]), r["state"] if mine else None,
+                {f: r[f] for f in REPORT_FIELDS} if counted else None, int(r["services"] or 0),
+                {n: int(r[_level_key(n)] or 0) for n in COUNTED_LEVELS} if counted else {})
+    for agencies in by_year.values():
+        _place_in_districts(agencies)
+    return by_year
+
+
+def _place_in_districts(agencies: dict[int, AgencyFigures]) -> None:
+    """Each agency's district: itself when it is a district people's committee, else the
+    nearest such one among its parents (a commune's, a school's managing commune's…)."""
+    for agency in agencies.values():
+        seen, current = set(), agency
+        while current is not None and current.id not in seen:
+            if current.tier == "district" and current.kind == "people_committee":
+                agency.district_id = current.id
+                break
+            seen.add(current.id)
+            current = agencies.get(current.parent_id)

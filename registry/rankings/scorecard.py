@@ -1,0 +1,169 @@
+"""An agency's scorecard for a period (SPEC §3c): each criterion's ratio and points,
+exactly (fractions), its sections, its grade, and its contribution to each target.
+No Flask here."""
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from registry.catalogue.levels import MIN_LEVEL
+from registry.models import Formula, Target
+from registry.rankings.figures import AgencyFigures
+from registry.rankings.method import Band, Criterion, Method
+from registry.targets.definitions import SERVICE_FORMULAS, in_scope, parse_scope, target_flags
+
+ZERO_DENOMINATOR = "zero_denominator"  # the criterion's ratio has nothing to divide by: 0 points
+UNKNOWN = "unknown"  # the verified report does not give the figure: 0 points
+
+
+def one_decimal(value: Fraction) -> float:
+    """An exact value shown with one decimal, half rounded up (as the targets' percentages)."""
+    tenths = math.floor(value * 10 + Fraction(1, 2))
+    return tenths / 10
+
+
+def exact(value: Fraction) -> str:
+    """An exact value as JSON keeps it: "151" or "455/3"."""
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Line:
+    criterion: Criterion
+    numerator: int | None
+    denominator: int | None
+    ratio: Fraction | None  # None: zero denominator or unknown figure
+    points: Fraction
+    flag: str | None = None
+
+    def as_dict(self, lang: str) -> dict:
+        c = self.criterion
+        return {"code": c.code, "section": c.section, "title": c.title(lang), "numerator": self.numerator,
+                "denominator": self.denominator,
+                "ratio": None if self.ratio is None else one_decimal(self.ratio * 100),
+                "points": one_decimal(self.points), "points_exact": exact(self.points), "maximum": c.points,
+                "flag": self.flag}
+
+
+def _line(criterion: Criterion, figures: AgencyFigures) -> Line:
+    report = figures.report
+    if criterion.kind == "flag":
+        value = report.get(criterion.field)
+        if value is None:
+            return Line(criterion, None, None, None, Fraction(0), UNKNOWN)
+        numerator, denominator = int(bool(value)), 1
+    elif criterion.kind == "ratio":
+        numerator, denominator = report.get(criterion.numerator), report.get(criterion.denominator)
+        if numerator is None or denominator is None:
+            return Line(criterion, numerator, denominator, None, Fraction(0), UNKNOWN)
+    else:
+        numerator, denominator = figures.services_at(criterion.min_level), figures.services
+    if denominator == 0:
+        return Line(criterion, numerator, denominator, None, Fraction(0), ZERO_DENOMINATOR)
+    ratio = min(Fraction(numerator, denominator), Fraction(1))
+    return Line(criterion, numerator, denominator, ratio, ratio * criterion.points)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    period: int
+    agency: AgencyFigures
+    method: Method
+    lines: tuple[Line, ...]  # empty when not assessed
+    score: Fraction | None  # None: not assessed ("chưa đánh giá"), never 0
+    band: Band | None
+
+    @property
+    def assessed(self) -> bool:
+        return self.score is not None
+
+    @property
+    def shown_score(self) -> float | None:
+        """The score with one decimal, as pages show it."""
+        return None if self.score is None else one_decimal(self.score)
+
+    def section_points(self, section: str) -> Fraction:
+        return sum((line.points for line in self.lines if line.criterion.section == section), Fraction(0))
+
+    def shown_section(self, section: str) -> float:
+        return one_decimal(self.section_points(section))
+
+    def as_dict(self, lang: str = "vi") -> dict:
+        a, m = self.agency, self.method
+        return {
+            "period": self.period, "code": a.code,
+            "name": a.name_en if lang == "en" and a.name_en else a.name,
+            "assessed": self.assessed,
+            "score": None if self.score is None else one_decimal(self.score),
+            "score_exact": None if self.score is None else exact(self.score),
+            "maximum": m.maximum,
+            "grade": None if self.band is None else {"code": self.band.code, "title": self.band.title(lang)},
+            "sections": [{"code": s.code, "title": s.title(lang), "maximum": m.section_maximum(s.code),
+                          "points": None if not self.assessed else one_decimal(self.section_points(s.code))}
+                         for s in m.sections],
+            "criteria": [line.as_dict(lang) for line in self.lines],
+            "services": {"total": a.services,
+                         "by_level": {str(k): v for k, v in a.by_level().items()},
+                         "at_least": {str(k): a.services_at(k) for k in sorted(a.by_level()) if k > MIN_LEVEL}},
+        }
+
+
+def score(method: Method, period: int, figures: AgencyFigures) -> Scorecard:
+    """The agency's scorecard by ``method``: not assessed without a verified report."""
+    if not figures.assessed:
+        return Scorecard(period, figures, method, (), None, None)
+    lines = tuple(_line(c, figures) for c in method.criteria)
+    total = sum((line.points for line in lines), Fraction(0))
+    return Scorecard(period, figures, method, lines, total, method.band(total))
+
+
+# --- contributions to the targets ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one agency adds to a target's figure (offerings for a service target, §8.6),
+    and how many of the units the province still misses are its own."""
+
+    target: Target
+    in_scope: bool
+    numerator: int
+    denominator: int
+    province_numerator: int
+    province_denominator: int
+
+    @property
+    def missing(self) -> int:
+        return self.denominator - self.numerator
+
+    @property
+    def province_missing(self) -> int:
+        return self.province_denominator - self.province_numerator
+
+    def as_dict(self, lang: str = "vi") -> dict:
+        t = self.target
+        return {"code": t.code, "title": t.title_en if lang == "en" else t.title_vi, "in_scope": self.in_scope,
+                "numerator": self.numerator, "denominator": self.denominator,
+                "value": None if not self.denominator else one_decimal(Fraction(100 * self.numerator,
+                                                                               self.denominator)),
+                "missing": self.missing, "province_numerator": self.province_numerator,
+                "province_denominator": self.province_denominator, "province_missing": self.province_missing}
+
+
+def contribution_parts(target: Target, figures: AgencyFigures) -> tuple[bool, int, int]:
+    """(in scope, numerator, denominator) the agency adds to ``target``; summed over every
+    active agency they give the target's figures (offerings for service targets, §8.6)."""
+    if not figures.active:
+        return False, 0, 0
+    if target.formula in SERVICE_FORMULAS:
+        return figures.services > 0, figures.services_at(target.min_level), figures.services
+    if not in_scope(parse_scope(target.scope), figures.tier, figures.kind):
+        return False, 0, 0
+    report = figures.report
+    if target.formula == Formula.agency_flag_share.value:
+        met = report is not None and all(report.get(f) is True for f in target_flags(target))
+        return True, int(met), 1
+    numerator = report.get(target.numerator_field) if report else None
+    denominator = report.get(target.denominator_field) if report else None
+    if numerator is None or denominator is None:
+        return True, 0, 0
+    return True, numerator, denominator
