@@ -48,6 +48,7 @@ from registry.models import (
     ReportingPeriod,
     ServiceStatus,
     Submission,
+    SubmissionChange,
     User,
     VerifiedCopy,
     VerifiedServiceStatus,
@@ -147,7 +148,8 @@ STATES = {"so-tp": "draft", "so-yt": "submitted", "so-gd": "verified", "so-xd": 
 KNOWN_PATHS = [*((code, OPEN) for code in STATES), ("so-gd", CLOSED), ("so-tp", 2013)]
 ROLES = ("own_focal", "other_focal", "auditor", "admin", "anonymous", "bad_token")
 REVIEW_ACTIONS = ("verify", "return", "reopen")
-CHANGED_TABLES = (VerifiedServiceStatus, VerifiedCopy, ServiceStatus, Submission, AuditEvent, ReportingPeriod)
+CHANGED_TABLES = (VerifiedServiceStatus, VerifiedCopy, ServiceStatus, SubmissionChange, Submission, AuditEvent,
+                  ReportingPeriod)
 
 
 class Registry:
