@@ -194,20 +194,23 @@ def targets_command(registry, period, basis, as_json, lang):
 
     from registry.core.errors import DomainError
     from registry.submissions.periods import period_or_404
-    from registry.targets.engine import compute_targets
+    from registry.targets.cache import target_results, targets_object
 
     with registry.session(writes=False) as session:
         try:
             period_or_404(session, period)
         except DomainError as exc:
             _fail(str(exc.message))
-        results = compute_targets(session, period, basis)
+        if as_json:
+            body = targets_object(session, period, basis, lang)
+        results = target_results(session, period, basis)
     if as_json:
-        body = {"period": period, "basis": basis, "targets": [r.as_dict(lang) for r in results]}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
-    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis}")
+    status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu",
+                    "insufficient_data": "chưa đủ dữ liệu"}
+    provisional = any(r.provisional for r in results)
+    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis}" + (" (tạm tính)" if provisional else ""))
     for r in results:
         value = "—" if r.value is None else (f"{r.value:.1f}%" if r.target.unit == "percent" else str(r.value))
         click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {r.target.threshold:<4} "

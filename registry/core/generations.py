@@ -36,12 +36,15 @@ from sqlmodel import Session
 
 from registry.models import (
     Agency,
+    Correction,
     Generation,
+    PublishedPart,
     ReportingPeriod,
     Service,
     ServiceStatus,
     Submission,
     Target,
+    TargetVersion,
     VerifiedCopy,
     VerifiedServiceStatus,
 )
@@ -53,6 +56,7 @@ EVERY_PERIOD = 0  # the generation row everything depends on (no year is 0)
 WATCHED = frozenset({
     "agency", "service", "target", "reporting_period",
     "submission", "service_status", "verified_copy", "verified_service_status",
+    "target_version", "published_part", "correction",
 })
 # Tables no figure, listing or public page is made of.
 UNWATCHED = frozenset({
@@ -123,7 +127,7 @@ def _touched_by(session, obj) -> tuple[int | None, tuple[str, ...]]:
         with session.no_autoflush:
             copy = session.get(VerifiedCopy, obj.copy_id)
         return (_submission_period(session, copy.submission_id) if copy else None), BASES
-    if isinstance(obj, (Agency, Service, Target, ReportingPeriod)):
+    if isinstance(obj, (Agency, Service, Target, ReportingPeriod, TargetVersion, PublishedPart, Correction)):
         return None, BASES
     return None, ()  # not a watched table
 

@@ -29,6 +29,7 @@ from registry.submissions.periods import check_basis, period_or_404
 from registry.submissions.workflow import display_state
 from registry.targets import cache as results_cache
 from registry.targets.basis import BasisJoin
+from registry.targets.engine import is_provisional
 from registry.targets.results import TargetResult
 
 REPORT_FORMATS = ("xlsx", "csv")
@@ -36,7 +37,8 @@ VIETNAM_TIME = timezone(timedelta(hours=7))  # Điện Biên keeps UTC+7 all yea
 
 # --- the DIC's report: fixed Vietnamese words ----------------------------------------
 
-STATUS_VI = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
+STATUS_VI = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu",
+             "insufficient_data": "chưa đủ dữ liệu"}
 BASIS_VI = {
     "verified": "số liệu đã xác minh",
     "reported": "số liệu đã báo cáo (gồm cả báo cáo đã gửi, chưa xác minh)",
@@ -78,8 +80,7 @@ def report_target_rows(results: list[TargetResult]) -> Iterator[tuple]:
     for r in results:
         t = r.target
         yield (t.code, t.title_vi, t.citation, _threshold_vi(t), r.value, r.numerator, r.denominator,
-               STATUS_VI[r.status], _coverage_vi(r), t.deadline,
-               None if r.status == "no_data" else r.shortfall)
+               STATUS_VI[r.status], _coverage_vi(r), t.deadline, None if r.status in ("no_data", "insufficient_data") else r.shortfall)
 
 
 def _state_vi(state: str | None, verified_sequence: int | None) -> str:
@@ -134,7 +135,7 @@ def _agency_headers_vi(period: int) -> tuple[str, ...]:
 
 def _report_service_rows(session: Session, period: int, basis: str, batch_size: int) -> Iterator[tuple]:
     for r in read_in_batches(session, services_statement(period, basis), batch_size):
-        yield (r.code, r.name, r.agency_code, r.agency_name, r.sector, int(r.level),
+        yield (r.code, r.name, r.agency_code, r.agency_name, r.sector, None if r.level is None else int(r.level),
                r.info_url, r.form_url, r.submission_url, yes_no(bool(r.in_basis)))
 
 
@@ -143,6 +144,8 @@ def _preamble(session: Session, period: int, basis: str, now: datetime) -> list[
              f"Cơ sở tính: {BASIS_VI[basis]} · Lập lúc: {now.astimezone(VIETNAM_TIME).strftime('%H:%M ngày %d/%m/%Y')}"]
     if shows_sample_data(session):
         lines.append(DEMO_VI)
+    if is_provisional(session, period):
+        lines.append(f"Số liệu tạm tính: kỳ báo cáo {period} chưa khóa; chỉ tiêu chưa đủ dữ liệu thì chưa đánh giá.")
     return lines
 
 

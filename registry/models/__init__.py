@@ -24,6 +24,7 @@ from registry.models.catalogue import (
     service_search,
     service_search_rows,
 )
+from registry.models.publishing import Correction, PublishedPart
 from registry.models.submissions import (
     COUNT_BOUNDS,
     REPORT_COUNTS,
@@ -38,7 +39,7 @@ from registry.models.submissions import (
     VerifiedCopy,
     VerifiedServiceStatus,
 )
-from registry.models.targets import Target
+from registry.models.targets import Target, TargetVersion
 from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
 
 __all__ = [
@@ -48,4 +49,5 @@ __all__ = [
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",
     "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
+    "TargetVersion", "Correction", "PublishedPart",
 ]

@@ -63,6 +63,9 @@ class ReportingPeriod(SQLModel, table=True):
 
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     status: str = Field(default=PeriodStatus.open.value, sa_type=String(16))
+    # While ``correcting``: why the administrator re-opened it; the reason of the correction
+    # listed when it is closed again (rule 12).
+    correction_reason: Optional[str] = Field(default=None, sa_type=Text)
 
 
 class Submission(AdoptionReport, table=True):

@@ -21,19 +21,41 @@ class TargetResult:
     value: float | int | None
     met: bool
     coverage: Coverage
+    # An open (or correcting) period's result: figures so far, never final (rule 10).
+    provisional: bool = False
+    # (number, effective_from) of the target's version the period is judged by (rule 11)
+    version: tuple[int, int | None] = (1, None)
+
+    @property
+    def incomplete(self) -> bool:
+        return self.coverage.covered < self.coverage.total
 
     @property
     def status(self) -> str:
-        """``met``, ``not_met`` or ``no_data``."""
+        """``met``, ``not_met``, ``insufficient_data`` (a provisional result while
+        coverage is incomplete: no verdict) or ``no_data`` (rules 8, 10)."""
+        if self.provisional and self.incomplete:
+            return "insufficient_data"
         if self.value is None:
             return "no_data"
         return "met" if self.met else "not_met"
 
     @property
+    def verdict(self) -> bool | None:
+        """``met`` as the public is told it: None while there is no verdict."""
+        status = self.status
+        return None if status not in ("met", "not_met") else status == "met"
+
+    @property
+    def missing(self) -> int:
+        """How many in-scope agencies (or, for service targets, procedures) are not in the basis yet."""
+        return self.coverage.total - self.coverage.covered
+
+    @property
     def shortfall(self) -> int:
         """How many more (services, agencies, or units of the summed field) the
         numerator needs to meet the target with the same denominator."""
-        if self.met or self.denominator == 0:
+        if self.met or self.denominator == 0 or self.verdict is None:
             return 0
         return needed(self.target, self.denominator) - self.numerator
 
@@ -50,7 +72,10 @@ class TargetResult:
             "numerator": self.numerator,
             "denominator": self.denominator,
             "value": self.value,
-            "met": self.met,
+            "met": self.verdict,
+            "status": self.status,
+            "provisional": self.provisional,
+            "version": {"number": self.version[0], "effective_from": self.version[1]},
             "coverage": {"covered": self.coverage.covered, "total": self.coverage.total},
         }
 
@@ -84,7 +109,8 @@ def percent(numerator: int, denominator: int) -> float:
 
 
 def make_result(target: Target, period: int, basis: str, numerator: int, denominator: int,
-                covered: int, total: int) -> TargetResult:
+                covered: int, total: int, provisional: bool = False,
+                version: tuple[int, int | None] = (1, None)) -> TargetResult:
     """A target's result from its counts (the cache rebuilds results with it too)."""
     if denominator == 0:
         value = None
@@ -93,4 +119,22 @@ def make_result(target: Target, period: int, basis: str, numerator: int, denomin
     else:
         value = percent(numerator, denominator)
     return TargetResult(target, period, basis, numerator, denominator, value,
-                        is_met(target, numerator, denominator), Coverage(covered, total))
+                        is_met(target, numerator, denominator), Coverage(covered, total), provisional,
+                        tuple(version))
+
+
+# --- results kept as JSON (the cache, and what closing a period publishes) ------------------
+
+def result_payload(result: TargetResult) -> dict:
+    """A result as JSON: its target's definition as judged, its counts, and whether final."""
+    return {"target": {name: getattr(result.target, name) for name in Target.model_fields},
+            "numerator": result.numerator, "denominator": result.denominator,
+            "covered": result.coverage.covered, "total": result.coverage.total,
+            "provisional": result.provisional, "version": list(result.version)}
+
+
+def result_from_payload(period: int, basis: str, item: dict) -> TargetResult:
+    # A new Target per result, detached from every session: a kept result is read, never written.
+    return make_result(Target(**item["target"]), period, basis, item["numerator"], item["denominator"],
+                       item["covered"], item["total"], item.get("provisional", False),
+                       tuple(item.get("version") or (1, None)))

@@ -6,15 +6,17 @@ the pages are rendered once per generation of the verified figures
 """
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from registry.core import generations
 from registry.core.errors import N_, NotFound
 from registry.models import Agency, Formula, Service, Target
-from registry.submissions.periods import latest_verified_period, period_or_404
+from registry.submissions.periods import latest_verified_period, period_or_404, period_statuses
 from registry.targets import cache as results_cache
 from registry.targets.definitions import SERVICE_FORMULAS
 from registry.targets.drilldown import agency_drilldown, service_drilldown
+from registry.targets.publication import corrections
 from registry.targets.trend import periods, project
 from registry.web import shared
 from registry.web.charts import trend_chart
@@ -34,7 +36,8 @@ def _chosen_period(session) -> int | None:
 def _spoken(result) -> str:
     if result.value is None:
         return "—"
-    return f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+    text = f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+    return f"{text} ({_('tạm tính')})" if result.provisional else text
 
 
 def _render_index(session) -> str:
@@ -49,11 +52,14 @@ def _render_index(session) -> str:
             rows.append({
                 "result": result,
                 "projection": project(target, history),
-                "chart": trend_chart([(r.period, r.value) for r in history], target.threshold, target.unit),
+                "chart": trend_chart([(r.period, r.value) for r in history], target.threshold, target.unit,
+                                     provisional={r.period for r in history if r.provisional}),
                 "history": history,
                 "spoken": ", ".join(f"{r.period}: {_spoken(r)}" for r in history),
             })
-    return render_template("public/index.html", rows=rows, period=year, periods=years)
+    return render_template("public/index.html", rows=rows, period=year, periods=years,
+                           statuses=period_statuses(session),
+                           corrections=corrections(session, year) if year is not None else [])
 
 
 @bp.get("/")
