@@ -1,7 +1,7 @@
 """Reporting periods (SPEC §2): reading them for the pages, the API and the CLI, and the
 administrator's operations that create, open and close them (audited)."""
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, case, or_
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -38,13 +38,11 @@ def check_basis(basis: str | None) -> str:
 
 def latest_verified_period(session: Session) -> int | None:
     """The public default (rule 10, §8.2): the latest closed (or correcting: the public
-    keeps its published figures) period; without one, the latest period."""
-    year = session.exec(select(ReportingPeriod.year)
-                        .where(ReportingPeriod.status.in_((PeriodStatus.closed.value, PeriodStatus.correcting.value)))
-                        .order_by(ReportingPeriod.year.desc()).limit(1)).first()
-    if year is None:
-        year = session.exec(select(ReportingPeriod.year).order_by(ReportingPeriod.year.desc()).limit(1)).first()
-    return year
+    keeps its published figures) period; without one, the latest period. One query."""
+    published = ReportingPeriod.status.in_((PeriodStatus.closed.value, PeriodStatus.correcting.value))
+    return session.exec(select(ReportingPeriod.year)
+                        .order_by(case((published, 1), else_=0).desc(), ReportingPeriod.year.desc())
+                        .limit(1)).first()
 
 
 latest_public_period = latest_verified_period

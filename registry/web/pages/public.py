@@ -15,7 +15,7 @@ from registry.models import Agency, Formula, Service, Target
 from registry.submissions.periods import latest_verified_period, period_or_404, period_statuses
 from registry.targets import cache as results_cache
 from registry.targets.definitions import SERVICE_FORMULAS
-from registry.targets.drilldown import agency_drilldown, service_drilldown
+from registry.targets.drilldown import agency_drilldown, published_drilldown, service_drilldown
 from registry.targets.publication import corrections
 from registry.targets.trend import periods, project
 from registry.web import shared
@@ -88,20 +88,28 @@ def target_detail(code: str):
         page = max(1, min(int(request.args.get("page", 1)), 100_000))
     except ValueError:
         page = 1
-    if target.formula in SERVICE_FORMULAS:
-        query = service_drilldown(year, BASIS, target.min_level)
-        kind, order = "services", (Service.name_sort, Service.code)
+    published = published_drilldown(session, target, result, year, BASIS, show)
+    if published is not None:
+        kind = "services" if target.formula in SERVICE_FORMULAS else "agencies"
+        start = (page - 1) * DRILLDOWN_PAGE
+        rows = published[start:start + DRILLDOWN_PAGE + 1]
     else:
-        query = agency_drilldown(target, year, BASIS)
-        kind, order = "agencies", (Agency.name_sort, Agency.code)
-    columns = query.selected_columns
-    if show == "counted":
-        query = query.where(columns.counted)
-    elif show == "not_counted":
-        query = query.where(~columns.counted, columns.in_basis)
-    elif show == "not_in_basis":
-        query = query.where(~columns.in_basis)
-    rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE).limit(DRILLDOWN_PAGE + 1)).all()
-    return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
+        if target.formula in SERVICE_FORMULAS:
+            query = service_drilldown(year, BASIS, result.target.min_level)
+            kind, order = "services", (Service.name_sort, Service.code)
+        else:
+            query = agency_drilldown(result.target, year, BASIS)
+            kind, order = "agencies", (Agency.name_sort, Agency.code)
+        columns = query.selected_columns
+        if show == "counted":
+            query = query.where(columns.counted)
+        elif show == "not_counted":
+            query = query.where(~columns.counted, columns.in_basis)
+        elif show == "not_in_basis":
+            query = query.where(~columns.in_basis)
+        rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE)
+                               .limit(DRILLDOWN_PAGE + 1)).all()
+    return render_template("public/target.html", target=result.target, result=result, period=year, kind=kind,
+                           show=show, corrections=corrections(session, year),
                            rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
                            is_sum=target.formula == Formula.report_sum_ratio.value)
