@@ -185,7 +185,8 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
     rows = session.execute(page).all()
     services = [ServiceRow(code=r.code, name=r.name, name_en=r.name_en, sector=r.sector,
                            agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,
-                           level=int(r.level) if r.verified else None, verified=bool(r.verified), info_url=safe_url(r.info_url),
+                           level=int(r.level) if r.verified else None, verified=bool(r.verified),
+                           info_url=safe_url(r.info_url),
                            form_url=safe_url(r.form_url), submission_url=safe_url(r.submission_url),
                            name_sort=r.name_sort)
                 for r in rows[:limit]]

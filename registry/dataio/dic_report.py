@@ -80,7 +80,8 @@ def report_target_rows(results: list[TargetResult]) -> Iterator[tuple]:
     for r in results:
         t = r.target
         yield (t.code, t.title_vi, t.citation, _threshold_vi(t), r.value, r.numerator, r.denominator,
-               STATUS_VI[r.status], _coverage_vi(r), t.deadline, None if r.status in ("no_data", "insufficient_data") else r.shortfall)
+               STATUS_VI[r.status], _coverage_vi(r), t.deadline,
+               None if r.status in ("no_data", "insufficient_data") else r.shortfall)
 
 
 def _state_vi(state: str | None, verified_sequence: int | None) -> str:
