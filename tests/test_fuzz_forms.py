@@ -238,7 +238,8 @@ def forms(registry: Registry) -> list[Form]:
         Form("period open/close", "admin",
              st.sampled_from([f"/admin/periods/{year}/{action}" for year in (OPEN, 2014, 2013, BEYOND_64_BITS)
                               for action in ("open", "close")]),
-             {}, frozenset({"reporting_period.status"} | AUDITED)),
+             {}, frozenset({"reporting_period.status", "reporting_period.correction_reason", "published_part+",
+                            "published_part.payload", "published_part.published_at", "correction+"} | AUDITED)),
         Form("new target", "admin", st.just("/admin/targets/new"), target_fields, frozenset({"target+"} | AUDITED)),
         Form("target", "admin", st.just(f"/admin/targets/{registry.target_id}"), target_fields,
              frozenset(TARGET_COLUMNS | AUDITED)),

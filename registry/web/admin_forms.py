@@ -198,3 +198,16 @@ class ButtonForm(FlaskForm):
 def form_values(form: FlaskForm, names) -> dict:
     """The submitted values of ``names``, as the administration operations take them."""
     return {name: form[name].data for name in names}
+
+
+class CloseForm(FlaskForm):
+    """Closing a period, once the administrator has seen what is unfinished (rule 13)."""
+
+    submit = SubmitField(_l("Khóa và công bố"))
+
+
+class ReopenForm(FlaskForm):
+    """Re-opening a closed period for a correction: the reason is published with it (rule 12)."""
+
+    reason = _text(_l("Lý do đính chính"), 2000)
+    submit = SubmitField(_l("Mở lại để đính chính"))
