@@ -99,8 +99,11 @@ def _columns(table: str, *names: str) -> set[str]:
 
 AUDITED = {"audit_event+"}
 NAME_KEYS = ("name_key", "name_sort")
-AGENCY_COLUMNS = _columns("agency", "code", "name", "name_en", "tier", "kind", "parent_id", "active", *NAME_KEYS)
-SERVICE_COLUMNS = _columns("service", "code", "name", "name_en", "agency_id", "sector", "active", *NAME_KEYS)
+VALIDITY = ("valid_from", "valid_to")
+AGENCY_COLUMNS = _columns("agency", "code", "name", "name_en", "tier", "kind", "parent_id", "active", *NAME_KEYS,
+                          *VALIDITY)
+SERVICE_COLUMNS = _columns("service", "code", "name", "name_en", "agency_id", "sector", "active", *NAME_KEYS,
+                           *VALIDITY)
 ENTRY_COLUMNS = (_columns("submission", *REPORT_FIELDS, "version", "updated_at", "state", "submitted_at")
                  | _columns("service_status", "level", "info_url", "form_url", "submission_url", "note")
                  | {"submission+", "service_status+"})

@@ -281,3 +281,73 @@ def test_target_revise_command(runner, db):
     assert result.exit_code != 0 and "title_vi" in result.output
     result = runner.invoke(["target", "revise", "no_such_target", "--from", "2017", "--threshold", "20"])
     assert result.exit_code != 0
+
+
+# --- validity kept by the operations and the importer (SPEC §2) ----------------------------------
+
+def test_adding_and_switching_off_records_keeps_closed_periods(db, make):
+    from registry.catalogue import records
+    from registry.dataio.importing import import_table
+
+    a = make.agency(code="so-a")
+    make.period(YEAR)
+    make.period(YEAR + 1)
+    _close(db, YEAR)
+    added = records.create_service(db, TEST_ACTOR, {"code": "moi", "name": "Mới", "agency_code": "so-a",
+                                                   "sector": "Hộ tịch"})
+    assert (added.valid_from, added.valid_to) == (YEAR + 1, None)
+    old = make.service(a, code="cu")
+    records.update_service(db, TEST_ACTOR, old, {"active": False})
+    assert old.valid_to == YEAR  # it existed in the closed period, not in the open one
+    result = import_table(db, TEST_ACTOR, "services", ["code", "name", "agency_code", "sector", "valid_from"],
+                          [(2, {"code": "nhap", "name": "Nhập", "agency_code": "so-a", "sector": "Hộ tịch",
+                                "valid_from": "2016"})])
+    assert not result.errors
+    imported = db.exec(select(Service).where(Service.code == "nhap")).one()
+    assert (imported.valid_from, imported.valid_to) == (2016, None)
+    refused = import_table(db, TEST_ACTOR, "services", ["code", "name", "agency_code", "sector", "valid_from",
+                                                        "valid_to"],
+                           [(2, {"code": "x", "name": "X", "agency_code": "so-a", "sector": "Hộ tịch",
+                                 "valid_from": "2016", "valid_to": "2015"})])
+    assert [e.column for e in refused.errors] == ["valid_to"]
+    db.rollback()
+
+
+def test_imports_into_a_closed_period_are_refused(db, make):
+    from registry.dataio.importing import import_table
+
+    a = make.agency(code="so-a")
+    make.service(a, code="a-1")
+    make.period(YEAR)
+    _close(db, YEAR)
+    result = import_table(db, TEST_ACTOR, "levels", ["service_code", "period", "level"],
+                          [(2, {"service_code": "a-1", "period": str(YEAR), "level": "0"})])
+    assert [(e.row, e.column) for e in result.errors] == [(2, "period")]
+    assert "đã khóa" in str(result.errors[0].reason)
+    db.rollback()
+
+
+def test_target_versions_page_and_code_kept_once_published(client, auth, db, make):
+    from registry.targets import definitions
+
+    make.user("admin", email="admin@example.vn")
+    assert auth.login("admin@example.vn").status_code == 302
+    target = db.exec(select(Target).where(Target.code == "services_level3_count")).one()
+    db.rollback()
+    page = client.get(f"/admin/targets/{target.id}/versions")
+    assert page.status_code == 200 and "từ đầu" in page.get_data(as_text=True)
+    refused = client.post(f"/admin/targets/{target.id}/versions", data={"effective_from": "2016", "threshold": "15"})
+    assert refused.status_code == 422
+    created = client.post(f"/admin/targets/{target.id}/versions", data={
+        "effective_from": "2016", "threshold": "15", "title_vi": "15 dịch vụ công mức độ 3",
+        "title_en": "15 services at level 3"})
+    assert created.status_code == 302
+    assert "15 dịch vụ công mức độ 3" in client.get(f"/admin/targets/{target.id}/versions").get_data(as_text=True)
+    db.rollback()
+    make.period(YEAR)
+    _close(db, YEAR)
+    target = db.exec(select(Target).where(Target.code == "services_level3_count")).one()
+    with pytest.raises(ValidationFailed) as refused_code:
+        definitions.update_target(db, TEST_ACTOR, target, {"code": "doi_ma"})
+    assert "code" in refused_code.value.fields
+    db.rollback()
