@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from registry.catalogue.levels import LEVELS
+from registry.catalogue.validity import valid_in
 from registry.core.errors import N_, ValidationFailed
 from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, STATE_LABELS, TIER_LABELS
 from registry.dataio.opendata import (
@@ -91,12 +92,13 @@ def _state_vi(state: str | None, verified_sequence: int | None) -> str:
 
 
 def _level_counts(session: Session, period: int, basis: str) -> dict[int, dict[int, int]]:
-    """agency id → {level: number of its active services counted at that level}: one grouped query."""
+    """agency id → {level: number of its services valid in the period counted at that level}: one
+    grouped query."""
     figures = BasisJoin(period, basis)
     level = figures.level()
     statement = (select(Service.agency_id, level, func.count())
                  .join(Agency, Agency.id == Service.agency_id)
-                 .where(Service.active, Agency.active))
+                 .where(valid_in(Service, period), valid_in(Agency, period)))
     statement = figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
     counts: dict[int, dict[int, int]] = {}
     for agency_id, lv, n in session.execute(statement.group_by(Service.agency_id, level)).all():
@@ -113,7 +115,7 @@ def _report_agency_rows(session: Session, period: int, basis: str, batch_size: i
     statement = (
         agencies_statement(figures)
         .add_columns(figures.submission.state, figures.submission.verified_sequence)
-        .where(Agency.active)
+        .where(valid_in(Agency, period))
         .order_by(case(TIER_ORDER, value=Agency.tier, else_=9), Agency.name_sort, Agency.code)
     )
     for r in read_in_batches(session, statement, batch_size):
