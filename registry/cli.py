@@ -269,7 +269,7 @@ def targets_command(registry, period, basis, as_json, lang):
     from registry.core import generations
     from registry.core.errors import DomainError
     from registry.submissions.periods import period_or_404
-    from registry.targets import cache
+    from registry.targets.cache import target_results, targets_object
 
     with registry.session(writes=False) as session:
         generations.only_reads(session)
@@ -277,14 +277,16 @@ def targets_command(registry, period, basis, as_json, lang):
             period_or_404(session, period)
         except DomainError as exc:
             _fail(str(exc.message))
-        # the results the web pages share while the figures hold, computed (and shared) when they do not
-        results = cache.target_results(session, period, basis)
+        if as_json:
+            body = targets_object(session, period, basis, lang)
+        results = target_results(session, period, basis)
     if as_json:
-        body = {"period": period, "basis": basis, "targets": [r.as_dict(lang) for r in results]}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
-    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis}")
+    status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu",
+                    "insufficient_data": "chưa đủ dữ liệu"}
+    provisional = any(r.provisional for r in results)
+    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis}" + (" (tạm tính)" if provisional else ""))
     for r in results:
         value = "—" if r.value is None else (f"{r.value:.1f}%" if r.target.unit == "percent" else str(r.value))
         click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {r.target.threshold:<4} "
@@ -460,6 +462,118 @@ def remind_command(registry, year, dry_run, force):
             click.echo("Chạy thử (không ghi): " + summary)
         else:
             click.echo(summary + (" Thư sẽ được gửi khi chạy `registry mail send`." if result.messages else ""))
+def _refused(exc) -> None:
+    _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
+
+
+@click.group("period")
+def period_group():
+    """Reporting periods: open, close (publish), re-open for a correction."""
+
+
+@period_group.command("open")
+@click.argument("year", type=int)
+@pass_registry
+def period_open_command(registry, year):
+    """Open a new reporting period."""
+    from registry.core.errors import DomainError
+    from registry.submissions import periods
+
+    with registry.session() as session:
+        try:
+            periods.open_period(session, _actor(), year)
+        except DomainError as exc:
+            _refused(exc)
+    click.echo(f"Đã mở kỳ báo cáo {year}.")
+
+
+UNFINISHED_WORDS = {"draft": "bản nháp", "submitted": "đã gửi, chưa xác minh", "returned": "bị trả lại",
+                    "nothing": "chưa có báo cáo"}
+
+
+@period_group.command("close")
+@click.argument("year", type=int)
+@click.option("--yes", is_flag=True, help="Close without asking, whatever is unfinished.")
+@pass_registry
+def period_close_command(registry, year, yes):
+    """Close and publish a period: lists what is unfinished and asks first (rule 13)."""
+    from registry.core.errors import DomainError
+    from registry.submissions import periods
+
+    with registry.session() as session:
+        try:
+            period = periods.period_or_404(session, year)
+            left = periods.unfinished(session, period.year)
+            if period.status != "closed":
+                for state, agencies in left.items():
+                    if agencies:
+                        click.echo(f"{UNFINISHED_WORDS[state]}: {len(agencies)} cơ quan")
+                        for code, name in agencies:
+                            click.echo(f"  {code}  {name}")
+                if not any(left.values()):
+                    click.echo("Mọi cơ quan đã có báo cáo được xác minh.")
+                if not yes and not click.confirm(f"Khóa và công bố kỳ báo cáo {year}?", default=False):
+                    _fail("Chưa khóa kỳ báo cáo.")
+            periods.close_period(session, _actor(), period)
+        except DomainError as exc:
+            _refused(exc)
+    click.echo(f"Đã khóa và công bố kỳ báo cáo {year}.")
+
+
+@period_group.command("reopen")
+@click.argument("year", type=int)
+@click.option("--reason", required=True, help="Why: the correction's public reason.")
+@pass_registry
+def period_reopen_command(registry, year, reason):
+    """Re-open a closed period for a correction (rule 12)."""
+    from registry.core.errors import DomainError
+    from registry.submissions import periods
+
+    with registry.session() as session:
+        try:
+            periods.reopen_period(session, _actor(), periods.period_or_404(session, year), reason)
+        except DomainError as exc:
+            _refused(exc)
+    click.echo(f"Đã mở lại kỳ báo cáo {year} để đính chính; công chúng vẫn thấy số liệu đã công bố đến khi khóa lại.")
+
+
+@click.group("target")
+def target_group():
+    """Target definitions."""
+
+
+@target_group.command("revise")
+@click.argument("code")
+@click.option("--from", "from_year", type=int, required=True, help="The first period of the new version.")
+@click.option("--threshold", type=int)
+@click.option("--comparator", type=click.Choice([">=", ">"]))
+@click.option("--title-vi")
+@click.option("--title-en")
+@click.option("--citation")
+@click.option("--scope")
+@click.option("--deadline", type=int)
+@pass_registry
+def target_revise_command(registry, code, from_year, threshold, comparator, title_vi, title_en, citation, scope,
+                          deadline):
+    """A new version of a target from a period on (rule 11)."""
+    from sqlmodel import select
+
+    from registry.core.errors import DomainError
+    from registry.models import Target
+    from registry.targets.versions import revise_target
+
+    values = {"effective_from": from_year, "threshold": threshold, "comparator": comparator, "title_vi": title_vi,
+              "title_en": title_en, "citation": citation, "scope": scope, "deadline": deadline}
+    with registry.session() as session:
+        target = session.exec(select(Target).where(Target.code == code)).first()
+        if target is None:
+            _fail(f"Không có chỉ tiêu {code}.")
+        try:
+            version = revise_target(session, _actor(), target, values)
+        except DomainError as exc:
+            _refused(exc)
+        number = version.number
+    click.echo(f"Đã tạo phiên bản {number} của chỉ tiêu {code}, áp dụng từ kỳ {from_year}.")
 
 
 @click.group(name="registry", help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")
@@ -470,7 +584,8 @@ def main(ctx):
 
 
 for _command in (init_command, demo_command, user_group, token_group, import_command, indicators_group,
-                 targets_command, export_command, backup_command, synth_command, ranking_command):
+                 targets_command, export_command, backup_command, synth_command, ranking_command, period_group,
+                 target_group):
     main.add_command(_command)
 for _command in (mail_group, remind_command):
     main.add_command(_command)

@@ -138,7 +138,7 @@ def test_service_and_user_lists_filter(as_admin, make_service, world):
 def test_period_list_counts_submissions_by_state(as_admin, world):
     page = text(as_admin.get("/admin/periods"))
     assert "đã gửi" in page and "đang mở" in page
-    assert 'action="/admin/periods/2015/close"' in page
+    assert 'href="/admin/periods/2015/close"' in page  # a confirmation page first (rule 13)
 
 
 # --- agencies ---------------------------------------------------------------------
@@ -352,9 +352,23 @@ def test_create_open_and_close_periods(as_admin, db, world):
     assert db.get(ReportingPeriod, 2016).status == "closed"
     again = as_admin.post("/admin/periods/2016/close")
     assert again.status_code == 409 and "Kỳ báo cáo 2016 đã khóa rồi." in text(again)
-    assert as_admin.post("/admin/periods/2016/open").status_code == 302
+    # a closed period is re-opened for a correction, with a reason (rule 12)
+    assert as_admin.post("/admin/periods/2016/open").headers["Location"].endswith("/admin/periods/2016/reopen")
+    refused = as_admin.post("/admin/periods/2016/reopen", data={"reason": "  "})
+    assert refused.status_code == 422
     db.rollback()
-    assert db.get(ReportingPeriod, 2016).status == "open"
+    assert db.get(ReportingPeriod, 2016).status == "closed"
+    assert as_admin.post("/admin/periods/2016/reopen", data={"reason": "Sửa số liệu"}).status_code == 302
+    db.rollback()
+    assert db.get(ReportingPeriod, 2016).status == "correcting"
+
+
+def test_closing_shows_what_is_unfinished_and_asks(as_admin, db, world):
+    page = text(as_admin.get("/admin/periods/2015/close"))
+    assert "Còn" in page and "chưa xong" in page
+    assert '<form method="post" action="/admin/periods/2015/close">' in page
+    db.rollback()
+    assert db.get(ReportingPeriod, 2015).status == "open"  # seeing the page changes nothing
 
 
 def test_bad_period_years_write_nothing(as_admin, db, world):

@@ -3,7 +3,7 @@
 import json
 
 KEYS = {"code", "title", "citation", "unit", "comparator", "threshold", "deadline", "numerator", "denominator",
-        "value", "met", "coverage"}
+        "value", "met", "coverage", "status", "provisional", "version"}
 
 
 def test_targets_shape_and_cli_agree(client, runner, demo_data):

@@ -79,7 +79,9 @@ def test_filters(client, db, make):
     assert sorted(codes_on(text(client.get("/services?agency=so-a")))) == ["a-1", "a-2"]
     assert sorted(codes_on(text(client.get("/services?sector=Hộ+tịch")))) == ["a-1", "b-1", "b-2"]
     assert codes_on(text(client.get("/services?level=3"))) == ["a-1"]  # b-1's level 3 is not verified
-    assert sorted(codes_on(text(client.get("/services?level=0")))) == ["b-1", "b-2"]
+    # no verified data is its own choice, never level 0 (rule 3)
+    assert codes_on(text(client.get("/services?level=0"))) == []
+    assert sorted(codes_on(text(client.get("/services?level=none")))) == ["b-1", "b-2"]
     assert codes_on(text(client.get("/services?level=1&agency=so-a&q=hai"))) == ["a-2"]
     page = text(client.get("/services?agency=so-b"))
     assert "Tìm thấy 2 dịch vụ." in page
@@ -121,8 +123,9 @@ def test_unverified_levels_never_show(client, db, make):
     assert "https://old-verified.example/r-1/info_url" in page
     assert "https://verified.example/v-1/form_url" in page
     rows = {code: row for code, row in re.findall(r'<td class="code">([^<]*)</td>(.*?)</tr>', page, re.S)}
-    assert "level-0" in rows["d-1"] and "chưa có dữ liệu đã xác minh" in rows["d-1"]
-    assert "level-0" in rows["s-1"] and "chưa có dữ liệu đã xác minh" in rows["s-1"]
+    assert "level-none" in rows["d-1"] and "Chưa có dữ liệu đã xác minh" in rows["d-1"]
+    assert "level-none" in rows["s-1"] and "Chưa có dữ liệu đã xác minh" in rows["s-1"]
+    assert "Chưa cung cấp trực tuyến" not in rows["d-1"]  # never shown as level 0
     assert "level-1" in rows["r-1"] and "chưa có dữ liệu" not in rows["r-1"]
     assert "level-2" in rows["v-1"] and "Mức độ 2" in rows["v-1"]
     assert 'rel="noopener noreferrer nofollow"' in rows["v-1"]
@@ -217,7 +220,7 @@ def test_bad_parameters_are_explained(client, demo_data):
     assert response.status_code == 400
     page = text(response)
     assert "Kỳ báo cáo phải là một năm" in page
-    assert "Mức độ phải là một trong 0, 1, 2, 3, 4." in page
+    assert "Mức độ phải là một trong 0, 1, 2, 3, 4, none." in page
     assert "Liên kết trang không hợp lệ" in page
     assert '<form method="get" action="/services"' in page  # the form to fix it is there
     assert "Không có kỳ báo cáo 1999." in text(client.get("/services?period=1999"))

@@ -66,15 +66,16 @@ def test_open_data_targets_match_the_engine(db, demo_data, year):
     for row in rows:
         r = expected[row["code"]]
         assert (row["numerator"], row["denominator"], row["value"], row["met"]) == \
-            (r.numerator, r.denominator, r.value, r.met)
+            (r.numerator, r.denominator, r.value, r.verdict)
         assert row["status"] == r.status
         assert (row["coverage_covered"], row["coverage_total"]) == (r.coverage.covered, r.coverage.total)
-        assert isinstance(row["numerator"], int) and isinstance(row["met"], bool)
+        assert isinstance(row["numerator"], int)
+        assert isinstance(row["met"], bool) or (row["met"] is None and r.verdict is None)
 
     for row in read_csv(opendata.open_data(db, "targets", year, "csv")):
         r = expected[row["code"]]
         assert int(row["numerator"]) == r.numerator and int(row["denominator"]) == r.denominator
-        assert row["met"] == ("true" if r.met else "false")
+        assert row["met"] == {True: "true", False: "false", None: ""}[r.verdict]
         assert row["value"] == ("" if r.value is None else str(r.value))
 
     document = json.loads(opendata.open_data(db, "targets", year, "json"))
@@ -100,14 +101,14 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     header_row = report_header_row(ws)
     assert [c.value for c in ws[header_row]] == list(dic.TARGET_HEADERS_VI)
     assert all(c.font.b for c in ws[header_row])
-    words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
+    words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu", "insufficient_data": "chưa đủ dữ liệu"}
     rows = sheet_dicts(ws, header_row)
     assert [r["Mã"] for r in rows] == list(expected)
     for row in rows:
         r = expected[row["Mã"]]
         assert (row["Tử số"], row["Mẫu số"], row["Kết quả"]) == (r.numerator, r.denominator, r.value)
         assert row["Đánh giá"] == words[r.status]
-        assert row["Còn thiếu"] == (None if r.status == "no_data" else r.shortfall)
+        assert row["Còn thiếu"] == (None if r.status in ("no_data", "insufficient_data") else r.shortfall)
         assert row["Tỷ lệ bao phủ dữ liệu"].startswith(f"{r.coverage.covered}/{r.coverage.total}")
         assert row["Thời hạn"] == r.target.deadline
         assert row["Chỉ tiêu"] == r.target.title_vi
@@ -144,7 +145,7 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     services = wb["Dịch vụ"]
     service_rows = sheet_dicts(services, report_header_row(services))
     assert len(service_rows) == total
-    assert sum(1 for r in service_rows if r["Mức độ"] >= 2 and r["Có số liệu trong cơ sở tính"] == "có") == \
+    assert sum(1 for r in service_rows if (r["Mức độ"] or 0) >= 2 and r["Có số liệu trong cơ sở tính"] == "có") == \
         expected["services_level2_pct"].offerings.numerator
 
 
@@ -177,7 +178,8 @@ def test_csv_has_bom_crlf_and_parses_back(db, world):
     assert by_code["1.002"]["level"] == "2" and by_code["1.002"]["in_basis"] == "true"
     assert by_code["1.002"]["form_url"] == "https://dvc.dienbien.example/1.002/form_url"
     assert by_code["1.002"]["submission_url"] == ""
-    assert by_code["2.001"]["level"] == "0" and by_code["2.001"]["in_basis"] == "false"
+    # no verified data is not level 0 (rule 3): the cell is empty
+    assert by_code["2.001"]["level"] == "" and by_code["2.001"]["in_basis"] == "false"
 
 
 def test_agencies_carry_the_verified_report_or_nothing(db, world, make):
@@ -280,7 +282,7 @@ def test_a_never_verified_submission_is_not_in_the_open_data(db, make):
     service = make.service(agency, code="9.001")
     make.submission(agency, 2015, "submitted", levels={service.id: 2})
     row = read_csv(opendata.open_data(db, "services", 2015, "csv"))[0]
-    assert (row["level"], row["in_basis"], row["info_url"]) == ("0", "false", "")
+    assert (row["level"], row["in_basis"], row["info_url"]) == ("", "false", "")
     assert read_csv(opendata.open_data(db, "agencies", 2015, "csv"))[0]["has_lan"] == ""
 
 
@@ -355,7 +357,7 @@ def test_services_fetch_in_partitions(db, make, monkeypatch):
 
     monkeypatch.setattr(db, "execute", spy)
     assert len(list(opendata.service_rows(db, 2015, batch_size=3))) == 7
-    assert executed == [3]
+    assert [e for e in executed if e is not None] == [3]  # (the other query: whether 2015 was published)
 
 
 # --- refusals -------------------------------------------------------------------------------------

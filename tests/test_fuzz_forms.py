@@ -99,9 +99,11 @@ def _columns(table: str, *names: str) -> set[str]:
 
 AUDITED = {"audit_event+"}
 NAME_KEYS = ("name_key", "name_sort")
-AGENCY_COLUMNS = _columns("agency", "code", "name", "name_en", "tier", "kind", "parent_id", "active", *NAME_KEYS)
+VALIDITY = ("valid_from", "valid_to")
+AGENCY_COLUMNS = _columns("agency", "code", "name", "name_en", "tier", "kind", "parent_id", "active", *NAME_KEYS,
+                          *VALIDITY)
 SERVICE_COLUMNS = _columns("service", "code", "name", "name_en", "agency_id", "sector", "active", "procedure_code",
-                           *NAME_KEYS)
+                           *NAME_KEYS, *VALIDITY)
 ENTRY_COLUMNS = (_columns("submission", *REPORT_FIELDS, "version", "updated_at", "state", "submitted_at")
                  | _columns("service_status", "level", "info_url", "form_url", "submission_url", "payment_url", "note")
                  | {"submission+", "service_status+", "submission_change+"})
@@ -250,17 +252,27 @@ def forms(registry: Registry) -> list[Form]:
         Form("period open/close", "admin",
              st.sampled_from([f"/admin/periods/{year}/{action}" for year in (OPEN, 2014, 2013, BEYOND_64_BITS)
                               for action in ("open", "close")]),
-             {}, frozenset({"reporting_period.status"} | AUDITED)),
+             {}, frozenset({"reporting_period.status", "reporting_period.correction_reason", "published_part+",
+                            "published_part.payload", "published_part.published_at", "correction+"} | AUDITED)),
         Form("new target", "admin", st.just("/admin/targets/new"), target_fields, frozenset({"target+"} | AUDITED)),
         Form("target", "admin", st.just(f"/admin/targets/{registry.target_id}"), target_fields,
              frozenset(TARGET_COLUMNS | AUDITED)),
+        Form("period reopen", "admin",
+             st.sampled_from([f"/admin/periods/{year}/reopen" for year in (OPEN, 2014, 2013, BEYOND_64_BITS)]),
+             {"reason": names}, frozenset({"reporting_period.status", "reporting_period.correction_reason"} | AUDITED)),
+        Form("target version", "admin", st.just(f"/admin/targets/{registry.target_id}/versions"),
+             {"effective_from": years, "title_vi": names, "title_en": names, "citation": names,
+              "comparator": target_fields["comparator"], "threshold": target_fields["threshold"],
+              "deadline": years, "scope": st.sampled_from(["*:school", "x:y", ""])},
+             frozenset({"target_version+"} | AUDITED)),
     ]
 
 
 FORM_NAMES = ["sign-in", "password change", "API token", "API token revoke", "sign-out", "entries", "submit",
               "review verify",
               "review return", "review reopen", "new agency", "agency", "new service", "service", "new user", "user",
-              "password reset", "new period", "period open/close", "new target", "target"]
+              "password reset", "new period", "period open/close", "new target", "target", "period reopen",
+              "target version"]
 
 
 def values_for(form: Form):
@@ -389,7 +401,8 @@ def test_the_fuzzed_forms_are_every_form_of_the_pages(forms_registry):
                "/admin/agencies/<int:agency_id>", "/admin/services/new", "/admin/services/<int:service_id>",
                "/admin/users/new", "/admin/users/<int:user_id>", "/admin/users/<int:user_id>/password",
                "/admin/periods", "/admin/periods/<int:year>/open", "/admin/periods/<int:year>/close",
-               "/admin/targets/new", "/admin/targets/<int:target_id>"}
+               "/admin/targets/new", "/admin/targets/<int:target_id>", "/admin/periods/<int:year>/reopen",
+               "/admin/targets/<int:target_id>/versions"}
     assert posted == covered
 
 

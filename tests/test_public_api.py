@@ -107,7 +107,7 @@ def test_services_shape_and_verified_levels(client, db, make):
                               "submission_url": "https://ok.example/v-1/submission_url", "payment_url": None,
                               "procedure_code": "v-1"}
     assert by_code["d-1"] == {"code": "d-1", "name": "Cấp phép", "name_en": None, "agency": "drafting",
-                              "sector": "Xây dựng", "period": 2015, "level": 0, "verified": False,
+                              "sector": "Xây dựng", "period": 2015, "level": None, "verified": False,
                               "info_url": None, "form_url": None, "submission_url": None, "payment_url": None,
                               "procedure_code": "d-1"}
     english = client.get("/api/v1/services?q=dang+ky+khai+sinh", headers={"Accept-Language": "en"}).get_json()
@@ -133,7 +133,8 @@ def test_services_filters(client, db, make):
     assert codes("level=3") == ["a-1", "a-2"]
     assert codes("level=3&period=2014") == []
     assert codes("level=2&period=2014") == ["a-2"]
-    assert codes("level=0") == ["b-1"]
+    assert codes("level=0") == []  # b-1 has no verified data: that is not level 0 (rule 3)
+    assert codes("level=none") == ["b-1"]
     assert codes("q=hai") == ["a-2"]
     assert codes("q=HAI&agency=a&level=3&sector=Đất đai") == ["a-2"]
     assert codes("sector=nothing") == []

@@ -18,12 +18,14 @@ def target(db, code) -> Target:
 
 @pytest.fixture
 def history(make):
-    """One department with four services whose levels rise over 2012–2014, verified each year:
+    """One department with four services whose levels rise over 2012–2014, verified each year
+    and closed (a projection follows closed periods only, §8.8):
     level ≥ 1 by 1, 2, 3 services; level ≥ 2 by 0, 1, 2; level 3 by 0, 0, 1."""
     agency = make.agency(tier="province", kind="department")
     services = [make.service(agency) for _ in range(4)]
     for year, levels in ((2012, [1, 0, 0, 0]), (2013, [2, 1, 0, 0]), (2014, [3, 2, 1, 0])):
         make.submission(agency, year, levels={s.id: lv for s, lv in zip(services, levels)})
+        make.period(year, "closed")
     return agency, services
 
 
@@ -56,6 +58,7 @@ def test_projection_needs_two_periods(db, make):
 def test_at_the_deadline_the_actual_result_decides(db, history, make):
     agency, services = history
     make.submission(agency, 2015, levels={s.id: 1 for s in services})
+    make.period(2015, "closed")
     projection = project(target(db, "services_level1_pct"), trend(db)["services_level1_pct"])
     assert projection.deadline_passed is True and projection.will_meet is True and projection.projected == 100.0
 
@@ -91,7 +94,8 @@ def test_service_drilldown_lists_exactly_the_services_counted(db, history, make)
     assert len(counted) == result.numerator == 2
     assert counted == {services[0].code, services[1].code}
     by_code = {r.code: r for r in rows}
-    assert by_code[unreported.code].in_basis is False and by_code[unreported.code].level == 0
+    # no verified data: no level (rule 3), and not counted
+    assert by_code[unreported.code].in_basis is False and by_code[unreported.code].level is None
     assert sum(1 for r in rows if r.in_basis) == result.coverage.covered == 4
 
 

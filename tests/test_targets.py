@@ -112,6 +112,8 @@ def test_as_dict_has_exactly_the_spec_shape(db, make):
         # three services, each its own procedure: the same figures over offerings
         "counting_unit": "procedure",
         "offerings": {"numerator": 2, "denominator": 3, "value": 66.7, "coverage": {"covered": 3, "total": 3}},
+        # version 2 (SPEC §5): an open period's figures are provisional; with full coverage they have a verdict
+        "status": "not_met", "provisional": True, "version": {"number": 1, "effective_from": None},
     }
     assert by_code["services_level1_pct"].as_dict("en")["title"] == (
         "95% of public services provided online at level 1 or above")
@@ -123,7 +125,8 @@ def test_as_dict_has_exactly_the_spec_shape(db, make):
     assert (network["comparator"], network["threshold"], network["value"], network["met"]) == (">", 90, 100.0, True)
     # no data: value null, met false
     schools = by_code["schools_network_pct"].as_dict()
-    assert (schools["value"], schools["met"], schools["coverage"]) == (None, False, {"covered": 0, "total": 0})
+    assert (schools["value"], schools["met"], schools["coverage"]) == (None, None, {"covered": 0, "total": 0})
+    assert schools["status"] == "no_data"
     for r in by_code.values():
         d = r.as_dict()
         service_keys = {"counting_unit", "offerings"} if r.target.formula.startswith("service_") else set()

@@ -51,9 +51,7 @@ def targets():
     session = generations.only_reads(get_session())
     period = period_or_404(session, request.args.get("period"))
     basis = check_basis(request.args.get("basis"))
-    results = results_cache.target_results(session, period.year, basis)
-    lang = _lang()
-    return jsonify({"period": period.year, "basis": basis, "targets": [r.as_dict(lang) for r in results]})
+    return jsonify(results_cache.targets_object(session, period.year, basis, _lang()))
 
 
 # --- submissions (focal points and auditors) -----------------------------------------

@@ -82,7 +82,8 @@ SCHEMAS = {
         "denominator": INTEGER,
         "value": _nullable({"type": "number", "description": "Percent with one decimal, or the count; "
                                                              "null when the denominator is zero."}),
-        "met": {"type": "boolean", "description": "Decided on the exact integers."},
+        "met": _nullable({"type": "boolean", "description": "Decided on the exact integers; null whenever the "
+                                                               "status is neither met nor not_met."}),
         "coverage": _object({"covered": INTEGER, "total": INTEGER}),
         "counting_unit": {"type": "string", "enum": ["procedure"],
                           "description": "Service targets only: numerator and denominator count procedures."},
@@ -91,12 +92,26 @@ SCHEMAS = {
             "value": _nullable({"type": "number"}),
             "coverage": _object({"covered": INTEGER, "total": INTEGER}),
         }), "description": "Service targets only: the same figures over services (offerings)."},
+        "status": {"type": "string", "enum": ["met", "not_met", "insufficient_data", "no_data"],
+                   "description": "insufficient_data: a provisional result whose coverage is incomplete."},
+        "provisional": {"type": "boolean", "description": "The period is not closed: figures so far."},
+        "version": _object({"number": INTEGER, "effective_from": _nullable(INTEGER)},
+                           description="The target's version the period is judged by."),
     }, required=["code", "title", "citation", "unit", "comparator", "threshold", "deadline", "numerator",
-                 "denominator", "value", "met", "coverage"]),
+                 "denominator", "value", "met", "coverage", "status", "provisional", "version"]),
+    "Correction": _object({
+        "date": {"type": "string", "format": "date"},
+        "reason": STRING,
+        "changes": {"type": "array", "items": _object({
+            "kind": {"type": "string", "enum": ["target", "agency", "service", "indicator", "rank"]},
+            "code": STRING, "field": STRING, "before": {}, "after": {}})},
+    }),
     "TargetList": _object({
         "period": INTEGER,
         "basis": {"type": "string", "enum": list(BASES)},
         "targets": {"type": "array", "items": _ref("TargetResult")},
+        "corrections": {"type": "array", "items": _ref("Correction"),
+                        "description": "Corrections of the period's published figures, oldest first."},
     }),
     "IndicatorResult": _object({
         "code": STRING,
@@ -154,9 +169,10 @@ SCHEMAS = {
         "agency": {"type": "string", "description": "The owning agency's code."},
         "sector": STRING,
         "period": _nullable(INTEGER),
-        "level": LEVEL,
+        "level": {**_nullable(LEVEL), "description": "The verified level; null when there is no verified data "
+                                                      "(never 0, SPEC rule 3)."},
         "verified": {"type": "boolean", "description": "The agency has a verified report for the period; when "
-                                                       "false the service counts at level 0 (no verified data)."},
+                                                       "false the level is null (no verified data)."},
         "info_url": URL,
         "form_url": URL,
         "submission_url": URL,
@@ -396,13 +412,14 @@ def build_document() -> dict:
             "tags": ["public"], "summary": "Active services with their verified level", "operationId": "listServices",
             "security": PUBLIC,
             "description": "A service's level and evidence are those of its agency's last verified report for the "
-                           "period; without one the service is at level 0 with `verified: false`. Ordered by "
+                           "period; without one the level is null with `verified: false`. Ordered by "
                            "Vietnamese name, then code.",
             "parameters": [{**PERIOD_QUERY, "description": "Reporting period (default: the latest with verified "
                                                            "data)."},
                            _query("agency", {"type": "string"}, "Code of the owning agency."),
                            _query("sector", {"type": "string"}, "Sector (lĩnh vực), exactly."),
-                           _query("level", LEVEL, "Only services at this verified level."),
+                           _query("level", {"type": "string", "pattern": f"^([{MIN_LEVEL}-{MAX_LEVEL}]|none)$"},
+                                  "Only services at this verified level, or `none`: without verified data."),
                            SEARCH, *PAGING, ACCEPT_LANGUAGE, IF_NONE_MATCH],
             "responses": {**_ok("ServiceList", "One page of services."), **NOT_MODIFIED, **_errors(404, 422)},
         }},

@@ -40,14 +40,20 @@ def parse_search(value) -> str:
     return clean(value)
 
 
-def parse_level_filter(value) -> int | None:
+NO_DATA = "none"  # the level filter's own choice: services without verified data (rule 3)
+
+
+def parse_level_filter(value) -> int | str | None:
+    """A verified level, NO_DATA ("none": no verified data, never level 0), or None (any)."""
     text = clean(value)
     if not text:
         return None
+    if text == NO_DATA:
+        return NO_DATA
     if not text.isascii() or not text.isdigit() or not MIN_LEVEL <= int(text[:4]) <= MAX_LEVEL:
         raise ValidationFailed(
             N_("Mức độ phải là một trong %(levels)s."), fields={"level": N_("không hợp lệ")},
-            levels=", ".join(str(lv.number) for lv in LEVELS))
+            levels=", ".join([str(lv.number) for lv in LEVELS] + [NO_DATA]))
     return int(text)
 
 

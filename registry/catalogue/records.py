@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from registry.audit import Actor
 from registry.audit.records import RecordKind, create_record, update_record
+from registry.catalogue.validity import deactivated_valid_to, default_valid_from
 from registry.core.errors import N_, Msg
 from registry.core.validation import FormReader, clean_text
 from registry.models import Agency, Kind, Service, Tier
@@ -31,6 +32,20 @@ def _check_code(session: Session, f: FormReader, model, record, taken: str) -> s
         if other is not None and (record is None or other.id != record.id):
             f.taken["code"] = Msg(taken, code=code)
     return code
+
+
+def validity_change(session: Session, record, active: bool) -> dict:
+    """The validity columns a create or an edit sets (SPEC §2): a new record is valid from
+    the first period that is not closed; switching one off ends its validity after the last
+    closed period (closed periods keep it); switching it on again lifts that end."""
+    if record is None:
+        return {"valid_from": default_valid_from(session),
+                "valid_to": None if active else deactivated_valid_to(session)}
+    if record.active and not active:
+        return {"valid_to": deactivated_valid_to(session)}
+    if active and not record.active:
+        return {"valid_to": None}
+    return {}
 
 
 # --- agencies -----------------------------------------------------------------------
@@ -71,6 +86,7 @@ def _check_agency(session: Session, values: dict, agency: Agency | None) -> tupl
     f.check(AGENCIES.invalid)
     columns = {k: v for k, v in clean.items() if k != "parent_code"}
     columns["parent_id"] = parent.id if parent else None
+    columns.update(validity_change(session, agency, clean["active"]))
     return clean, columns
 
 
@@ -162,6 +178,7 @@ def _check_service(session: Session, values: dict, service: Service | None) -> t
     clean["procedure_code"] = clean["procedure_code"] or clean["code"]
     columns = {k: v for k, v in clean.items() if k != "agency_code"}
     columns["agency_id"] = agency.id
+    columns.update(validity_change(session, service, clean["active"]))
     return clean, columns
 
 

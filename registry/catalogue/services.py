@@ -3,7 +3,8 @@
 Plain query functions for the catalogue pages and the JSON API. The public
 sees only verified data: a service's level is the level in its agency's last
 verified copy for the period (targets.basis_figures), and a service whose
-agency has no verified copy for the period is at level 0, "no verified data".
+agency has no verified copy for the period has no level (``None``, "no verified
+data"), never level 0 (rule 3).
 
 Every list is filtered, counted and paged by the database, by key (a cursor
 naming the last row shown), so that a page costs the same few queries for 20
@@ -26,7 +27,7 @@ from sqlmodel import Session
 
 from registry.catalogue.agencies import find_active_agency
 from registry.catalogue.paging import Page, beyond, code_order, dialect_of, localised, word_prefixes
-from registry.catalogue.parameters import MAX_CHOICES, PAGE_SIZE, bad_cursor, clean, make_cursor, safe_url
+from registry.catalogue.parameters import MAX_CHOICES, NO_DATA, PAGE_SIZE, bad_cursor, clean, make_cursor, safe_url
 from registry.core import generations
 from registry.core.errors import N_, ValidationFailed
 from registry.core.memo import TokenMemo
@@ -103,7 +104,7 @@ class ServiceRow:
     agency_code: str
     agency_name: str
     agency_name_en: str | None
-    level: int
+    level: int | None  # None: no verified data for the period
     verified: bool  # the agency's verified copy for the period is in the basis
     info_url: str | None
     form_url: str | None
@@ -172,7 +173,7 @@ def service_filter_agency(session: Session, code) -> Agency | None:
 
 
 def service_page(session: Session, period: int | None, *, q: str = "", agency: Agency | None = None,
-                 sector: str | None = None, level: int | None = None, after: tuple | None = None,
+                 sector: str | None = None, level: int | str | None = None, after: tuple[str, str] | None = None,
                  limit: int = PAGE_SIZE) -> Page:
     """One page of the catalogue, in Vietnamese order, and how many services match: two queries.
     A search's page is in order of relevance (``_relevance``), its cursor naming the group.
@@ -195,8 +196,10 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
         if sector:
             filters.append(Service.sector == sector)
         keys = select(Service.id, Service.name_sort, Service.code).join(Agency, Agency.id == Service.agency_id)
-        if level is not None:
-            keys = _with_verified_status(keys, period).where(VERIFIED_LEVEL == level)
+        if level == NO_DATA:
+            keys = _with_verified_status(keys, period).where(VerifiedCopy.id.is_(None))
+        elif level is not None:
+            keys = _with_verified_status(keys, period).where(VerifiedCopy.id.is_not(None), VERIFIED_LEVEL == level)
         return keys.where(*filters)
 
     unfiltered = agency is None and not sector and level is None
@@ -248,7 +251,8 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
     rows = session.execute(page).all()
     services = [ServiceRow(code=r.code, name=r.name, name_en=r.name_en, sector=r.sector,
                            agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,
-                           level=int(r.level), verified=bool(r.verified), info_url=safe_url(r.info_url),
+                           level=int(r.level) if r.verified else None, verified=bool(r.verified),
+                           info_url=safe_url(r.info_url),
                            form_url=safe_url(r.form_url), submission_url=safe_url(r.submission_url),
                            name_sort=r.name_sort, relevance=None if r.relevance is None else int(r.relevance),
                            procedure_code=r.procedure_code, payment_url=safe_url(r.payment_url))

@@ -52,7 +52,7 @@ KIND_LABELS = {
 ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("kiểm tra viên Sở TT&TT"),
                "admin": N_("quản trị viên")}
 
-PERIOD_STATUS_LABELS = {"open": N_("đang mở"), "closed": N_("đã khóa")}
+PERIOD_STATUS_LABELS = {"open": N_("đang mở"), "closed": N_("đã khóa"), "correcting": N_("đang mở lại để đính chính")}
 
 VOCABULARIES = {
     "report": REPORT_LABELS, "status": STATUS_LABELS, "state": STATE_LABELS, "tier": TIER_LABELS,

@@ -12,6 +12,7 @@ from sqlalchemy import case, func, select
 from sqlmodel import Session
 
 from registry.catalogue.levels import LEVELS
+from registry.catalogue.validity import valid_in
 from registry.core.errors import N_, ValidationFailed
 from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, STATE_LABELS, TIER_LABELS
 from registry.dataio.opendata import (
@@ -31,6 +32,7 @@ from registry.submissions.workflow import display_state
 from registry.targets import cache as results_cache
 from registry.targets.basis import BasisJoin
 from registry.targets.drilldown import procedure_drilldown
+from registry.targets.engine import is_provisional
 from registry.targets.results import TargetResult
 
 REPORT_FORMATS = ("xlsx", "csv")
@@ -38,7 +40,8 @@ VIETNAM_TIME = timezone(timedelta(hours=7))  # Điện Biên keeps UTC+7 all yea
 
 # --- the DIC's report: fixed Vietnamese words ----------------------------------------
 
-STATUS_VI = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
+STATUS_VI = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu",
+             "insufficient_data": "chưa đủ dữ liệu"}
 BASIS_VI = {
     "verified": "số liệu đã xác minh",
     "reported": "số liệu đã báo cáo (gồm cả báo cáo đã gửi, chưa xác minh)",
@@ -110,7 +113,7 @@ def report_target_rows(results: list[TargetResult]) -> Iterator[tuple]:
         t = r.target
         yield (t.code, t.title_vi, t.citation, _threshold_vi(t), r.value, r.numerator, r.denominator,
                STATUS_VI[r.status], _coverage_vi(r), t.deadline,
-               None if r.status == "no_data" else r.shortfall,
+               None if r.status in ("no_data", "insufficient_data") else r.shortfall,
                COUNTING_UNIT_VI[r.counting_unit],
                *((r.offerings.numerator, r.offerings.denominator, r.offerings.value) if r.offerings is not None
                  else (None, None, None)))
@@ -123,12 +126,13 @@ def _state_vi(state: str | None, verified_sequence: int | None) -> str:
 
 
 def _level_counts(session: Session, period: int, basis: str) -> dict[int, dict[int, int]]:
-    """agency id → {level: number of its active services counted at that level}: one grouped query."""
+    """agency id → {level: number of its services valid in the period counted at that level}: one
+    grouped query."""
     figures = BasisJoin(period, basis)
     level = figures.level()
     statement = (select(Service.agency_id, level, func.count())
                  .join(Agency, Agency.id == Service.agency_id)
-                 .where(Service.active, Agency.active))
+                 .where(valid_in(Service, period), valid_in(Agency, period)))
     statement = figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
     counts: dict[int, dict[int, int]] = {}
     for agency_id, lv, n in session.execute(statement.group_by(Service.agency_id, level)).all():
@@ -145,7 +149,7 @@ def _report_agency_rows(session: Session, period: int, basis: str, batch_size: i
     statement = (
         agencies_statement(figures)
         .add_columns(figures.submission.state, figures.submission.verified_sequence)
-        .where(Agency.active)
+        .where(valid_in(Agency, period))
         .order_by(case(TIER_ORDER, value=Agency.tier, else_=9), Agency.name_sort, Agency.code)
     )
     for r in read_in_batches(session, statement, batch_size):
@@ -168,7 +172,8 @@ def _agency_headers_vi(period: int) -> tuple[str, ...]:
 
 def _report_service_rows(session: Session, period: int, basis: str, batch_size: int) -> Iterator[tuple]:
     for r in read_in_batches(session, services_statement(period, basis), batch_size):
-        yield (r.code, r.procedure_code, r.name, r.agency_code, r.agency_name, r.sector, int(r.level),
+        yield (r.code, r.procedure_code, r.name, r.agency_code, r.agency_name, r.sector,
+               None if r.level is None else int(r.level),
                r.info_url, r.form_url, r.submission_url, r.payment_url, yes_no(bool(r.in_basis)))
 
 
@@ -187,6 +192,8 @@ def _preamble(session: Session, period: int, basis: str, now: datetime) -> list[
              f"Cơ sở tính: {BASIS_VI[basis]} · Lập lúc: {now.astimezone(VIETNAM_TIME).strftime('%H:%M ngày %d/%m/%Y')}"]
     if shows_sample_data(session):
         lines.append(DEMO_VI)
+    if is_provisional(session, period):
+        lines.append(f"Số liệu tạm tính: kỳ báo cáo {period} chưa khóa; chỉ tiêu chưa đủ dữ liệu thì chưa đánh giá.")
     return lines
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from registry import audit
 from registry.audit import Actor
+from registry.catalogue import validity
 from registry.catalogue.levels import EVIDENCE_FIELDS, check_evidence, parse_level
 from registry.core.errors import N_, Msg
 from registry.core.validation import FieldReader, clean_text, parse_bool, parse_count, parse_url
@@ -31,6 +32,8 @@ from registry.models import (
     Agency,
     AuditEvent,
     Kind,
+    PeriodStatus,
+    ReportingPeriod,
     Service,
     State,
     Tier,
@@ -58,8 +61,10 @@ class FileFormat:
 
 
 FORMATS = {
-    "agencies": FileFormat(("code", "name", "tier", "kind"), ("name_en", "parent_code", "active")),
-    "services": FileFormat(("code", "name", "agency_code", "sector"), ("name_en", "active", "procedure_code")),
+    "agencies": FileFormat(("code", "name", "tier", "kind"), ("name_en", "parent_code", "active", "valid_from",
+                                                              "valid_to")),
+    "services": FileFormat(("code", "name", "agency_code", "sector"), ("name_en", "active", "procedure_code",
+                                                                      "valid_from", "valid_to")),
     "levels": FileFormat(("service_code", "period", "level"), (*EVIDENCE_FIELDS, "note")),
     "reports": FileFormat(("agency_code", "period", *(f for f in REPORT_FIELDS if f not in LATER_REPORT_FIELDS)),
                           LATER_REPORT_FIELDS),
@@ -134,6 +139,15 @@ class _Checker(FieldReader):
             return None
         return year
 
+    def validity(self) -> dict:
+        """``valid_from`` and ``valid_to`` (optional years, SPEC §2), in order."""
+        bounds = {}
+        for column in ("valid_from", "valid_to"):
+            bounds[column] = self.period(column) if clean_text(self.values.get(column)) else None
+        if None not in bounds.values() and bounds["valid_from"] > bounds["valid_to"]:
+            self.fail("valid_to", N_("không được trước valid_from"))
+        return bounds
+
 
 def _check_header(kind: str, header: list[str]) -> list[RowError]:
     fmt = FORMATS[kind]
@@ -151,8 +165,9 @@ def _check_header(kind: str, header: list[str]) -> list[RowError]:
 
 
 # The columns the checks and the writes compare, read as plain rows (no objects).
-AGENCY_COLUMNS = ("id", "code", "name", "name_en", "tier", "kind", "parent_id", "active")
-SERVICE_COLUMNS = ("id", "code", "name", "name_en", "agency_id", "sector", "active", "procedure_code")
+AGENCY_COLUMNS = ("id", "code", "name", "name_en", "tier", "kind", "parent_id", "active", "valid_from", "valid_to")
+SERVICE_COLUMNS = ("id", "code", "name", "name_en", "agency_id", "sector", "active", "procedure_code", "valid_from",
+                   "valid_to")
 
 
 def _rows_by_code(session: Session, model, columns: tuple[str, ...]) -> dict[str, Any]:
@@ -175,6 +190,7 @@ def _check_agencies(session, rows, errors):
             kind=c.choice("kind", Kind),
             parent_code=clean_text(values.get("parent_code")) or None,
             active=c.parse("active", parse_bool),
+            **c.validity(),
         )
         if code in in_file:
             c.fail("code", Msg(N_("mã trùng với dòng %(row)s"), row=in_file[code]))
@@ -239,6 +255,7 @@ def _check_services(session, rows, errors):
             sector=c.text("sector", 128),
             active=c.parse("active", parse_bool),
             procedure_code=c.code("procedure_code") if clean_text(values.get("procedure_code")) else None,
+            **c.validity(),
         )
         if not agency_code:
             c.fail("agency_code", N_("bắt buộc"))
@@ -253,8 +270,22 @@ def _check_services(session, rows, errors):
     return records
 
 
+def _closed_years(session) -> set[int]:
+    return set(session.execute(select(ReportingPeriod.year)
+                               .where(ReportingPeriod.status == PeriodStatus.closed.value)).scalars())
+
+
+def _refuse_closed(c: "_Checker", year: int | None, closed: set[int]) -> None:
+    """Rows for a closed period are refused: it is re-opened for a correction first (rule 12)."""
+    if year is not None and year in closed:
+        c.fail("period", Msg(N_("kỳ %(year)s đã khóa; hãy mở lại kỳ để đính chính trước"), year=year))
+
+
 def _check_levels(session, rows, errors):
-    services = _rows_by_code(session, Service, ("id", "code", "agency_id"))
+    services = _rows_by_code(session, Service, ("id", "code", "agency_id", "active", "valid_from", "valid_to"))
+    agencies = {a.id: a for a in _rows_by_code(session, Agency, ("id", "code", "active", "valid_from",
+                                                                 "valid_to")).values()}
+    closed = _closed_years(session)
     records, in_file = [], {}
     for number, values in rows:
         c = _Checker(number, values, errors)
@@ -265,6 +296,11 @@ def _check_levels(session, rows, errors):
         elif service is None:
             c.fail("service_code", Msg(N_("không có dịch vụ mã %(code)s"), code=service_code))
         year = c.period()
+        _refuse_closed(c, year, closed)
+        if service is not None and year is not None and not (
+                validity.is_valid(service, year) and validity.is_valid(agencies[service.agency_id], year)):
+            c.fail("service_code", Msg(N_("dịch vụ %(code)s (hoặc cơ quan của nó) không tồn tại trong kỳ %(year)s"),
+                                       code=service_code, year=year))
         level = c.parse("level", parse_level)
         if level is None and not any(e.row == number and e.column == "level" for e in errors):
             c.fail("level", N_("bắt buộc"))
@@ -286,6 +322,7 @@ def _check_levels(session, rows, errors):
 
 def _check_reports(session, rows, errors):
     agencies = _rows_by_code(session, Agency, ("id", "code"))
+    closed = _closed_years(session)
     records, in_file = [], {}
     for number, values in rows:
         c = _Checker(number, values, errors)
@@ -296,6 +333,7 @@ def _check_reports(session, rows, errors):
         elif agency is None:
             c.fail("agency_code", Msg(N_("không có cơ quan mã %(code)s"), code=agency_code))
         year = c.period()
+        _refuse_closed(c, year, closed)
         report = {}
         for name in REPORT_FIELDS:
             value = c.parse(name, lambda v, n=name: parse_report_value(n, v))
@@ -387,10 +425,34 @@ def _depths(records) -> dict[str, int]:
     return depths
 
 
+class _Validity:
+    """A record's validity as a row of the file leaves it (SPEC §2): what the row gives;
+    else a new record is valid from the first period that is not closed, switching a
+    record off ends its validity after the last closed period, switching it on again
+    lifts the end, and an existing record otherwise keeps its validity."""
+
+    def __init__(self, session):
+        self.first = validity.default_valid_from(session)
+        self.last = validity.deactivated_valid_to(session)
+
+    def __call__(self, r: dict, current, active: bool) -> dict:
+        if current is None:
+            start, end = self.first, (None if active else self.last)
+        else:
+            start, end = current.valid_from, current.valid_to
+            if current.active and not active:
+                end = self.last
+            elif active and not current.active:
+                end = None
+        return {"valid_from": r["valid_from"] if r["valid_from"] is not None else start,
+                "valid_to": r["valid_to"] if r["valid_to"] is not None else end}
+
+
 def _apply_agencies(session, records, actor, result, as_verified):
     existing = _rows_by_code(session, Agency, AGENCY_COLUMNS)
     ids = {code: row.id for code, row in existing.items()}
     depths = _depths(records)
+    bounds = _Validity(session)
     for level in range(max(depths.values(), default=-1) + 1):
         rows = []
         for _, r in records:
@@ -400,7 +462,7 @@ def _apply_agencies(session, records, actor, result, as_verified):
             active = r["active"] if r["active"] is not None else (current.active if current else True)
             rows.append((r["code"], dict(name=r["name"], name_en=r["name_en"], tier=r["tier"], kind=r["kind"],
                                          parent_id=ids[r["parent_code"]] if r["parent_code"] else None,
-                                         active=active)))
+                                         active=active, **bounds(r, current, active))))
         ids.update(_write(session, Agency, "agency", rows, existing, actor, result))
 
 
@@ -408,13 +470,15 @@ def _apply_services(session, records, actor, result, as_verified):
     existing = _rows_by_code(session, Service, SERVICE_COLUMNS)
     agencies = {code: row.id for code, row in _rows_by_code(session, Agency, ("id", "code")).items()}
     rows = []
+    bounds = _Validity(session)
     for _, r in records:
         current = existing.get(r["code"])
         active = r["active"] if r["active"] is not None else (current.active if current else True)
         # a procedure left out keeps the service's, or makes a new service its own procedure
         procedure = r["procedure_code"] or (current.procedure_code if current else r["code"])
         rows.append((r["code"], dict(name=r["name"], name_en=r["name_en"], agency_id=agencies[r["agency_code"]],
-                                     sector=r["sector"], active=active, procedure_code=procedure)))
+                                     sector=r["sector"], active=active, procedure_code=procedure,
+                                     **bounds(r, current, active))))
     _write(session, Service, "service", rows, existing, actor, result)
 
 

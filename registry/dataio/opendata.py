@@ -1,7 +1,12 @@
-"""Open data (SPEC §5): for one period, the ``verified`` basis only, three data sets —
-``targets``, ``agencies``, ``services`` — with stable English snake_case column
-codes, in CSV (UTF-8 with BOM, CRLF), XLSX and JSON. No personal data: no user,
-no e-mail, no verifier.
+"""Open data (SPEC §5): for one period, the ``verified`` basis only, four data sets —
+``targets``, ``agencies``, ``services`` and ``corrections`` — with stable English
+snake_case column codes, in CSV (UTF-8 with BOM, CRLF), XLSX and JSON. No personal
+data: no user, no e-mail, no verifier.
+
+A closed period's files are made from what closing it published (rule 12); an open
+period's figures are provisional (the ``provisional`` column, and the JSON's
+``provisional``). A service without verified data has an empty ``level`` (``null``),
+never 0 (rule 3).
 
 Every file is made as a stream: agencies and services are read with
 ``yield_per`` (a server-side cursor on PostgreSQL, ``fetchmany`` on SQLite)
@@ -17,6 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from registry.catalogue.levels import EVIDENCE_FIELDS
+from registry.catalogue.validity import is_valid, valid_in
 from registry.dataio.streams import Chunks, csv_stream, json_stream
 from registry.dataio.xlsx import Sheet, xlsx_stream
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Agency, Service, Submission
@@ -25,9 +31,11 @@ from registry.sample import shows_sample_data
 from registry.submissions.periods import period_or_404
 from registry.targets import cache as results_cache
 from registry.targets.basis import BasisJoin
+from registry.targets.engine import is_provisional
+from registry.targets.publication import corrections, published_rows
 from registry.targets.results import TargetResult
 
-DATASETS = ("targets", "agencies", "services", "ranking")
+DATASETS = ("targets", "agencies", "services", "ranking", "corrections")
 OPEN_DATA_FORMATS = ("csv", "xlsx", "json")
 OPEN_DATA_BASIS = "verified"  # the public is told only what has been verified
 BATCH_SIZE = 1000
@@ -40,6 +48,7 @@ TARGET_COLUMNS = (
     # service targets: numerator and denominator count procedures; the same figures over services
     "counting_unit", "offerings_numerator", "offerings_denominator", "offerings_value",
     "offerings_coverage_covered", "offerings_coverage_total",
+    "provisional", "version", "version_effective_from",
 )
 AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "active", "in_basis", *REPORT_FIELDS)
 SERVICE_COLUMNS = (
@@ -47,8 +56,9 @@ SERVICE_COLUMNS = (
 )
 RANKING_COLUMNS = ("code", "name", "name_en", "tier", "kind", "group", "assessed", "rank", "score", "score_exact",
                    "grade", "maximum", "previous_period", "previous_rank", "previous_score", "movement")
+CORRECTION_COLUMNS = ("date", "reason", "kind", "code", "field", "before", "after")
 COLUMNS = {"targets": TARGET_COLUMNS, "agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS,
-           "ranking": RANKING_COLUMNS}
+           "ranking": RANKING_COLUMNS, "corrections": CORRECTION_COLUMNS}
 
 # --- reading: rows in batches ----------------------------------------------------------
 
@@ -63,27 +73,38 @@ def read_in_batches(session: Session, statement, batch_size: int) -> Iterator:
 
 
 def services_statement(period: int, basis: str):
-    """Every active service of an active agency (the targets' denominator), with the
-    level and evidence that count for it in the basis (level 0 when its agency's
-    submission is not in the basis)."""
+    """Every service valid in the period (the targets' denominator), with the level and
+    evidence that count for it in the basis (a NULL level, "no verified data", when its
+    agency's submission is not in the basis)."""
     figures = BasisJoin(period, basis)
     statement = (
         select(Service.code, Service.procedure_code, Service.name, Service.name_en, Agency.code.label("agency_code"),
-               Agency.name.label("agency_name"), Service.sector, figures.level().label("level"),
+               Agency.name.label("agency_name"), Service.sector, figures.known_level().label("level"),
                *[figures.status(f).label(f) for f in EVIDENCE_FIELDS],
                figures.flag().label("in_basis"))
         .join(Agency, Agency.id == Service.agency_id)
-        .where(Service.active, Agency.active)
+        .where(valid_in(Service, period), valid_in(Agency, period))
         .order_by(Agency.code, Service.code)
     )
     return figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
 
 
+def _level(value) -> int | None:
+    return None if value is None else int(value)
+
+
 def service_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
                  batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
-    """Open-data rows of the services (SERVICE_COLUMNS), read in batches."""
+    """Open-data rows of the services (SERVICE_COLUMNS), read in batches, or from what
+    closing the period published."""
+    published = published_rows(session, period, basis, "services")
+    if published is not None:
+        for r in sorted(published, key=lambda row: (row["agency_code"], row["code"])):
+            yield (r["code"], r["name"], r["name_en"], r["agency_code"], r["sector"], r["level"],
+                   *[r[f] for f in EVIDENCE_FIELDS], r["in_basis"])
+        return
     for r in read_in_batches(session, services_statement(period, basis), batch_size):
-        yield (r.code, r.procedure_code, r.name, r.name_en, r.agency_code, r.sector, int(r.level),
+        yield (r.code, r.procedure_code, r.name, r.name_en, r.agency_code, r.sector, _level(r.level),
                *[r._mapping[f] for f in EVIDENCE_FIELDS], bool(r.in_basis))
 
 
@@ -91,7 +112,8 @@ def agencies_statement(figures: BasisJoin):
     parent = aliased(Agency)
     statement = (
         select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind,
-               parent.code.label("parent_code"), Agency.active, figures.flag().label("in_basis"),
+               parent.code.label("parent_code"), Agency.active, Agency.valid_from, Agency.valid_to,
+               figures.flag().label("in_basis"),
                *[figures.field(f).label(f) for f in REPORT_FIELDS])
         .select_from(Agency)
         .join(parent, parent.id == Agency.parent_id, isouter=True)
@@ -108,10 +130,17 @@ def report_value(name: str, value):
 def agency_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
                 batch_size: int = BATCH_SIZE) -> Iterator[tuple]:
     """Open-data rows of every agency (AGENCY_COLUMNS), with the adoption report that
-    counts in the basis (its last verified copy), or empty cells."""
+    counts in the basis (its last verified copy), or empty cells; ``active``: valid in the
+    period. A closed period's rows are what closing it published."""
+    published = published_rows(session, period, basis, "agencies")
+    if published is not None:
+        for r in sorted(published, key=lambda row: row["code"]):
+            yield (r["code"], r["name"], r["name_en"], r["tier"], r["kind"], r["parent_code"], True, r["in_basis"],
+                   *[r[f] for f in REPORT_FIELDS])
+        return
     statement = agencies_statement(BasisJoin(period, basis)).order_by(Agency.code)
     for r in read_in_batches(session, statement, batch_size):
-        yield (r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, bool(r.active), bool(r.in_basis),
+        yield (r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, is_valid(r, period), bool(r.in_basis),
                *[report_value(f, r._mapping[f]) for f in REPORT_FIELDS])
 
 
@@ -119,8 +148,8 @@ def target_rows(results: list[TargetResult]) -> Iterator[tuple]:
     for r in results:
         t = r.target
         yield (t.code, t.title_vi, t.title_en, t.citation, t.unit, t.comparator, t.threshold, t.deadline,
-               r.numerator, r.denominator, r.value, r.met, r.status, r.coverage.covered, r.coverage.total,
-               *_offerings_cells(r))
+               r.numerator, r.denominator, r.value, r.verdict, r.status, r.coverage.covered, r.coverage.total,
+               *_offerings_cells(r), r.provisional, r.version[0], r.version[1])
 
 
 def _offerings_cells(r: TargetResult) -> tuple:
@@ -128,6 +157,18 @@ def _offerings_cells(r: TargetResult) -> tuple:
     if o is None:
         return (r.counting_unit, None, None, None, None, None)
     return (r.counting_unit, o.numerator, o.denominator, o.value, o.coverage.covered, o.coverage.total)
+
+
+def correction_rows(session: Session, period: int) -> Iterator[tuple]:
+    """One row per corrected figure (rule 12)."""
+    for c in corrections(session, period):
+        for change in c["changes"]:
+            yield (c["date"], c["reason"], change["kind"], change["code"], change["field"],
+                   _cell(change["before"]), _cell(change["after"]))
+
+
+def _cell(value):
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
 
 
 def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_DATA_BASIS,
@@ -140,6 +181,8 @@ def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_
         return service_rows(session, period, basis, batch_size)
     if dataset == "ranking":
         return ranking_rows(session, period)
+    if dataset == "corrections":
+        return correction_rows(session, period)
     raise ValueError(dataset)
 
 
@@ -176,7 +219,8 @@ def open_data_stream(session: Session, dataset: str, period, fmt: str, *, batch_
     rows = dataset_rows(session, dataset, year, OPEN_DATA_BASIS, batch_size)
     if fmt == "json":
         meta = {"dataset": dataset, "period": year, "basis": OPEN_DATA_BASIS,
-                "generated_at": moment(now).isoformat(), "demonstration_data": shows_sample_data(session)}
+                "generated_at": moment(now).isoformat(), "demonstration_data": shows_sample_data(session),
+                "provisional": is_provisional(session, year), "corrections": corrections(session, year)}
         return json_stream(meta, header, rows)
     if fmt == "csv":
         return csv_stream(header, rows)

@@ -26,6 +26,7 @@ from registry.models.catalogue import (
 )
 from registry.models.indicators import Indicator, IndicatorValue
 from registry.models.mail import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
+from registry.models.publishing import Correction, PublishedPart
 from registry.models.rankings import RankingMethod
 from registry.models.submissions import (
     COUNT_BOUNDS,
@@ -43,7 +44,7 @@ from registry.models.submissions import (
     VerifiedServiceStatus,
     default_due_date,
 )
-from registry.models.targets import Target
+from registry.models.targets import Target, TargetVersion
 from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
 
 __all__ = [
@@ -57,4 +58,5 @@ __all__ = [
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
     "SubmissionChange",
     "RankingMethod",
+    "TargetVersion", "Correction", "PublishedPart",
 ]

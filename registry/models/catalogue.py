@@ -36,6 +36,10 @@ class Agency(SQLModel, table=True):
     kind: str = Field(sa_type=String(32), index=True)
     parent_id: Optional[int] = Field(default=None, foreign_key="agency.id", index=True)
     active: bool = Field(default=True)
+    # The first and last reporting period in which the agency exists (SPEC §2, rule 2);
+    # None: no bound. ``active`` is kept as "valid in the open period".
+    valid_from: Optional[int] = None
+    valid_to: Optional[int] = None
     # Kept by _set_name_keys on every write: see search.py.
     name_key: str = Field(default="", sa_type=Text)
     name_sort: str = Field(default="", sa_type=BINARY_SORT)
@@ -66,6 +70,8 @@ class Service(SQLModel, table=True):
     procedure_code: str = Field(default="", sa_type=String(64), index=True)
     sector: str = Field(sa_type=String(128))
     active: bool = Field(default=True)
+    valid_from: Optional[int] = None  # as Agency's
+    valid_to: Optional[int] = None
     name_key: str = Field(default="", sa_type=Text)
     name_sort: str = Field(default="", sa_type=BINARY_SORT)
 

@@ -94,6 +94,9 @@ class ReportingPeriod(SQLModel, table=True):
     due_date: Optional[date] = Field(default=None, sa_type=Date)
     # The online-level scale this period's levels are read on (catalogue/levels.py).
     level_scale: str = Field(default=DEFAULT_SCALE, sa_type=String(32))
+    # While ``correcting``: why the administrator re-opened it; the reason of the correction
+    # listed when it is closed again (rule 12).
+    correction_reason: Optional[str] = Field(default=None, sa_type=Text)
 
     @property
     def due(self) -> date:

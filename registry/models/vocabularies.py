@@ -29,6 +29,7 @@ class Role(str, enum.Enum):
 class PeriodStatus(str, enum.Enum):
     open = "open"
     closed = "closed"
+    correcting = "correcting"  # a closed period re-opened for a correction (rule 12, §8.2)
 
 
 class State(str, enum.Enum):

@@ -19,7 +19,7 @@ from registry.core.errors import N_, Conflict
 from registry.dataio.importing import import_table
 from registry.indicators.definitions import ensure_indicators
 from registry.mail import outbox
-from registry.models import PeriodStatus, ReportingPeriod, Role, Service, State
+from registry.models import ReportingPeriod, Role, Service, State
 from registry.sample import recorded
 from registry.sample.demo_data import AGENCIES, COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
 from registry.submissions import periods, workflow
@@ -260,8 +260,7 @@ def _load_figures(session: Session, users: dict) -> None:
                 workflow.return_(session, submission, auditor,
                                  "Minh chứng mức độ 2 chưa mở được; đề nghị kiểm tra lại đường dẫn biểu mẫu.")
     _load_indicators(session, users)
-    for period in session.exec(select(ReportingPeriod).where(ReportingPeriod.year < OPEN_YEAR)):
-        period.status = PeriodStatus.closed.value
-        audit.record(session, SYSTEM, "period.close", "reporting_period", period.year,
-                     {"status": PeriodStatus.open.value}, {"status": PeriodStatus.closed.value})
+    for period in session.exec(select(ReportingPeriod).where(ReportingPeriod.year < OPEN_YEAR)
+                               .order_by(ReportingPeriod.year)).all():
+        periods.close_period(session, SYSTEM, period)  # publishes it (rule 12)
     session.flush()

@@ -1,15 +1,20 @@
 """Reporting periods (SPEC §2): reading them for the pages, the API and the CLI, and the
 administrator's operations that create, open and close them (audited)."""
 
+from sqlalchemy import and_, case, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from registry import audit
 from registry.audit import Actor
+from registry.catalogue.validity import valid_in
 from registry.core.errors import N_, Conflict, Msg, NotFound, ValidationFailed
 from registry.core.validation import FormReader
-from registry.models import PeriodStatus, ReportingPeriod, Submission, default_due_date
+from registry.core.vocabulary import PERIOD_STATUS_LABELS
+from registry.models import Agency, PeriodStatus, ReportingPeriod, State, Submission, default_due_date
 from registry.targets.basis import BASES
+from registry.targets.publication import publish
 
 
 def period_or_404(session: Session, year) -> ReportingPeriod:
@@ -32,12 +37,38 @@ def check_basis(basis: str | None) -> str:
 
 
 def latest_verified_period(session: Session) -> int | None:
-    """The latest period with at least one verified submission: the public default."""
-    year = session.exec(select(Submission.period_year).where(Submission.verified_sequence.is_not(None))
-                        .order_by(Submission.period_year.desc()).limit(1)).first()
-    if year is None:
-        year = session.exec(select(ReportingPeriod.year).order_by(ReportingPeriod.year.desc()).limit(1)).first()
-    return year
+    """The public default (rule 10, §8.2): the latest closed (or correcting: the public
+    keeps its published figures) period; without one, the latest period. One query."""
+    published = ReportingPeriod.status.in_((PeriodStatus.closed.value, PeriodStatus.correcting.value))
+    return session.exec(select(ReportingPeriod.year)
+                        .order_by(case((published, 1), else_=0).desc(), ReportingPeriod.year.desc())
+                        .limit(1)).first()
+
+
+latest_public_period = latest_verified_period
+
+
+def period_statuses(session: Session) -> dict[int, str]:
+    """Each period's status, by year (the pages label a provisional period)."""
+    return dict(session.exec(select(ReportingPeriod.year, ReportingPeriod.status)).all())
+
+
+def unfinished(session: Session, year: int) -> dict[str, list[tuple[str, str]]]:
+    """What closing ``year`` would leave unfinished (rule 13): (code, name) of the agencies
+    whose submission is a draft, submitted or returned, and of the agencies valid in
+    the period with no submission at all, each list in Vietnamese order."""
+    found: dict[str, list[tuple[str, str]]] = {"draft": [], "submitted": [], "returned": [], "nothing": []}
+    rows = session.execute(
+        sa_select(Agency.code, Agency.name, Submission.state).select_from(Agency)
+        .join(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year == year), isouter=True)
+        .where(or_(Submission.id.is_not(None), valid_in(Agency, year)))
+        .order_by(Agency.name_sort, Agency.code))
+    for code, name, state in rows:
+        if state is None:
+            found["nothing"].append((code, name))
+        elif state != State.verified.value:
+            found[state].append((code, name))
+    return found
 
 
 # --- the administrator's operations -------------------------------------------------------
@@ -70,26 +101,68 @@ def create_period(session: Session, actor: Actor, year, status: str = PeriodStat
 
 
 def set_period_status(session: Session, actor: Actor, period: ReportingPeriod, status: str) -> ReportingPeriod:
-    """Open or close a period. Entries are edited only in an open period."""
+    """Open or close a period (the form's buttons): closing publishes (rule 12); opening a
+    closed period takes a reason (``reopen_period``)."""
     if status not in [s.value for s in PeriodStatus]:
         raise ValidationFailed(N_("Trạng thái kỳ báo cáo không hợp lệ."),
                                fields={"status": Msg(N_("phải là một trong: %(choices)s"),
                                                      choices=", ".join(s.value for s in PeriodStatus))})
-    if period.status == status:
-        if status == PeriodStatus.open.value:
-            raise Conflict(N_("Kỳ báo cáo %(year)s đang mở rồi."), year=period.year)
-        raise Conflict(N_("Kỳ báo cáo %(year)s đã khóa rồi."), year=period.year)
-    before = period.status
-    period.status = status
-    action = "period.open" if status == PeriodStatus.open.value else "period.close"
-    audit.record(session, actor, action, "reporting_period", period.year, {"status": before}, {"status": status})
-    session.flush()
-    return period
+    if status == PeriodStatus.closed.value:
+        return close_period(session, actor, period)
+    if status == PeriodStatus.correcting.value:
+        raise ValidationFailed(N_("Mở lại một kỳ đã khóa cần nêu lý do đính chính."),
+                               fields={"reason": N_("bắt buộc")})
+    if period.status == PeriodStatus.open.value:
+        raise Conflict(N_("Kỳ báo cáo %(year)s đang mở rồi."), year=period.year)
+    raise Conflict(N_("Kỳ báo cáo %(year)s đã khóa; muốn sửa số liệu, hãy mở lại để đính chính và nêu lý do."),
+                   year=period.year)
 
 
-def open_period(session: Session, actor: Actor, period: ReportingPeriod) -> ReportingPeriod:
+def open_period(session: Session, actor: Actor, year) -> ReportingPeriod:
+    """Open a new period (``registry period open YEAR``); a closed one is re-opened with
+    ``reopen_period`` instead."""
+    number = FormReader({"year": year}).year("year")
+    period = session.get(ReportingPeriod, number) if number is not None else None
+    if period is None:
+        return create_period(session, actor, year)
     return set_period_status(session, actor, period, PeriodStatus.open.value)
 
 
 def close_period(session: Session, actor: Actor, period: ReportingPeriod) -> ReportingPeriod:
-    return set_period_status(session, actor, period, PeriodStatus.closed.value)
+    """Close and publish ``period`` (rules 12, 13). The doors first show what is unfinished
+    (``unfinished``) and ask; closing a correcting period republishes and lists each
+    changed figure as a correction, with the reason given when it was re-opened."""
+    if period.status == PeriodStatus.closed.value:
+        raise Conflict(N_("Kỳ báo cáo %(year)s đã khóa rồi."), year=period.year)
+    before, reason = period.status, period.correction_reason
+    left = {state: len(agencies) for state, agencies in unfinished(session, period.year).items()}
+    period.status = PeriodStatus.closed.value
+    period.correction_reason = None
+    session.flush()
+    correction = publish(session, period, reason)
+    after = {"status": period.status, "unfinished": left}
+    if correction is not None:
+        after["correction"] = {"reason": correction.reason, "changes": len(correction.changes)}
+    audit.record(session, actor, "period.close", "reporting_period", period.year, {"status": before}, after)
+    session.flush()
+    return period
+
+
+def reopen_period(session: Session, actor: Actor, period: ReportingPeriod, reason) -> ReportingPeriod:
+    """Re-open a closed period for a correction (rule 12): the public keeps its published
+    figures until it is closed again."""
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise ValidationFailed(N_("Hãy nêu lý do mở lại kỳ báo cáo để đính chính."), fields={"reason": N_("bắt buộc")})
+    if len(text) > 2000:
+        raise ValidationFailed(N_("Lý do quá dài."), fields={"reason": N_("tối đa 2000 ký tự")})
+    if period.status != PeriodStatus.closed.value:
+        raise Conflict(N_("Chỉ mở lại được kỳ báo cáo đã khóa; kỳ %(year)s %(status)s."), year=period.year,
+                       status=Msg(PERIOD_STATUS_LABELS.get(period.status, period.status)))
+    period.status = PeriodStatus.correcting.value
+    period.correction_reason = text
+    audit.record(session, actor, "period.reopen", "reporting_period", period.year,
+                 {"status": PeriodStatus.closed.value}, {"status": period.status}, comment=text)
+    session.flush()
+    return period
+

@@ -54,7 +54,7 @@ def refusal(action: str, period: ReportingPeriod | None, state: str, year: int |
     One rule for the operations below, the buttons the pages show and the API
     (permissions.submission_actions): nothing is offered that would be refused.
     """
-    if period is None or period.status != PeriodStatus.open.value:
+    if period is None or period.status not in (PeriodStatus.open.value, PeriodStatus.correcting.value):
         return Msg(PERIOD_CLOSED, year=period.year if period is not None else year)
     allowed = EDITABLE_STATES if action == "edit" else TRANSITIONS[action][0]
     if state not in allowed:

@@ -86,6 +86,12 @@ class BasisJoin:
         """The level a service counts at: 0 without a status in the basis."""
         return func.coalesce(self.status("level"), 0)
 
+    def known_level(self):
+        """The level a service counts at, NULL ("no verified data", rule 3) while its
+        agency's submission is not in the basis; 0 when the submission is in the basis
+        and does not mention it (§8.3)."""
+        return case((self.in_basis, func.coalesce(self.status("level"), 0)), else_=None)
+
     def flag(self):
         """Whether the row is in the basis, as a boolean (never NULL)."""
         return case((self.in_basis, True), else_=False)

@@ -25,13 +25,12 @@ from sqlmodel import Session
 from registry.core import generations
 from registry.core.generations import READ_ONLY, stamp, tokens
 from registry.core.memo import TokenMemo
-from registry.models import Target, TargetCache, utcnow
+from registry.models import TargetCache, utcnow
 from registry.targets.engine import active_targets, compute_targets
-from registry.targets.results import TargetResult, make_result
+from registry.targets.publication import corrections, published_results
+from registry.targets.results import TargetResult, result_from_payload, result_payload
 from registry.targets.trend import periods
 
-# Every column of a target row: a cached result brings its own definition back.
-TARGET_FIELDS = tuple(Target.model_fields)
 MEMO_SIZE = 512  # (database, period, basis) entries kept per process
 # How long storing a computed result may wait for SQLite's write lock; past it
 # the result is simply not shared (the next reader stores it). Never the full
@@ -69,14 +68,14 @@ def target_results(session: Session, period: int, basis: str = "verified") -> li
 def results_by_period(session: Session, years: Iterable[int], basis: str = "verified") -> dict[int, list[TargetResult]]:
     """``target_results`` for several periods: one query when every one is in this
     process's memo, one more for those in the shared table, then one computation
-    (and one store) per period still missing."""
+    (and one store) per period still missing. A closed period's results are what
+    closing it published (rule 12), whatever has changed since."""
     years = list(dict.fromkeys(years))
     found = tokens(session, basis)
     if found is None or generations.written(session):
         # no generation yet; or this transaction has changed figures, and may change
         # more under the tokens it already gave them: nothing it reads may be kept
-        targets = active_targets(session)
-        return {year: compute_targets(session, year, basis, targets) for year in years}
+        return {year: list(results) for year, results in _fresh(session, years, basis).items()}
     stamps = {year: stamp(found, year) for year in years}
     database = _database_key(session)
     results: dict[int, tuple[TargetResult, ...]] = {}
@@ -91,14 +90,21 @@ def results_by_period(session: Session, years: Iterable[int], basis: str = "veri
             _memo.put((database, year, basis), stamps[year], shared)
     missing = [y for y in years if y not in results]
     if missing:
-        targets = active_targets(session)
-        computed = {year: tuple(compute_targets(session, year, basis, targets)) for year in missing}
+        computed = _fresh(session, missing, basis)
         if session.info.get(READ_ONLY):
             _store_shared(session, basis, stamps, computed)
         for year, fresh in computed.items():
             results[year] = fresh
             _memo.put((database, year, basis), stamps[year], fresh)
     return {year: list(results[year]) for year in years}
+
+
+def _fresh(session: Session, years: list[int], basis: str) -> dict[int, tuple[TargetResult, ...]]:
+    """Each period's results read afresh: published, or computed."""
+    published = published_results(session, years, basis)
+    targets = active_targets(session) if len(published) < len(years) else []
+    return {year: tuple(published[year]) if year in published else tuple(compute_targets(session, year, basis, targets))
+            for year in years}
 
 
 def trend(session: Session, basis: str = "verified", years: list[int] | None = None) -> dict[str, list[TargetResult]]:
@@ -119,18 +125,11 @@ def _database_key(session: Session) -> str:
 # --- the shared table -------------------------------------------------------------------
 
 def _payload(results: Iterable[TargetResult]) -> list[dict]:
-    return [{"target": {name: getattr(r.target, name) for name in TARGET_FIELDS},
-             "numerator": r.numerator, "denominator": r.denominator,
-             "covered": r.coverage.covered, "total": r.coverage.total,
-             **({"offerings": {"numerator": r.offerings.numerator, "denominator": r.offerings.denominator,
-                               "covered": r.offerings.coverage.covered, "total": r.offerings.coverage.total}}
-                if r.offerings is not None else {})} for r in results]
+    return [result_payload(r) for r in results]
 
 
 def _results(period: int, basis: str, payload: list[dict]) -> tuple[TargetResult, ...]:
-    # A new Target per result, detached from every session: a cached result is read, never written.
-    return tuple(make_result(Target(**item["target"]), period, basis, item["numerator"], item["denominator"],
-                             item["covered"], item["total"], item.get("offerings")) for item in payload)
+    return tuple(result_from_payload(period, basis, item) for item in payload)
 
 
 def _read_shared(session: Session, years: list[int], basis: str, stamps: dict[int, str]) -> dict[int, tuple]:
@@ -180,3 +179,11 @@ class _short_lock_wait:
     def __exit__(self, *_exc):
         if self.dbapi is not None:
             self.dbapi.execute(f"PRAGMA busy_timeout = {int(self.previous)}")
+
+
+def targets_object(session: Session, period: int, basis: str = "verified", lang: str = "vi") -> dict:
+    """The object of GET /api/v1/targets and ``registry targets --json`` (SPEC §5): the
+    period's results (published, for a closed period) and its corrections."""
+    results = target_results(session, period, basis)
+    return {"period": period, "basis": basis, "targets": [r.as_dict(lang) for r in results],
+            "corrections": corrections(session, period)}

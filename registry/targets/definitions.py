@@ -122,6 +122,13 @@ def _flag_list(value) -> list[str]:
 TARGET_TAKEN = N_("đã có chỉ tiêu mã %(code)s")
 
 
+def _any_published(session: Session) -> bool:
+    """Whether any period has been published: a target's code never changes after (rule 11)."""
+    from registry.models import PublishedPart
+
+    return session.exec(select(PublishedPart.period_year).limit(1)).first() is not None
+
+
 def _check_target(session: Session, values: dict, target: Target | None) -> tuple[dict, dict]:
     f = FormReader(values)
     clean = {
@@ -169,6 +176,8 @@ def _check_target(session: Session, values: dict, target: Target | None) -> tupl
         other = by_code(session, Target, code)
         if other is not None and (target is None or other.id != target.id):
             f.taken["code"] = Msg(TARGET_TAKEN, code=code)
+        elif target is not None and code != target.code and _any_published(session):
+            f.fail("code", N_("mã chỉ tiêu không đổi được sau khi đã công bố (quy tắc 11)"))
     f.check(TARGETS.invalid)
     if clean["position"] is None:
         # a new target goes last; an edit that leaves the position empty puts it first

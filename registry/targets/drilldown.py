@@ -1,28 +1,35 @@
 """The agencies and services behind a target's figure, as selects the pages page through."""
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from types import SimpleNamespace
 
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlmodel import Session
+
+from registry.catalogue.validity import valid_in
 from registry.models import REPORT_COUNTS, REPORT_FLAGS, Agency, Formula, Service, Target
 from registry.targets.basis import BasisJoin
-from registry.targets.definitions import parse_scope, target_flags
+from registry.targets.definitions import SERVICE_FORMULAS, in_scope, parse_scope, target_flags
 from registry.targets.procedures import offering_levels, valid_services
+from registry.targets.publication import published_rows
+from registry.targets.results import TargetResult
 
 
 def service_drilldown(period: int, basis: str, min_level: int, procedure_code: str | None = None):
-    """A select of every valid service (offering), or of the offerings of one
-    procedure, with the level that counts for it, whether its agency's submission
-    is in the basis, and whether it is in the offerings' numerator (an offering
-    outside the basis never is). Callers add ordering, filters and paging."""
+    """A select of every service (offering) valid in the period, or of the offerings of one
+    procedure, with the level that counts for it (NULL without data in the basis), whether its
+    agency's submission is in the basis, and whether it is in the offerings' numerator (an
+    offering outside the basis never is). Callers add ordering, filters and paging."""
     figures = BasisJoin(period, basis)
-    level = figures.level()
+    level = figures.known_level()
     statement = (
         select(Service.id, Service.code, Service.name, Service.name_en, Service.sector,
                Service.procedure_code,
                Agency.code.label("agency_code"), Agency.name.label("agency_name"),
                level.label("level"), figures.flag().label("in_basis"),
-               case((and_(figures.in_basis, level >= min_level), True), else_=False).label("counted"))
+               case((and_(figures.in_basis, func.coalesce(level, -1) >= min_level), True),
+                    else_=False).label("counted"))
         .join(Agency, Agency.id == Service.agency_id)
-        .where(valid_services())
+        .where(valid_services(period))
     )
     if procedure_code is not None:
         statement = statement.where(Service.procedure_code == procedure_code)
@@ -54,7 +61,7 @@ def procedure_drilldown(period: int, basis: str, min_level: int):
 
 
 def agency_drilldown(target: Target, period: int, basis: str):
-    """A select of every active agency in the target's scope with the figures that
+    """A select of every agency valid in the period and in the target's scope with the figures that
     count for it (NULL when its submission is not in the basis) and whether it
     counts in the numerator (all flags true; for a sum target, both figures known).
     Callers add ordering and paging."""
@@ -79,6 +86,39 @@ def agency_drilldown(target: Target, period: int, basis: str):
                case((meets, True), else_=False).label("counted"),
                *[figures.field(f).label(f) for f in (*REPORT_FLAGS, *REPORT_COUNTS)])
         .select_from(Agency)
-        .where(Agency.active, or_(*scope_conditions))
+        .where(valid_in(Agency, period), or_(*scope_conditions))
     )
     return figures.join(statement, Agency.id)
+
+
+def _published_counted(target: Target, row: dict) -> bool:
+    if not row["in_basis"]:
+        return False
+    if target.formula in SERVICE_FORMULAS:
+        return row["level"] is not None and row["level"] >= target.min_level
+    if target.formula == Formula.report_sum_ratio.value:
+        return row[target.numerator_field] is not None and row[target.denominator_field] is not None
+    return all(row[f] is True for f in target_flags(target))
+
+
+def published_drilldown(session: Session, target: Target, result: TargetResult, year: int, basis: str,
+                        show: str) -> list | None:
+    """The drill-down of a closed period, from what closing it published (rule 12): the rows
+    (attributes as the live selects give them) that ``show`` asks for, in Vietnamese order;
+    None when the period is not published. ``result.target`` is the version judged."""
+    judged = result.target
+    part = "services" if judged.formula in SERVICE_FORMULAS else "agencies"
+    rows = published_rows(session, year, basis, part)
+    if rows is None:
+        return None
+    if part == "agencies":
+        clauses = parse_scope(judged.scope)
+        rows = [r for r in rows if in_scope(clauses, r["tier"], r["kind"])]
+    shown = []
+    for row in rows:
+        counted = _published_counted(judged, row)
+        if (show == "counted" and not counted) or (show == "not_counted" and (counted or not row["in_basis"])) \
+                or (show == "not_in_basis" and row["in_basis"]):
+            continue
+        shown.append(SimpleNamespace(**row, counted=counted))
+    return shown

@@ -9,17 +9,20 @@ decided on exact integers, never on a rounded or floating value.
 No Flask here.
 """
 
+from dataclasses import replace
 from typing import Iterable
 
 from sqlalchemy import and_, case, func, select, union_all
 from sqlmodel import Session
 
 from registry.catalogue.levels import LEVELS, MIN_LEVEL
-from registry.models import Agency, Formula, Service, Target
+from registry.catalogue.validity import valid_in
+from registry.models import Agency, Formula, PeriodStatus, ReportingPeriod, Service, Target
 from registry.targets.basis import COUNTED_STATES, BasisJoin
 from registry.targets.definitions import SERVICE_FORMULAS, definition_errors, in_scope, parse_scope, target_flags
 from registry.targets.procedures import LevelCounts, procedure_counts
 from registry.targets.results import TargetResult, make_result
+from registry.targets.versions import in_force
 
 COUNTED_LEVELS = tuple(level.number for level in LEVELS if level.number > MIN_LEVEL)
 
@@ -49,24 +52,24 @@ def _statuses_in_basis(period: int, basis: str):
 
 
 def _levels_by_submission(period: int, basis: str):
-    """Per submission in the basis: how many active services of its agency it puts
-    at each level above 0 (a status of a service that moved to another agency, or
-    was switched off, does not count)."""
+    """Per submission in the basis: how many services of its agency valid in the period
+    it puts at each level above 0 (a status of a service that moved to another agency,
+    or is not valid in the period, does not count)."""
     statuses = _statuses_in_basis(period, basis).subquery("statuses")
     return (
         select(statuses.c.submission_id,
                *[func.sum(case((statuses.c.level == number, 1), else_=0)).label(_level_key(number))
                  for number in COUNTED_LEVELS])
         .join(Service, and_(Service.id == statuses.c.service_id, Service.agency_id == statuses.c.agency_id))
-        .where(Service.active)
+        .where(valid_in(Service, period))
         .group_by(statuses.c.submission_id)
         .subquery("levels")
     )
 
 
-def _services_by_agency():
+def _services_by_agency(period: int):
     return (select(Service.agency_id, func.count().label("services"))
-            .where(Service.active).group_by(Service.agency_id).subquery("services"))
+            .where(valid_in(Service, period)).group_by(Service.agency_id).subquery("services"))
 
 
 def _level_key(level: int) -> str:
@@ -102,13 +105,13 @@ def _groups(session: Session, period: int, basis: str, with_services: bool,
                            .label(_ratio_key(numerator, denominator, part)))
     services = levels = None
     if with_services:
-        services, levels = _services_by_agency(), _levels_by_submission(period, basis)
+        services, levels = _services_by_agency(period), _levels_by_submission(period, basis)
         count = func.coalesce(services.c.services, 0)
         columns += [func.sum(count).label("services"),
                     func.sum(case((in_basis, count), else_=0)).label("services_covered")]
         columns += [func.sum(func.coalesce(levels.c[_level_key(n)], 0)).label(_level_key(n))
                     for n in COUNTED_LEVELS]
-    statement = figures.join(select(*columns).select_from(Agency), Agency.id).where(Agency.active)
+    statement = figures.join(select(*columns).select_from(Agency), Agency.id).where(valid_in(Agency, period))
     if with_services:
         statement = (statement.join(services, services.c.agency_id == Agency.id, isouter=True)
                      .join(levels, levels.c.submission_id == figures.submission.id, isouter=True))
@@ -133,10 +136,20 @@ def active_targets(session: Session) -> list[Target]:
         select(Target).where(Target.active).order_by(Target.position, Target.code)).scalars())
 
 
+def is_provisional(session: Session, period: int) -> bool:
+    """A period's figures are final once it is closed (rule 10)."""
+    status = session.execute(select(ReportingPeriod.status).where(ReportingPeriod.year == period)).scalar()
+    return status != PeriodStatus.closed.value
+
+
 def compute_targets(session: Session, period: int, basis: str = "verified",
-                    targets: list[Target] | None = None) -> list[TargetResult]:
-    """Each target's result for ``period`` in ``basis``: one grouped statement."""
+                    targets: list[Target] | None = None, provisional: bool | None = None) -> list[TargetResult]:
+    """Each target's result for ``period`` in ``basis``, each judged by its version in
+    force for the period (rule 11): one grouped statement."""
     targets = active_targets(session) if targets is None else targets
+    targets, versions = in_force(session, period, targets)
+    if provisional is None:
+        provisional = is_provisional(session, period)
     usable = [t for t in targets if not definition_errors(t)]
     if not usable:
         return []
@@ -149,7 +162,8 @@ def compute_targets(session: Session, period: int, basis: str = "verified",
     services = None
     if with_services:
         services = (procedure_counts(session, period, basis), _service_counts(groups))
-    return [_compute_one(t, period, basis, services, groups) for t in usable]
+    return [replace(_compute_one(t, period, basis, services, groups), provisional=provisional,
+                    version=versions.get(t.code, (1, None))) for t in usable]
 
 
 def compute_target(session: Session, target: Target, period: int, basis: str = "verified") -> TargetResult:

@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
+from registry.catalogue.validity import valid_in
 from registry.models import Agency, Service
 from registry.targets.basis import BasisJoin
 
@@ -39,9 +40,10 @@ class LevelCounts:
         return sum(n for lv, n in self.at_level.items() if lv >= level)
 
 
-def valid_services():
-    """The condition on Service (joined with its Agency) of the offerings that count."""
-    return and_(Service.active, Agency.active)
+def valid_services(period: int):
+    """The condition on Service (joined with its Agency) of the offerings that count in
+    ``period``: both valid in it (SPEC §2 rule 2)."""
+    return and_(valid_in(Service, period), valid_in(Agency, period))
 
 
 def offering_levels(period: int, basis: str):
@@ -57,7 +59,7 @@ def offering_levels(period: int, basis: str):
                case((figures.in_basis, figures.level()), else_=None).label("level"))
         .select_from(Service)
         .join(Agency, Agency.id == Service.agency_id)
-        .where(valid_services())
+        .where(valid_services(period))
     )
     return figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
 

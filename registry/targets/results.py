@@ -39,6 +39,10 @@ class TargetResult:
     coverage: Coverage
     # service targets: the same figures over offerings (their own numerator counts procedures)
     offerings: Offerings | None = None
+    # An open (or correcting) period's result: figures so far, never final (rule 10).
+    provisional: bool = False
+    # (number, effective_from) of the target's version the period is judged by (rule 11)
+    version: tuple[int, int | None] = (1, None)
 
     @property
     def counting_unit(self) -> str:
@@ -47,17 +51,35 @@ class TargetResult:
         return "procedure" if self.offerings is not None else "agency"
 
     @property
+    def incomplete(self) -> bool:
+        return self.coverage.covered < self.coverage.total
+
+    @property
     def status(self) -> str:
-        """``met``, ``not_met`` or ``no_data``."""
+        """``met``, ``not_met``, ``insufficient_data`` (a provisional result while
+        coverage is incomplete: no verdict) or ``no_data`` (rules 8, 10)."""
+        if self.provisional and self.incomplete:
+            return "insufficient_data"
         if self.value is None:
             return "no_data"
         return "met" if self.met else "not_met"
 
     @property
+    def verdict(self) -> bool | None:
+        """``met`` as the public is told it: None while there is no verdict."""
+        status = self.status
+        return None if status not in ("met", "not_met") else status == "met"
+
+    @property
+    def missing(self) -> int:
+        """How many in-scope agencies (or, for service targets, procedures) are not in the basis yet."""
+        return self.coverage.total - self.coverage.covered
+
+    @property
     def shortfall(self) -> int:
         """How many more (services, agencies, or units of the summed field) the
         numerator needs to meet the target with the same denominator."""
-        if self.met or self.denominator == 0:
+        if self.met or self.denominator == 0 or self.verdict is None:
             return 0
         return needed(self.target, self.denominator) - self.numerator
 
@@ -74,7 +96,10 @@ class TargetResult:
             "numerator": self.numerator,
             "denominator": self.denominator,
             "value": self.value,
-            "met": self.met,
+            "met": self.verdict,
+            "status": self.status,
+            "provisional": self.provisional,
+            "version": {"number": self.version[0], "effective_from": self.version[1]},
             "coverage": {"covered": self.coverage.covered, "total": self.coverage.total},
             **({"counting_unit": "procedure", "offerings": self.offerings.as_dict()}
                if self.offerings is not None else {}),
@@ -128,9 +153,34 @@ def make_offerings(target: Target, figures: dict | None) -> Offerings | None:
 
 
 def make_result(target: Target, period: int, basis: str, numerator: int, denominator: int,
-                covered: int, total: int, offerings: dict | None = None) -> TargetResult:
+                covered: int, total: int, offerings: dict | None = None, provisional: bool = False,
+                version: tuple[int, int | None] = (1, None)) -> TargetResult:
     """A target's result from its counts (the cache rebuilds results with it too);
     ``offerings``: a service target's counts over offerings (see make_offerings)."""
     return TargetResult(target, period, basis, numerator, denominator, _value(target, numerator, denominator),
                         is_met(target, numerator, denominator), Coverage(covered, total),
-                        make_offerings(target, offerings))
+                        offerings=make_offerings(target, offerings), provisional=provisional,
+                        version=tuple(version))
+
+
+# --- results kept as JSON (the cache, and what closing a period publishes) ------------------
+
+def result_payload(result: TargetResult) -> dict:
+    """A result as JSON: its target's definition as judged, its counts (over offerings too, for a
+    service target), and whether final."""
+    payload = {"target": {name: getattr(result.target, name) for name in Target.model_fields},
+               "numerator": result.numerator, "denominator": result.denominator,
+               "covered": result.coverage.covered, "total": result.coverage.total,
+               "provisional": result.provisional, "version": list(result.version)}
+    if result.offerings is not None:
+        o = result.offerings
+        payload["offerings"] = {"numerator": o.numerator, "denominator": o.denominator,
+                                "covered": o.coverage.covered, "total": o.coverage.total}
+    return payload
+
+
+def result_from_payload(period: int, basis: str, item: dict) -> TargetResult:
+    # A new Target per result, detached from every session: a kept result is read, never written.
+    return make_result(Target(**item["target"]), period, basis, item["numerator"], item["denominator"],
+                       item["covered"], item["total"], offerings=item.get("offerings"),
+                       provisional=item.get("provisional", False), version=tuple(item.get("version") or (1, None)))

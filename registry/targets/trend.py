@@ -36,9 +36,13 @@ def trend(session: Session, basis: str = "verified", years: list[int] | None = N
 
 
 def project(target: Target, history: list[TargetResult]) -> Projection:
-    """Whether, on a linear trend over the periods with data, the target is met by its deadline."""
-    points = [(r.period, float(r.value)) for r in history if r.value is not None and r.period <= target.deadline]
-    at_deadline = next((r for r in history if r.period == target.deadline and r.value is not None), None)
+    """Whether, on a linear trend over the closed periods with data, the target is met by its
+    deadline (§8.8: a provisional figure is drawn, never projected); judged by the version
+    in force at the deadline when the history reaches it."""
+    final = [r for r in history if not r.provisional]
+    target = next((r.target for r in final if r.period == target.deadline), target)
+    points = [(r.period, float(r.value)) for r in final if r.value is not None and r.period <= target.deadline]
+    at_deadline = next((r for r in final if r.period == target.deadline and r.value is not None), None)
     if at_deadline is not None:
         return Projection(len(points), float(at_deadline.value), at_deadline.met, True)
     if len(points) < 2:

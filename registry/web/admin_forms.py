@@ -201,3 +201,30 @@ class ButtonForm(FlaskForm):
 def form_values(form: FlaskForm, names) -> dict:
     """The submitted values of ``names``, as the administration operations take them."""
     return {name: form[name].data for name in names}
+
+
+class CloseForm(FlaskForm):
+    """Closing a period, once the administrator has seen what is unfinished (rule 13)."""
+
+    submit = SubmitField(_l("Khóa và công bố"))
+
+
+class ReopenForm(FlaskForm):
+    """Re-opening a closed period for a correction: the reason is published with it (rule 12)."""
+
+    reason = _text(_l("Lý do đính chính"), 2000)
+    submit = SubmitField(_l("Mở lại để đính chính"))
+
+
+class TargetVersionForm(FlaskForm):
+    """A new version of a target from a period on (rule 11): what is left blank stays as it is."""
+
+    effective_from = _text(_l("Áp dụng từ kỳ (năm)"), 4, message=YEAR_LENGTH, inputmode="numeric")
+    title_vi = _text(_l("Tên chỉ tiêu (tiếng Việt)"), 1000, required=False)
+    title_en = _text(_l("Tên chỉ tiêu (tiếng Anh)"), 1000, required=False)
+    citation = _text(_l("Căn cứ (văn bản, điều khoản)"), 1000, required=False)
+    comparator = _select(_l("So sánh"), _blank() + _choices(COMPARATOR_LABELS, COMPARATOR_LABELS), required=False)
+    threshold = _text(_l("Mức cần đạt"), 12, required=False, inputmode="numeric")
+    deadline = _text(_l("Thời hạn (năm)"), 4, required=False, message=YEAR_LENGTH, inputmode="numeric")
+    scope = _text(_l("Phạm vi cơ quan"), 255, required=False)
+    submit = SubmitField(_l("Tạo phiên bản mới"))

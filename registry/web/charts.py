@@ -13,6 +13,7 @@ class Point:
     y: float
     period: int
     value: float | int | None
+    provisional: bool = False  # an open period's figure: marked, not joined to the line (rule 10)
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,15 @@ class TrendChart:
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+        """The line through the final figures only: a provisional point is not a fall."""
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points if not p.provisional)
 
 
 def trend_chart(series: list[tuple[int, float | int | None]], threshold: float, unit: str,
-                width: int = 240, height: int = 64, pad: int = 6) -> TrendChart | None:
-    """A chart of (period, value) pairs with the threshold as a line; None without two values."""
+                width: int = 240, height: int = 64, pad: int = 6,
+                provisional: frozenset[int] | set[int] = frozenset()) -> TrendChart | None:
+    """A chart of (period, value) pairs with the threshold as a line; None without two values.
+    The periods in ``provisional`` are drawn as marked points off the line."""
     values = [(period, value) for period, value in series if value is not None]
     if len(values) < 2:
         return None
@@ -44,7 +48,7 @@ def trend_chart(series: list[tuple[int, float | int | None]], threshold: float, 
     def y(value: float) -> float:
         return height - pad - (height - 2 * pad) * min(float(value), top) / top
 
-    points = [Point(x(p), y(v), p, v) for p, v in values]
+    points = [Point(x(p), y(v), p, v, p in provisional) for p, v in values]
     return TrendChart(width, height, points, y(threshold), top)
 
 

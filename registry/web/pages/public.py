@@ -6,6 +6,7 @@ the pages are rendered once per generation of the verified figures
 """
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from sqlmodel import select
 
 from registry.core import generations
@@ -13,10 +14,11 @@ from registry.core.errors import N_, NotFound
 from registry.models import Agency, Formula, Service, Target
 from registry.rankings.breakdown import breakdown
 from registry.rankings.ranking import ranking
-from registry.submissions.periods import latest_verified_period, period_or_404
+from registry.submissions.periods import latest_verified_period, period_or_404, period_statuses
 from registry.targets import cache as results_cache
 from registry.targets.definitions import SERVICE_FORMULAS
-from registry.targets.drilldown import agency_drilldown, procedure_drilldown, service_drilldown
+from registry.targets.drilldown import agency_drilldown, procedure_drilldown, published_drilldown, service_drilldown
+from registry.targets.publication import corrections
 from registry.targets.trend import periods, project
 from registry.web import shared
 from registry.web.charts import trend_chart
@@ -37,7 +39,8 @@ def _chosen_period(session) -> int | None:
 def _spoken(result) -> str:
     if result.value is None:
         return "—"
-    return f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+    text = f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+    return f"{text} ({_('tạm tính')})" if result.provisional else text
 
 
 def _render_index(session) -> str:
@@ -52,11 +55,14 @@ def _render_index(session) -> str:
             rows.append({
                 "result": result,
                 "projection": project(target, history),
-                "chart": trend_chart([(r.period, r.value) for r in history], target.threshold, target.unit),
+                "chart": trend_chart([(r.period, r.value) for r in history], target.threshold, target.unit,
+                                     provisional={r.period for r in history if r.provisional}),
                 "history": history,
                 "spoken": ", ".join(f"{r.period}: {_spoken(r)}" for r in history),
             })
-    return render_template("public/index.html", rows=rows, period=year, periods=years)
+    return render_template("public/index.html", rows=rows, period=year, periods=years,
+                           statuses=period_statuses(session),
+                           corrections=corrections(session, year) if year is not None else [])
 
 
 @bp.get("/")
@@ -86,27 +92,36 @@ def target_detail(code: str):
     except ValueError:
         page = 1
     procedure = (request.args.get("procedure") or "").strip()[:64] or None
-    if target.formula in SERVICE_FORMULAS and procedure is not None:
-        # from a procedure to its offerings (SPEC §3 rule 3)
-        query = service_drilldown(year, BASIS, target.min_level, procedure)
-        kind, order = "services", (Service.name_sort, Service.code)
-    elif target.formula in SERVICE_FORMULAS:
-        query = procedure_drilldown(year, BASIS, target.min_level)
-        kind = "procedures"
-        order = (query.selected_columns.name_sort, query.selected_columns.code)
+    published = published_drilldown(session, target, result, year, BASIS, show)
+    if published is not None:  # a closed period: what was published, offerings for a service target
+        kind = "services" if target.formula in SERVICE_FORMULAS else "agencies"
+        procedure = None
+        start = (page - 1) * DRILLDOWN_PAGE
+        rows = published[start:start + DRILLDOWN_PAGE + 1]
     else:
-        query = agency_drilldown(target, year, BASIS)
-        kind, order = "agencies", (Agency.name_sort, Agency.code)
-    columns = query.selected_columns
-    if show == "counted":
-        query = query.where(columns.counted)
-    elif show == "not_counted":
-        query = query.where(~columns.counted, columns.in_basis)
-    elif show == "not_in_basis":
-        query = query.where(~columns.in_basis)
-    rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE).limit(DRILLDOWN_PAGE + 1)).all()
-    by_agency = breakdown(ranking(session, year), target)
-    return render_template("public/target.html", target=target, result=result, period=year, kind=kind, show=show,
+        if target.formula in SERVICE_FORMULAS and procedure is not None:
+            # from a procedure to its offerings (SPEC §3 rule 3)
+            query = service_drilldown(year, BASIS, result.target.min_level, procedure)
+            kind, order = "services", (Service.name_sort, Service.code)
+        elif target.formula in SERVICE_FORMULAS:
+            query = procedure_drilldown(year, BASIS, result.target.min_level)
+            kind = "procedures"
+            order = (query.selected_columns.name_sort, query.selected_columns.code)
+        else:
+            query = agency_drilldown(result.target, year, BASIS)
+            kind, order = "agencies", (Agency.name_sort, Agency.code)
+        columns = query.selected_columns
+        if show == "counted":
+            query = query.where(columns.counted)
+        elif show == "not_counted":
+            query = query.where(~columns.counted, columns.in_basis)
+        elif show == "not_in_basis":
+            query = query.where(~columns.in_basis)
+        rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE)
+                               .limit(DRILLDOWN_PAGE + 1)).all()
+    by_agency = breakdown(ranking(session, year), result.target)
+    return render_template("public/target.html", target=result.target, result=result, period=year, kind=kind,
+                           show=show, corrections=corrections(session, year),
                            procedure=procedure if kind == "services" else None,
                            by_agency=by_agency, by_agency_rows=by_agency.rows[:BREAKDOWN_ROWS],
                            rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,

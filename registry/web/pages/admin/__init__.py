@@ -132,4 +132,11 @@ def index():
 
 
 
-from registry.web.pages.admin import importing, periods, records, season, users  # noqa: E402,F401  (their routes join bp)
+from registry.web.pages.admin import (  # noqa: E402,F401  (their routes join bp)
+    importing,
+    periods,
+    records,
+    season,
+    users,
+    versions,  # noqa: E402,F401  (target versions, rule 11)
+)

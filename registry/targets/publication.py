@@ -1,0 +1,216 @@
+"""Publishing a closed period (rule 12): its results and the figures behind them, frozen.
+
+Closing a period stores, for each basis, ``published_part`` rows: ``targets``
+(each result with the definition and version it was judged by), ``agencies``
+(each agency valid in the period with the adoption report that counted) and
+``services`` (each service valid in the period with the level that counted,
+``null`` without verified data). Pages, drill-downs, open data and the API read
+a closed period from them, so nothing done later to agencies, services,
+targets or other periods changes what was published. Closing a re-opened
+period publishes again; every published figure that changed is kept as a
+public ``correction``. Another part (a ranking) is one more name in PARTS'
+place: ``store_part`` and ``published_part`` take any name. No Flask here.
+"""
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from registry.catalogue.levels import EVIDENCE_FIELDS
+from registry.catalogue.validity import valid_in
+from registry.models import (
+    REPORT_FIELDS,
+    REPORT_FLAGS,
+    Agency,
+    Correction,
+    PeriodStatus,
+    PublishedPart,
+    ReportingPeriod,
+    Service,
+    utcnow,
+)
+from registry.targets.basis import BASES, BasisJoin
+from registry.targets.engine import compute_targets
+from registry.targets.results import TargetResult, result_from_payload, result_payload
+
+PUBLIC_BASIS = "verified"  # corrections list what the public was told
+PUBLISHED_STATUSES = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
+SERVICE_COLUMNS = ("code", "name", "name_en", "sector", "agency_code", "agency_name", "agency_name_en",
+                   "level", *EVIDENCE_FIELDS, "in_basis")
+AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "in_basis", *REPORT_FIELDS)
+# the target figures a correction lists
+TARGET_FIGURES = ("threshold", "comparator", "numerator", "denominator", "value", "met", "status",
+                  "coverage_covered", "coverage_total")
+
+
+# --- what is published ----------------------------------------------------------------
+
+def _services_statement(year: int, basis: str):
+    """Every service valid in the period, in Vietnamese order, with the level that counts
+    for it (NULL without data in the basis) and its evidence."""
+    figures = BasisJoin(year, basis)
+    statement = (
+        select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
+               Agency.name.label("agency_name"), Agency.name_en.label("agency_name_en"),
+               figures.known_level().label("level"), *[figures.status(f).label(f) for f in EVIDENCE_FIELDS],
+               figures.flag().label("in_basis"))
+        .join(Agency, Agency.id == Service.agency_id)
+        .where(valid_in(Service, year), valid_in(Agency, year))
+        .order_by(Service.name_sort, Service.code)
+    )
+    return figures.join_statuses(figures.join(statement, Service.agency_id), Service.id)
+
+
+def _report_value(name: str, value):
+    if value is None:
+        return None
+    return bool(value) if name in REPORT_FLAGS else int(value)
+
+
+def _agencies_statement(year: int, basis: str):
+    figures = BasisJoin(year, basis)
+    parent = aliased(Agency)
+    statement = (
+        select(Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind, parent.code.label("parent_code"),
+               figures.flag().label("in_basis"), *[figures.field(f).label(f) for f in REPORT_FIELDS])
+        .select_from(Agency)
+        .join(parent, parent.id == Agency.parent_id, isouter=True)
+        .where(valid_in(Agency, year))
+        .order_by(Agency.name_sort, Agency.code)
+    )
+    return figures.join(statement, Agency.id)
+
+
+def figures_now(session: Session, year: int, basis: str) -> dict[str, dict]:
+    """The parts as they would be published now."""
+    results = compute_targets(session, year, basis, provisional=False)
+    services = [[r.code, r.name, r.name_en, r.sector, r.agency_code, r.agency_name, r.agency_name_en,
+                 None if r.level is None else int(r.level), *[r._mapping[f] for f in EVIDENCE_FIELDS],
+                 bool(r.in_basis)] for r in session.execute(_services_statement(year, basis))]
+    agencies = [[r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, bool(r.in_basis),
+                 *[_report_value(f, r._mapping[f]) for f in REPORT_FIELDS]]
+                for r in session.execute(_agencies_statement(year, basis))]
+    return {"targets": {"results": [result_payload(r) for r in results]},
+            "agencies": {"columns": list(AGENCY_COLUMNS), "rows": agencies},
+            "services": {"columns": list(SERVICE_COLUMNS), "rows": services}}
+
+
+def store_part(session: Session, year: int, basis: str, part: str, payload, now=None) -> None:
+    row = session.get(PublishedPart, (year, basis, part))
+    if row is None:
+        session.add(PublishedPart(period_year=year, basis=basis, part=part, payload=payload,
+                                  published_at=now or utcnow()))
+    else:
+        row.payload, row.published_at = payload, now or utcnow()
+
+
+def publish(session: Session, period: ReportingPeriod, reason: str | None = None) -> Correction | None:
+    """Publish ``period`` (being closed) in both bases. When it was published before,
+    every published figure that changed becomes one correction (with ``reason``);
+    None when it is published for the first time or nothing changed."""
+    year = period.year
+    before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True)
+              for part in ("targets", "agencies", "services")}
+    now = utcnow()
+    after = {}
+    for basis in BASES:
+        parts = figures_now(session, year, basis)
+        for part, payload in parts.items():
+            store_part(session, year, basis, part, payload, now)
+        if basis == PUBLIC_BASIS:
+            after = parts
+    session.flush()
+    if before["targets"] is None:
+        return None
+    changes = changed_figures(year, before, after)
+    if not changes:
+        return None
+    correction = Correction(period_year=year, made_at=now, reason=reason or "", changes=changes)
+    session.add(correction)
+    session.flush()
+    return correction
+
+
+# --- reading it -----------------------------------------------------------------------
+
+def published_part(session: Session, year: int, basis: str, part: str, any_status: bool = False):
+    """The payload of a published part of a closed (or correcting) period, or None."""
+    statement = (select(PublishedPart.payload)
+                 .where(PublishedPart.period_year == year, PublishedPart.basis == basis, PublishedPart.part == part))
+    if not any_status:
+        statement = statement.join(ReportingPeriod, ReportingPeriod.year == PublishedPart.period_year).where(
+            ReportingPeriod.status.in_(PUBLISHED_STATUSES))
+    return session.execute(statement).scalar()
+
+
+def published_results(session: Session, years: list[int], basis: str) -> dict[int, list[TargetResult]]:
+    """The published results of those of ``years`` that are closed (or correcting) and published."""
+    if not years:
+        return {}
+    rows = session.execute(
+        select(PublishedPart.period_year, PublishedPart.payload)
+        .join(ReportingPeriod, ReportingPeriod.year == PublishedPart.period_year)
+        .where(PublishedPart.basis == basis, PublishedPart.part == "targets", PublishedPart.period_year.in_(years),
+               ReportingPeriod.status.in_(PUBLISHED_STATUSES))).all()
+    return {year: [result_from_payload(year, basis, item) for item in payload["results"]] for year, payload in rows}
+
+
+def published_rows(session: Session, year: int, basis: str, part: str) -> list[dict] | None:
+    """The rows of a published ``agencies`` or ``services`` part as dicts, or None."""
+    payload = published_part(session, year, basis, part)
+    if payload is None:
+        return None
+    columns = payload["columns"]
+    return [dict(zip(columns, row)) for row in payload["rows"]]
+
+
+def corrections(session: Session, year: int) -> list[dict]:
+    """The period's corrections, oldest first, as the API lists them (SPEC §8.9)."""
+    rows = session.execute(select(Correction).where(Correction.period_year == year)
+                           .order_by(Correction.made_at, Correction.id)).scalars()
+    return [{"date": c.made_at.date().isoformat(), "reason": c.reason, "changes": c.changes} for c in rows]
+
+
+# --- what changed -------------------------------------------------------------------------
+
+def _target_figures(year: int, payload) -> dict[str, dict]:
+    figures = {}
+    for item in (payload or {}).get("results", []):
+        r = result_from_payload(year, PUBLIC_BASIS, item)
+        figures[r.target.code] = {
+            "threshold": r.target.threshold, "comparator": r.target.comparator, "numerator": r.numerator,
+            "denominator": r.denominator, "value": r.value, "met": r.verdict, "status": r.status,
+            "coverage_covered": r.coverage.covered, "coverage_total": r.coverage.total}
+    return figures
+
+
+def _rows_by_code(payload) -> dict[str, dict]:
+    if not payload:
+        return {}
+    columns = payload["columns"]
+    return {row[0]: dict(zip(columns, row)) for row in payload["rows"]}
+
+
+def _diff(kind: str, before: dict[str, dict], after: dict[str, dict], fields) -> list[dict]:
+    changes = []
+    for code in sorted(before.keys() | after.keys()):
+        old, new = before.get(code), after.get(code)
+        if old is None or new is None:
+            changes.append({"kind": kind, "code": code, "field": "listed", "before": old is not None,
+                            "after": new is not None})
+            continue
+        for name in fields:
+            if old.get(name) != new.get(name):
+                changes.append({"kind": kind, "code": code, "field": name, "before": old.get(name),
+                                "after": new.get(name)})
+    return changes
+
+
+def changed_figures(year: int, before: dict, after: dict) -> list[dict]:
+    """Each published figure that differs: targets, then agencies, then services."""
+    return (_diff("target", _target_figures(year, before["targets"]), _target_figures(year, after["targets"]),
+                  TARGET_FIGURES)
+            + _diff("agency", _rows_by_code(before["agencies"]), _rows_by_code(after["agencies"]),
+                    ("in_basis", *REPORT_FIELDS))
+            + _diff("service", _rows_by_code(before["services"]), _rows_by_code(after["services"]),
+                    ("level", "in_basis")))
