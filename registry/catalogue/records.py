@@ -193,3 +193,21 @@ def create_service(session: Session, actor: Actor, values: dict) -> Service:
 def update_service(session: Session, actor: Actor, service: Service, changes: dict) -> Service:
     """The fields to change; a field left out keeps its value."""
     return update_record(session, actor, SERVICES, service, changes)
+
+
+def parent_depths(records) -> dict[str, int]:
+    """How far each agency of the file is below an agency already written (or none):
+    parents are written a level before their children, so that their ids are known."""
+    parents = {r["code"]: r["parent_code"] for _, r in records}
+    depths: dict[str, int] = {}
+
+    def depth(code):
+        if code not in depths:
+            parent = parents.get(code)
+            # the checks refused cycles and unknown parents
+            depths[code] = 0 if not parent or parent not in parents else depth(parent) + 1
+        return depths[code]
+
+    for code in parents:
+        depth(code)
+    return depths

@@ -57,3 +57,26 @@ def deactivated_valid_to(session: Session) -> int:
     every period, when none is closed)."""
     closed = last_closed_year(session)
     return 1999 if closed is None else closed
+
+
+class ValidityOfRows:
+    """A record's validity as a row of the file leaves it (SPEC §2): what the row gives;
+    else a new record is valid from the first period that is not closed, switching a
+    record off ends its validity after the last closed period, switching it on again
+    lifts the end, and an existing record otherwise keeps its validity."""
+
+    def __init__(self, session):
+        self.first = default_valid_from(session)
+        self.last = deactivated_valid_to(session)
+
+    def __call__(self, r: dict, current, active: bool) -> dict:
+        if current is None:
+            start, end = self.first, (None if active else self.last)
+        else:
+            start, end = current.valid_from, current.valid_to
+            if current.active and not active:
+                end = self.last
+            elif active and not current.active:
+                end = None
+        return {"valid_from": r["valid_from"] if r["valid_from"] is not None else start,
+                "valid_to": r["valid_to"] if r["valid_to"] is not None else end}

@@ -23,6 +23,8 @@ from registry import audit
 from registry.audit import Actor
 from registry.catalogue import validity
 from registry.catalogue.levels import EVIDENCE_FIELDS, check_evidence, parse_level
+from registry.catalogue.records import parent_depths
+from registry.catalogue.validity import ValidityOfRows
 from registry.core.errors import N_, Msg
 from registry.core.validation import FieldReader, clean_text, parse_bool, parse_count, parse_url
 from registry.dataio.tables import OUTSIDE_HEADER, ImportFileError, Row, read_table
@@ -407,52 +409,11 @@ def _write(session, model, entity, rows, existing, actor, result) -> dict[str, i
     return created
 
 
-def _depths(records) -> dict[str, int]:
-    """How far each agency of the file is below an agency already written (or none):
-    parents are written a level before their children, so that their ids are known."""
-    parents = {r["code"]: r["parent_code"] for _, r in records}
-    depths: dict[str, int] = {}
-
-    def depth(code):
-        if code not in depths:
-            parent = parents.get(code)
-            # the checks refused cycles and unknown parents
-            depths[code] = 0 if not parent or parent not in parents else depth(parent) + 1
-        return depths[code]
-
-    for code in parents:
-        depth(code)
-    return depths
-
-
-class _Validity:
-    """A record's validity as a row of the file leaves it (SPEC §2): what the row gives;
-    else a new record is valid from the first period that is not closed, switching a
-    record off ends its validity after the last closed period, switching it on again
-    lifts the end, and an existing record otherwise keeps its validity."""
-
-    def __init__(self, session):
-        self.first = validity.default_valid_from(session)
-        self.last = validity.deactivated_valid_to(session)
-
-    def __call__(self, r: dict, current, active: bool) -> dict:
-        if current is None:
-            start, end = self.first, (None if active else self.last)
-        else:
-            start, end = current.valid_from, current.valid_to
-            if current.active and not active:
-                end = self.last
-            elif active and not current.active:
-                end = None
-        return {"valid_from": r["valid_from"] if r["valid_from"] is not None else start,
-                "valid_to": r["valid_to"] if r["valid_to"] is not None else end}
-
-
 def _apply_agencies(session, records, actor, result, as_verified):
     existing = _rows_by_code(session, Agency, AGENCY_COLUMNS)
     ids = {code: row.id for code, row in existing.items()}
-    depths = _depths(records)
-    bounds = _Validity(session)
+    depths = parent_depths(records)
+    bounds = ValidityOfRows(session)
     for level in range(max(depths.values(), default=-1) + 1):
         rows = []
         for _, r in records:
@@ -470,7 +431,7 @@ def _apply_services(session, records, actor, result, as_verified):
     existing = _rows_by_code(session, Service, SERVICE_COLUMNS)
     agencies = {code: row.id for code, row in _rows_by_code(session, Agency, ("id", "code")).items()}
     rows = []
-    bounds = _Validity(session)
+    bounds = ValidityOfRows(session)
     for _, r in records:
         current = existing.get(r["code"])
         active = r["active"] if r["active"] is not None else (current.active if current else True)

@@ -1,0 +1,199 @@
+"""The season's commands (SPEC §5): reporting periods (open, close and publish, re-open for a
+correction), target versions, reminders and the delivery of the outbox. Registered by
+registry/cli.py; like every command, each imports what it needs when it runs."""
+
+import sys
+from pathlib import Path  # noqa: F401
+
+import click
+
+from registry.cli import _actor, _fail, pass_registry
+
+
+@click.group("mail")
+def mail_group():
+    """E-mail: deliver the outbox (SPEC §3d)."""
+
+
+@mail_group.command("send")
+@click.option("--loop", is_flag=True, help="Keep running: deliver what is due every --interval seconds.")
+@click.option("--interval", type=click.FloatRange(min=1), default=60, show_default=True,
+              help="Seconds between runs with --loop.")
+@pass_registry
+def mail_send_command(registry, loop, interval):
+    """Deliver the messages waiting in the outbox (one run, for cron; or --loop)."""
+    import signal
+
+    from registry import config
+    from registry.core.errors import DomainError
+    from registry.mail.sender import MailSettings, send_due, send_loop, summary
+    from registry.mail.smtp import parse_sender, parse_smtp_url
+
+    settings = MailSettings.from_config(config.settings(config.instance_path()))
+    try:
+        parse_smtp_url(settings.smtp_url)
+        parse_sender(settings.mail_from)
+    except DomainError as exc:
+        _fail(str(exc.message), 2)
+    if loop:
+        stopping = []
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+        click.echo(f"Đang chạy: gửi thư mỗi {interval:g} giây (Ctrl+C để dừng).", err=True)
+        try:
+            send_loop(registry.engine, settings, interval, say=lambda line: click.echo(line, err=True),
+                      should_stop=lambda: bool(stopping))
+        except KeyboardInterrupt:
+            pass
+        return
+    report = send_due(registry.engine, settings)
+    for line in report.details:
+        click.echo(line, err=True)
+    click.echo(summary(report))
+    if report.error:
+        sys.exit(1)
+
+
+@click.command("remind")
+@click.option("--period", "year", type=int, required=True, help="The reporting period (year).")
+@click.option("--dry-run", is_flag=True, help="Say who would be reminded; write nothing.")
+@click.option("--force", is_flag=True, help="Remind again agencies reminded within the last 24 hours.")
+@pass_registry
+def remind_command(registry, year, dry_run, force):
+    """Write a reminder to the focal points of each late agency (delivered by `registry mail send`)."""
+    from registry.core.errors import DomainError
+    from registry.mail.remind import remind
+    from registry.submissions.periods import period_or_404
+
+    with registry.session() as session:
+        try:
+            period = period_or_404(session, year)
+            result = remind(session, _actor(), period, force=force)
+        except DomainError as exc:
+            _fail(str(exc.message))
+        due = result.due.strftime("%d/%m/%Y")
+        for agency, emails, days in result.written:
+            click.echo(f"{agency.code:<24} quá hạn {days} ngày → {', '.join(emails)}")
+        for agency in result.recent:
+            click.echo(f"{agency.code:<24} đã nhắc trong 24 giờ qua; bỏ qua (dùng --force để nhắc lại)")
+        for agency in result.unreachable:
+            click.echo(f"{agency.code:<24} không có cán bộ đầu mối đang hoạt động; không gửi được", err=True)
+        summary = (f"Kỳ {year}, hạn nộp {due}: {len(result.written)} cơ quan chậm nộp được nhắc "
+                   f"({result.messages} thư), {len(result.recent)} đã nhắc gần đây, "
+                   f"{len(result.unreachable)} không có đầu mối.")
+        if dry_run:
+            session.rollback()
+            click.echo("Chạy thử (không ghi): " + summary)
+        else:
+            click.echo(summary + (" Thư sẽ được gửi khi chạy `registry mail send`." if result.messages else ""))
+def _refused(exc) -> None:
+    _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
+
+
+@click.group("period")
+def period_group():
+    """Reporting periods: open, close (publish), re-open for a correction."""
+
+
+@period_group.command("open")
+@click.argument("year", type=int)
+@pass_registry
+def period_open_command(registry, year):
+    """Open a new reporting period."""
+    from registry.core.errors import DomainError
+    from registry.submissions import periods
+
+    with registry.session() as session:
+        try:
+            periods.open_period(session, _actor(), year)
+        except DomainError as exc:
+            _refused(exc)
+    click.echo(f"Đã mở kỳ báo cáo {year}.")
+
+
+UNFINISHED_WORDS = {"draft": "bản nháp", "submitted": "đã gửi, chưa xác minh", "returned": "bị trả lại",
+                    "nothing": "chưa có báo cáo"}
+
+
+@period_group.command("close")
+@click.argument("year", type=int)
+@click.option("--yes", is_flag=True, help="Close without asking, whatever is unfinished.")
+@pass_registry
+def period_close_command(registry, year, yes):
+    """Close and publish a period: lists what is unfinished and asks first (rule 13)."""
+    from registry.core.errors import DomainError
+    from registry.submissions import periods
+
+    with registry.session() as session:
+        try:
+            period = periods.period_or_404(session, year)
+            left = periods.unfinished(session, period.year)
+            if period.status != "closed":
+                for state, agencies in left.items():
+                    if agencies:
+                        click.echo(f"{UNFINISHED_WORDS[state]}: {len(agencies)} cơ quan")
+                        for code, name in agencies:
+                            click.echo(f"  {code}  {name}")
+                if not any(left.values()):
+                    click.echo("Mọi cơ quan đã có báo cáo được xác minh.")
+                if not yes and not click.confirm(f"Khóa và công bố kỳ báo cáo {year}?", default=False):
+                    _fail("Chưa khóa kỳ báo cáo.")
+            periods.close_period(session, _actor(), period)
+        except DomainError as exc:
+            _refused(exc)
+    click.echo(f"Đã khóa và công bố kỳ báo cáo {year}.")
+
+
+@period_group.command("reopen")
+@click.argument("year", type=int)
+@click.option("--reason", required=True, help="Why: the correction's public reason.")
+@pass_registry
+def period_reopen_command(registry, year, reason):
+    """Re-open a closed period for a correction (rule 12)."""
+    from registry.core.errors import DomainError
+    from registry.submissions import periods
+
+    with registry.session() as session:
+        try:
+            periods.reopen_period(session, _actor(), periods.period_or_404(session, year), reason)
+        except DomainError as exc:
+            _refused(exc)
+    click.echo(f"Đã mở lại kỳ báo cáo {year} để đính chính; công chúng vẫn thấy số liệu đã công bố đến khi khóa lại.")
+
+
+@click.group("target")
+def target_group():
+    """Target definitions."""
+
+
+@target_group.command("revise")
+@click.argument("code")
+@click.option("--from", "from_year", type=int, required=True, help="The first period of the new version.")
+@click.option("--threshold", type=int)
+@click.option("--comparator", type=click.Choice([">=", ">"]))
+@click.option("--title-vi")
+@click.option("--title-en")
+@click.option("--citation")
+@click.option("--scope")
+@click.option("--deadline", type=int)
+@pass_registry
+def target_revise_command(registry, code, from_year, threshold, comparator, title_vi, title_en, citation, scope,
+                          deadline):
+    """A new version of a target from a period on (rule 11)."""
+    from sqlmodel import select
+
+    from registry.core.errors import DomainError
+    from registry.models import Target
+    from registry.targets.versions import revise_target
+
+    values = {"effective_from": from_year, "threshold": threshold, "comparator": comparator, "title_vi": title_vi,
+              "title_en": title_en, "citation": citation, "scope": scope, "deadline": deadline}
+    with registry.session() as session:
+        target = session.exec(select(Target).where(Target.code == code)).first()
+        if target is None:
+            _fail(f"Không có chỉ tiêu {code}.")
+        try:
+            version = revise_target(session, _actor(), target, values)
+        except DomainError as exc:
+            _refused(exc)
+        number = version.number
+    click.echo(f"Đã tạo phiên bản {number} của chỉ tiêu {code}, áp dụng từ kỳ {from_year}.")
