@@ -405,7 +405,7 @@ def test_unusable_target_definitions_are_refused(as_admin, db, world):
         ({"formula": "service_level_share"}, "hãy chọn mức độ dịch vụ phải đạt"),
         ({"unit": "count"}, "đơn vị «số lượng» chỉ dùng với công thức đếm số dịch vụ"),
         ({"scope": "*:university"}, "không có loại cơ quan «university»"),
-        ({"threshold": "-1"}, "phải là số nguyên không âm"),
+        ({"threshold": "-1"}, "phải là số nguyên không âm, ví dụ 3813 hoặc 3.813"),
         ({"threshold": "150"}, "tỷ lệ không được lớn hơn 100"),
         ({"deadline": "3000"}, "năm phải trong khoảng 2000–2100"),
         ({"code": "services_level1_pct"}, "đã có chỉ tiêu mã services_level1_pct"),

@@ -38,14 +38,14 @@ TIER_LABELS = {"province": N_("cấp tỉnh"), "district": N_("cấp huyện"), 
 KIND_LABELS = {
     "department": N_("sở, ban, ngành"),
     "people_committee": N_("Ủy ban nhân dân"),
-    "political_org": N_("tổ chức chính trị, đoàn thể"),
+    "political_org": N_("cơ quan Đảng, Mặt trận và các tổ chức chính trị - xã hội"),
     "school": N_("trường học"),
     "hospital": N_("bệnh viện"),
     "health_facility": N_("cơ sở y tế"),
     "other": N_("khác"),
 }
 
-ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("kiểm tra viên Sở TT&TT"),
+ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("chuyên viên thẩm định"),
                "admin": N_("quản trị viên")}
 
 PERIOD_STATUS_LABELS = {"open": N_("đang mở"), "closed": N_("đã khóa")}
