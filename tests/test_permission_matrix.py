@@ -52,6 +52,7 @@ POLICIES = {
 PREFIX_POLICIES = (
     ("admin.", "admin"),
     ("review.audit_log", "review_lists"),
+    ("review.audit_csv", "review_lists"),
 )
 
 ALLOWED = {
