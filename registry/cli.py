@@ -206,13 +206,17 @@ def targets_command(registry, period, basis, as_json, lang):
         body = {"period": period, "basis": basis, "targets": [r.as_dict(lang) for r in results]}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
+    from registry.core.numbers import number, percent
+
     status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu"}
-    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis}")
+    basis_words = {"verified": "số liệu đã xác minh", "reported": "số liệu đã báo cáo (gồm bản đã gửi)"}
+    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis_words.get(basis, basis)}")
     for r in results:
-        value = "—" if r.value is None else (f"{r.value:.1f}%" if r.target.unit == "percent" else str(r.value))
-        click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {r.target.threshold:<4} "
-                   f"{status_words[r.status]:<16} ({r.numerator}/{r.denominator}; "
-                   f"bao phủ {r.coverage.covered}/{r.coverage.total})")
+        value = "—" if r.value is None else (
+            percent(r.value) if r.target.unit == "percent" else number(r.value))
+        click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {number(r.target.threshold):<5} "
+                   f"{status_words[r.status]:<16} ({number(r.numerator)}/{number(r.denominator)}; "
+                   f"bao phủ {number(r.coverage.covered)}/{number(r.coverage.total)})")
 
 
 @click.command("export")

@@ -61,11 +61,13 @@ def label(vocabulary: str, key, gettext=lambda s: s) -> str:
     return gettext(text) if text is not None else str(key)
 
 
-def field_name(key: str, gettext=lambda s: s) -> str:
-    """A human name for an error key: a report field, or "<service code>.<status field>"."""
+def field_name(key: str, gettext=lambda s: s, names: dict | None = None) -> str:
+    """A human name for an error key: a report field, or "<service code>.<status field>"
+    (with the service's name when ``names`` maps its code to one)."""
     if key in REPORT_LABELS:
         return gettext(REPORT_LABELS[key])
     code, _, name = key.rpartition(".")
     if code and name in STATUS_LABELS:
-        return f"{code} — {gettext(STATUS_LABELS[name])}"
+        service = f"{names[code]} ({code})" if names and names.get(code) else code
+        return f"{service} — {gettext(STATUS_LABELS[name])}"
     return key

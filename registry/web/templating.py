@@ -74,7 +74,11 @@ def init_app(app: Flask) -> None:
     env.globals["report_flags"] = REPORT_FLAGS
     env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))
     env.globals["org"] = Organisation()
-    env.filters["field_name"] = lambda key: field_name(key, gettext)
+    env.filters["field_name"] = lambda key, names=None: field_name(key, gettext, names)
+    # {code: name} of service entries, in the page's language, for the error summary
+    env.filters["service_names"] = lambda entries: {
+        e.service.code: (getattr(e.service, "name_en", None) if _language() == "en" else None) or e.service.name
+        for e in entries}
     env.filters["number"] = number
     env.filters["percent"] = percent
     env.filters["date"] = when

@@ -32,9 +32,11 @@ def _chosen_period(session) -> int | None:
 
 
 def _spoken(result) -> str:
+    from registry.web.templating import number, percent
+
     if result.value is None:
         return "—"
-    return f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+    return percent(result.value) if result.target.unit == "percent" else number(result.value)
 
 
 def _render_index(session) -> str:

@@ -15,6 +15,7 @@ from registry.web.auth import actor, current_actor
 from registry.web.db import get_session
 from registry.web.gate import require
 from registry.web.lifecycle import refused
+from registry.web.templating import Organisation
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -120,5 +121,5 @@ def save_entries(code: str, year: int):
         errors = {k: translate(v, _) for k, v in exc.fields.items()}
         entries = load_entries(session, agency, year)
         return _render(session, agency, year, EntriesForm(version=entries.version), entries, errors, status=422)
-    flash(_("Đã gửi báo cáo để Sở Thông tin và Truyền thông xác minh."), "info")
+    flash(_("Đã gửi báo cáo để %(department)s xác minh.", department=Organisation().department), "info")
     return redirect(url_for(".entries", code=code, year=year))
