@@ -160,3 +160,31 @@ def test_words_of_the_political_system():
 
     assert label("kind", "political_org") == "cơ quan Đảng, Mặt trận và các tổ chức chính trị - xã hội"
     assert label("role", "auditor") == "chuyên viên thẩm định"
+
+
+# --- English beside the Vietnamese original ----------------------------------------------------
+
+def test_a_citation_in_english_keeps_the_vietnamese_original(app):
+    from registry.web.templating import citation
+
+    text = "Quyết định 1529/QĐ-UBND ngày 25/8/2009 của UBND tỉnh Điện Biên, mục 3.b"
+    with app.test_request_context("/?lang=en"):
+        shown = str(citation(text))
+    assert shown.startswith("Decision 1529/QĐ-UBND of 25 August 2009 of the People&#39;s Committee of "
+                            "Điện Biên Province, section 3.b (")
+    assert f'<span lang="vi">{text}</span>' in shown
+    with app.test_request_context("/?lang=vi"):
+        assert citation(text) == text
+    with app.test_request_context("/?lang=en"):  # nothing half-translated: the original alone
+        assert str(citation("Kế hoạch số 12 của Sở")) == '<span lang="vi">Kế hoạch số 12 của Sở</span>'
+
+
+def test_sectors_in_english(client, make):
+    agency = make.agency(code="so-tp", name="Sở Tư pháp")
+    make.service(agency, code="1.001", sector="Hộ tịch")
+    make.service(agency, code="1.002", sector="Lĩnh vực mới chưa dịch")
+    make.period(2015)
+    en = client.get("/services?lang=en").get_data(as_text=True)
+    assert "<td>Civil status registration</td>" in en and "<td>Lĩnh vực mới chưa dịch</td>" in en
+    assert '<option value="Hộ tịch">Civil status registration</option>' in en  # the filter keeps the data's value
+    assert "<td>Hộ tịch</td>" in client.get("/services?lang=vi").get_data(as_text=True)

@@ -7,14 +7,17 @@ Numbers and dates go through Babel in the page's locale, one filter each, so tha
 Vietnamese pages read "44,1 %" and "10.467" and English ones "44.1%" and "10,467".
 """
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, current_app
 from flask_babel import format_date, format_time, get_locale, gettext
+from markupsafe import Markup, escape
 
 from registry.catalogue.levels import LEVELS
 from registry.catalogue.levels import title as level_title
 from registry.core import numbers
+from registry.core.sectors import sector_name
 from registry.core.vocabulary import field_name, label
 from registry.models import REPORT_COUNTS, REPORT_FLAGS
 from registry.submissions.workflow import display_state
@@ -44,6 +47,57 @@ def when(value, style: str = "medium") -> str:
     if isinstance(value, date):
         return format_date(value, style)
     return str(value)
+
+
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+             "October", "November", "December")
+# The parts of a Vietnamese legal citation, and their English: "Quyết định 1529/QĐ-UBND ngày
+# 25/8/2009 của UBND tỉnh Điện Biên, mục 3.b" → "Decision 1529/QĐ-UBND of 25 August 2009 of the
+# People's Committee of Điện Biên Province, section 3.b". Numbers and codes stay as written.
+CITATION_PARTS = (
+    (re.compile(r"\bngày (\d{1,2})/(\d{1,2})/(\d{4})"),
+     lambda m: f"of {int(m[1])} {MONTHS_EN[int(m[2]) - 1]} {m[3]}" if 1 <= int(m[2]) <= 12 else m[0]),
+    (re.compile(r"\bcủa (?:UBND|Ủy ban nhân dân|Uỷ ban nhân dân) tỉnh ([^,;]+)"),
+     lambda m: f"of the People's Committee of {m[1].strip()} Province"),
+    (re.compile(r"\bcủa Thủ tướng Chính phủ"), lambda m: "of the Prime Minister"),
+    (re.compile(r"\bcủa Chính phủ"), lambda m: "of the Government"),
+    (re.compile(r"\bQuyết định\b"), lambda m: "Decision"),
+    (re.compile(r"\bNghị định\b"), lambda m: "Decree"),
+    (re.compile(r"\bThông tư\b"), lambda m: "Circular"),
+    (re.compile(r"\bNghị quyết\b"), lambda m: "Resolution"),
+    (re.compile(r"\b[Mm]ục\b"), lambda m: "section"),
+    (re.compile(r"\b[Đđ]iều\b"), lambda m: "Article"),
+    (re.compile(r"\b[Kk]hoản\b"), lambda m: "clause"),
+    (re.compile(r"\b[Đđ]iểm\b"), lambda m: "point"),
+    (re.compile(r"\bphần\b", re.I), lambda m: "part"),
+)
+VIETNAMESE_WORD = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý]", re.I)
+
+
+def citation_in_english(text: str) -> str | None:
+    """An English rendering of a citation, or None when some of it has no known English
+    (then the page shows the original alone rather than a half-translation)."""
+    rendered = text
+    for pattern, english in CITATION_PARTS:
+        rendered = pattern.sub(english, rendered)
+    # what is left in Vietnamese may only be names (of a province, in "of … Province")
+    leftover = re.sub(r"of the People's Committee of [^,;]+ Province", "", rendered)
+    leftover = re.sub(r"\d+/[\wĐđ\-]+", "", leftover)  # document numbers such as 1529/QĐ-UBND
+    return None if rendered == text or VIETNAMESE_WORD.search(leftover) else rendered
+
+
+def citation(text: str | None):
+    """A target's legal citation: in Vietnamese as written; in English, an English rendering
+    with the Vietnamese original beside it (the original is what counts)."""
+    if not text:
+        return ""
+    if _language() != "en":
+        return text
+    english = citation_in_english(text)
+    original = Markup('<span lang="vi">%s</span>') % text
+    if english is None:
+        return original
+    return Markup("%s (%s: %s)") % (english, escape(gettext("bản gốc tiếng Việt")), original)
 
 
 class Organisation:
@@ -80,6 +134,8 @@ def init_app(app: Flask) -> None:
         e.service.code: (getattr(e.service, "name_en", None) if _language() == "en" else None) or e.service.name
         for e in entries}
     env.filters["number"] = number
+    env.filters["citation"] = citation
+    env.filters["sector"] = lambda sector: sector_name(sector, _language())
     env.filters["percent"] = percent
     env.filters["date"] = when
     env.filters["datetime"] = when
