@@ -110,7 +110,7 @@ def test_agency_list_filters_searches_and_pages(as_admin, db, make_agency, world
                     active=n % 2 == 0)
     page = text(as_admin.get("/admin/agencies?tier=commune"))
     assert "Tìm thấy 60 bản ghi." in page and "xa-00" in page and "xa-59" not in page
-    assert "Trang 1 / 2" in page and "tier=commune" in page and "page=2" in page
+    assert "Trang 1 trên 2" in page and "tier=commune" in page and "page=2" in page
     second = text(as_admin.get("/admin/agencies?tier=commune&page=2"))
     assert "xa-59" in second and "xa-00" not in second
     assert "Tìm thấy 30 bản ghi." in text(as_admin.get("/admin/agencies?tier=commune&active=0"))

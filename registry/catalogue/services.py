@@ -139,7 +139,7 @@ def service_filter_agency(session: Session, code) -> Agency | None:
 
 def service_page(session: Session, period: int | None, *, q: str = "", agency: Agency | None = None,
                  sector: str | None = None, level: int | None = None, after: tuple[str, str] | None = None,
-                 limit: int = PAGE_SIZE) -> Page:
+                 limit: int = PAGE_SIZE, offset: int = 0) -> Page:
     """One page of the catalogue, in Vietnamese order, and how many services match: two queries.
 
     The page's services are chosen first, by key (the filters, the order and the
@@ -170,7 +170,7 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
     order = (Service.name_sort, code_order(dialect, Service.code))
     if after is not None:
         keys = keys.where(beyond(order, after))
-    keys = keys.order_by(*order).limit(limit + 1).subquery()
+    keys = keys.order_by(*order).offset(offset).limit(limit + 1).subquery()  # offset: the pages' page numbers
     status = VerifiedServiceStatus
     page = _with_verified_status(
         select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
