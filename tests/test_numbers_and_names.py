@@ -188,3 +188,18 @@ def test_sectors_in_english(client, make):
     assert "<td>Civil status registration</td>" in en and "<td>Lĩnh vực mới chưa dịch</td>" in en
     assert '<option value="Hộ tịch">Civil status registration</option>' in en  # the filter keeps the data's value
     assert "<td>Hộ tịch</td>" in client.get("/services?lang=vi").get_data(as_text=True)
+
+
+def test_a_service_falling_from_level_2_to_0_is_flagged(client, make):
+    agency = make.agency(code="so-tp", name="Sở Tư pháp")
+    service = make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
+    make.period(2014)
+    make.submission(agency, 2014, levels={service.id: 2}, auditor=make.user("auditor"))
+    make.period(2015)
+    focal = make.user("focal", agency)
+    client.post("/login", data={"email": focal.email, "password": "correct horse battery"})
+    client.post("/workspace/so-tp/2015", data={
+        "version": "0", "action": "save", "service": "1.001", "svc-1.001-level": "0", "svc-1.001-info_url": "",
+        "svc-1.001-form_url": "", "svc-1.001-submission_url": "", "svc-1.001-note": ""})
+    page = client.get("/workspace/so-tp/2015").get_data(as_text=True)
+    assert "mức độ thấp hơn kỳ 2014 (mức 2) — hãy kiểm tra lại" in page
