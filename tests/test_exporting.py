@@ -123,7 +123,7 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
         expected["services_level1_pct"].numerator
     assert sum(r["Số dịch vụ mức 3"] for r in agency_rows) == expected["services_level3_count"].numerator
     network = sum(1 for r in agency_rows if r["Loại"] in ("sở, ban, ngành", "Ủy ban nhân dân",
-                                                          "tổ chức chính trị, đoàn thể")
+                                                          "cơ quan Đảng, Mặt trận và các tổ chức chính trị - xã hội")
                   and r["Có mạng nội bộ (LAN)"] == "có" and r["Kết nối mạng diện rộng (WAN) của tỉnh"] == "có"
                   and r["Có Internet tốc độ cao (băng thông rộng)"] == "có")
     assert network == expected["agencies_network_pct"].numerator
