@@ -283,15 +283,20 @@ def targets_command(registry, period, basis, as_json, lang):
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
+    from registry.core.numbers import number, percent
+
     status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu",
                     "insufficient_data": "chưa đủ dữ liệu"}
+    basis_words = {"verified": "số liệu đã xác minh", "reported": "số liệu đã báo cáo (gồm bản đã gửi)"}
     provisional = any(r.provisional for r in results)
-    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis}" + (" (tạm tính)" if provisional else ""))
+    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis_words.get(basis, basis)}"
+               + (" (tạm tính)" if provisional else ""))
     for r in results:
-        value = "—" if r.value is None else (f"{r.value:.1f}%" if r.target.unit == "percent" else str(r.value))
-        click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {r.target.threshold:<4} "
-                   f"{status_words[r.status]:<16} ({r.numerator}/{r.denominator}; "
-                   f"bao phủ {r.coverage.covered}/{r.coverage.total})")
+        value = "—" if r.value is None else (
+            percent(r.value) if r.target.unit == "percent" else number(r.value))
+        click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {number(r.target.threshold):<5} "
+                   f"{status_words[r.status]:<16} ({number(r.numerator)}/{number(r.denominator)}; "
+                   f"bao phủ {number(r.coverage.covered)}/{number(r.coverage.total)})")
 
 
 @click.command("ranking")

@@ -51,6 +51,28 @@ def secret_key(instance: str) -> str:
     return key
 
 
+# The organisation the registry serves, in one place (issue 17): the province, and the
+# department that verifies the reports. The Department of Information and Communications
+# (Sở Thông tin và Truyền thông) merged into the Department of Science and Technology on
+# 1 March 2025; a province still using another name sets these three variables.
+DEFAULT_PROVINCE = "Điện Biên"
+DEFAULT_DEPARTMENT = "Sở Khoa học và Công nghệ"
+DEFAULT_DEPARTMENT_EN = "Department of Science and Technology"
+
+
+def organisation_names() -> dict[str, str]:
+    """The province's name (a proper name, the same in both languages) and the verifying
+    department's name in Vietnamese and English, from the environment."""
+    def named(variable: str, default: str) -> str:
+        return " ".join(os.environ.get(variable, "").split())[:200] or default
+
+    return {
+        "REGISTRY_PROVINCE": named("REGISTRY_PROVINCE", DEFAULT_PROVINCE),
+        "REGISTRY_DEPARTMENT": named("REGISTRY_DEPARTMENT", DEFAULT_DEPARTMENT),
+        "REGISTRY_DEPARTMENT_EN": named("REGISTRY_DEPARTMENT_EN", DEFAULT_DEPARTMENT_EN),
+    }
+
+
 def _flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
@@ -71,6 +93,7 @@ def settings(instance: str, overrides: dict | None = None) -> dict:
     # whether the site is served over HTTPS (then cookies are sent over HTTPS only).
     proxies = os.environ.get("REGISTRY_PROXIES", "0")
     values["PROXIES"] = int(proxies) if proxies.isdigit() else 0
+    values.update(organisation_names())
     if _flag("REGISTRY_HTTPS"):
         values["SESSION_COOKIE_SECURE"] = True
         values["PREFERRED_URL_SCHEME"] = "https"

@@ -110,7 +110,7 @@ def test_agency_list_filters_searches_and_pages(as_admin, db, make_agency, world
                     active=n % 2 == 0)
     page = text(as_admin.get("/admin/agencies?tier=commune"))
     assert "Tìm thấy 60 bản ghi." in page and "xa-00" in page and "xa-59" not in page
-    assert "Trang 1 / 2" in page and "tier=commune" in page and "page=2" in page
+    assert "Trang 1 trên 2" in page and "tier=commune" in page and "page=2" in page
     second = text(as_admin.get("/admin/agencies?tier=commune&page=2"))
     assert "xa-59" in second and "xa-00" not in second
     assert "Tìm thấy 30 bản ghi." in text(as_admin.get("/admin/agencies?tier=commune&active=0"))
@@ -419,7 +419,7 @@ def test_unusable_target_definitions_are_refused(as_admin, db, world):
         ({"formula": "service_level_share"}, "hãy chọn mức độ dịch vụ phải đạt"),
         ({"unit": "count"}, "đơn vị «số lượng» chỉ dùng với công thức đếm số dịch vụ"),
         ({"scope": "*:university"}, "không có loại cơ quan «university»"),
-        ({"threshold": "-1"}, "phải là số nguyên không âm"),
+        ({"threshold": "-1"}, "phải là số nguyên không âm, ví dụ 3813 hoặc 3.813"),
         ({"threshold": "150"}, "tỷ lệ không được lớn hơn 100"),
         ({"deadline": "3000"}, "năm phải trong khoảng 2000–2100"),
         ({"code": "services_level1_pct"}, "đã có chỉ tiêu mã services_level1_pct"),

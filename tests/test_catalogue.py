@@ -167,6 +167,7 @@ def test_paging_returns_every_service_once(client, db, demo_data):
         seen += on_page
         pages += 1
         match = re.search(r'<a href="([^"]+)" rel="next">', page)
+        assert f"Trang {pages} trên {-(-len(expected) // 50)}" in page
         url = match.group(1).replace("&amp;", "&") if match else None
         if url:
             assert "period=2014" in url
@@ -188,11 +189,19 @@ def test_paging_keeps_filters(client, db, make):
     make.service(other, code="o-1", name="Khai sinh khác", sector="Hộ tịch")
     first = text(client.get("/services?agency=many&q=khai"))
     assert len(codes_on(first)) == 50 and "Tìm thấy 60 dịch vụ." in first
+    assert "Trang 1 trên 2" in first and 'rel="prev"' not in first
     url = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
-    assert "agency=many" in url and "q=khai" in url and "after=" in url
+    assert "agency=many" in url and "q=khai" in url and "page=2" in url
     second = text(client.get(url))
-    assert len(codes_on(second)) == 10 and 'rel="next"' not in second
+    assert len(codes_on(second)) == 10 and 'rel="next"' not in second and "Trang 2 trên 2" in second
     assert "o-1" not in codes_on(first) + codes_on(second)
+    back = re.search(r'<a href="([^"]+)" rel="prev">', second).group(1).replace("&amp;", "&")
+    assert codes_on(text(client.get(back))) == codes_on(first)
+    last = re.search(r'<a href="([^"]+)">Trang cuối »</a>', first).group(1).replace("&amp;", "&")
+    assert codes_on(text(client.get(last))) == codes_on(second)
+    for bad in ("0", "-1", "abc", "9" * 20):
+        assert client.get(f"/services?page={bad}").status_code == 400  # explained, never a 500
+    assert "Trang 2 trên 2" in text(client.get("/services?agency=many&q=khai&page=99"))  # past the end: the last
 
 
 # --- bad input -------------------------------------------------------------------------------

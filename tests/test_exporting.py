@@ -137,7 +137,7 @@ def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     assert sum(1 for r in procedure_rows if isinstance(r[level], int)) == \
         expected["services_level1_pct"].coverage.covered
     network = sum(1 for r in agency_rows if r["Loại"] in ("sở, ban, ngành", "Ủy ban nhân dân",
-                                                          "tổ chức chính trị, đoàn thể")
+                                                          "cơ quan Đảng, Mặt trận và các tổ chức chính trị - xã hội")
                   and r["Có mạng nội bộ (LAN)"] == "có" and r["Kết nối mạng diện rộng (WAN) của tỉnh"] == "có"
                   and r["Có Internet tốc độ cao (băng thông rộng)"] == "có")
     assert network == expected["agencies_network_pct"].numerator

@@ -56,11 +56,11 @@ def test_a_plain_orm_change_shows_on_the_public_page_at_once(client, db, registr
     assert first.status_code == 200 and "Sở Thông tin và Truyền thông" in first.text
     assert client.get("/agencies/so-tttt").data == first.data  # kept for the next visitor
 
-    db.get(Agency, agency.id).name = "Sở Khoa học và Công nghệ"
+    db.get(Agency, agency.id).name = "Sở Khoa học, Công nghệ và Truyền thông"
     db.commit()
 
     again = client.get("/agencies/so-tttt")
-    assert "Sở Khoa học và Công nghệ" in again.text and "Sở Thông tin và Truyền thông" not in again.text
+    assert "Sở Khoa học, Công nghệ và Truyền thông" in again.text and "Sở Thông tin và Truyền thông" not in again.text
 
 
 def test_plain_sql_moves_every_token(client, db, registry):

@@ -47,7 +47,7 @@ def test_open_data_page_lists_every_period_dataset_and_format(client, world):
         for dataset in ("targets", "agencies", "services"):
             for fmt in ("csv", "xlsx", "json"):
                 assert f'href="/open-data/{year}/{dataset}.{fmt}"' in page
-    assert "đã được Sở Thông tin và Truyền thông xác minh" in page
+    assert "đã được Sở Khoa học và Công nghệ xác minh" in page
     assert "chưa có số liệu đã xác minh" in page  # 2014 has none
     assert "dữ liệu minh họa" not in page.lower()
     assert "ghi rõ nguồn" in page  # the terms of use

@@ -67,6 +67,7 @@ POLICIES = {
 PREFIX_POLICIES = (
     ("admin.", "admin"),
     ("review.audit_log", "review_lists"),
+    ("review.audit_csv", "review_lists"),
 )
 
 ALLOWED = {

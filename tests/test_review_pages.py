@@ -1,7 +1,9 @@
 """The auditor's pages: queue, review of a submission, verify / return / reopen,
 late agencies and the audit log (SPEC §2, §4)."""
 
+import csv
 import html
+import io
 import re
 from datetime import datetime, timezone
 
@@ -374,9 +376,9 @@ def test_audit_log_filters_by_agency_user_and_action(client, auth, world, make):
 
     by_action = client.get("/review/audit?action=submission.submit")
     assert by_action.status_code == 200
-    rows = re.findall(r"<td><code>([a-z_.]+)</code></td>", page(by_action))
-    assert rows == ["submission.submit", "submission.submit"]
-    assert '<option value="submission.submit" selected>' in page(by_action)
+    rows = re.findall(r'<td>([^<]+) <span class="code">([a-z_.]+)</span></td>', page(by_action))
+    assert rows == [("Gửi báo cáo để xác minh", "submission.submit")] * 2  # in words, the code beside
+    assert '<option value="submission.submit" selected>Gửi báo cáo để xác minh</option>' in page(by_action)
 
 
 def test_audit_log_filters_by_date_in_local_days(client, auth, db, world):
@@ -409,7 +411,7 @@ def test_audit_log_rejects_bad_filters_with_a_message(client, auth, world, query
     assert "Bộ lọc chưa hợp lệ" in text
 
 
-def test_audit_log_pages_by_key(client, auth, db, world):
+def test_audit_log_pages_with_counts(client, auth, db, world):
     for i in range(120):
         _event(db, f"key-{i:03d}")
     db.commit()
@@ -418,15 +420,58 @@ def test_audit_log_pages_by_key(client, auth, db, world):
     def shown(text):
         return re.findall(r"<code>(key-\d{3})</code>", text)
 
+    def link(text, rel):
+        return html.unescape(re.search(rf'<a href="([^"]+)" rel="{rel}"', text).group(1))
+
     first = page(client.get("/review/audit?action=test.event"))
+    assert "120 sự kiện khớp bộ lọc." in first and "Trang 1 trên 3" in first
     assert shown(first) == [f"key-{i:03d}" for i in range(119, 69, -1)]
-    older = html.unescape(re.search(r'<a rel="next" href="([^"]+)"', first).group(1))
-    assert "action=test.event" in older
-    second = page(client.get(older))
+    assert 'rel="prev"' not in first  # nothing before the first page
+    second = page(client.get(link(first, "next")))
+    assert "action=test.event" in link(first, "next") and "Trang 2 trên 3" in second
     assert shown(second) == [f"key-{i:03d}" for i in range(69, 19, -1)]
-    third = page(client.get(html.unescape(re.search(r'<a rel="next" href="([^"]+)"', second).group(1))))
-    assert shown(third) == [f"key-{i:03d}" for i in range(19, -1, -1)]
-    assert 'rel="next"' not in third
+    assert shown(page(client.get(link(second, "prev")))) == shown(first)  # and back
+    last = page(client.get("/review/audit?action=test.event&page=3"))
+    assert shown(last) == [f"key-{i:03d}" for i in range(19, -1, -1)]
+    assert 'rel="next"' not in last and "Trang 3 trên 3" in last
+    assert "Trang 3 trên 3" in page(client.get("/review/audit?action=test.event&page=99"))  # past the end: the last
+    assert client.get("/review/audit?page=0").status_code == 422
+
+
+def test_audit_log_reads_in_words_with_links(client, auth, world):
+    auth.login(world["auditor"].email)
+    text = page(client.get("/review/audit?action=submission.submit"))
+    # a field's label, its value before and after in words, and a link to the submission
+    assert '<th scope="row">Trạng thái</th><td class="before">bản nháp</td><td class="after">đã gửi</td>' in text \
+        or '<td class="after">đã gửi</td>' in text
+    assert 'href="/review/so-tu-phap/2015"' in text
+    assert "{&#34;state&#34;" not in text and '{"state"' not in text  # no raw JSON
+    english = page(client.get("/review/audit?action=submission.submit&lang=en"))
+    assert "submission.submit" in english  # the code stays beside the words in every language
+
+
+def test_audit_log_csv_for_auditors(client, auth, db, world):
+    _event(db, "csv-key", after={"staff_total": 40, "has_lan": True}, actor="=cmd|' /C calc'!A0")
+    db.commit()
+    auth.login(world["auditor"].email)
+    response = client.get("/review/audit.csv?action=test.event")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert "no-store" in response.headers["Cache-Control"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:6] == ["Thời điểm (UTC)", "Người thực hiện", "Nguồn", "Địa chỉ", "Mã thao tác", "Thao tác"]
+    by_field = {row[8]: row for row in rows[1:]}
+    assert set(by_field) == {"Tổng số cán bộ, công chức, viên chức", "Có mạng nội bộ (LAN)"}
+    assert by_field["Tổng số cán bộ, công chức, viên chức"][9:11] == ["", "40"]
+    assert by_field["Có mạng nội bộ (LAN)"][10] == "có"
+    assert by_field["Có mạng nội bộ (LAN)"][1].startswith("'=")  # never a spreadsheet formula
+    assert client.get("/review/audit.csv?date_from=nope").status_code == 302  # back to the page that explains
+
+
+def test_audit_log_csv_is_for_auditors_only(client, auth, world):
+    assert client.get("/review/audit.csv").status_code in (302, 401, 403)
+    auth.login(world["focal"].email)
+    assert client.get("/review/audit.csv").status_code == 403
 
 
 def test_audit_log_escapes_values(client, auth, db, world):

@@ -74,6 +74,19 @@ def parse_kind(value) -> str | None:
     return parse_choice("kind", value, tuple(k.value for k in Kind))
 
 
+MAX_PAGE = 100_000
+
+
+def parse_page_number(value) -> int:
+    """A page's number in the pages' lists (the API pages by cursor): 1 when absent."""
+    text = clean(value, 16)
+    if not text:
+        return 1
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_PAGE:
+        raise ValidationFailed(N_("Số trang phải là số nguyên từ 1 trở lên."), fields={"page": N_("không hợp lệ")})
+    return int(text)
+
+
 def parse_limit(value, default: int = PAGE_SIZE) -> int:
     text = clean(value)
     if not text:

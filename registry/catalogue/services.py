@@ -174,7 +174,7 @@ def service_filter_agency(session: Session, code) -> Agency | None:
 
 def service_page(session: Session, period: int | None, *, q: str = "", agency: Agency | None = None,
                  sector: str | None = None, level: int | str | None = None, after: tuple[str, str] | None = None,
-                 limit: int = PAGE_SIZE) -> Page:
+                 limit: int = PAGE_SIZE, offset: int = 0) -> Page:
     """One page of the catalogue, in Vietnamese order, and how many services match: two queries.
     A search's page is in order of relevance (``_relevance``), its cursor naming the group.
 
@@ -224,7 +224,8 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
             part = selected(many, matched=not many or rank == RELEVANCE_GROUPS - 1).where(condition)
             if after is not None and rank == after[0]:
                 part = part.where(beyond(order, after[1:]))
-            part = part.add_columns(literal(rank).label("relevance")).order_by(*order).limit(limit + 1)
+            # a numbered page (offset) needs the rows before it from every group
+            part = part.add_columns(literal(rank).label("relevance")).order_by(*order).limit(offset + limit + 1)
             parts.append(select(part.subquery()))
         if not parts:
             return Page([], total, None)
@@ -237,8 +238,10 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
         keys = selected()
         if after is not None:
             keys = keys.where(beyond(order, after))
-        keys = keys.add_columns(literal(None).label("relevance")).order_by(*order).limit(limit + 1).subquery()
+        keys = (keys.add_columns(literal(None).label("relevance")).order_by(*order)
+                .offset(offset).limit(limit + 1).subquery())  # offset: the pages' page numbers
         first = ()
+        offset = 0  # applied already
     status = VerifiedServiceStatus
     page = _with_verified_status(
         select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
@@ -247,7 +250,7 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
                status.info_url, status.form_url, status.submission_url, Service.name_sort, keys.c.relevance,
                Service.procedure_code, status.payment_url)
         .select_from(keys).join(Service, Service.id == keys.c.id).join(Agency, Agency.id == Service.agency_id),
-        period).order_by(*first, keys.c.name_sort, code_order(dialect, keys.c.code)).limit(limit + 1)
+        period).order_by(*first, keys.c.name_sort, code_order(dialect, keys.c.code)).offset(offset).limit(limit + 1)
     rows = session.execute(page).all()
     services = [ServiceRow(code=r.code, name=r.name, name_en=r.name_en, sector=r.sector,
                            agency_code=r.agency_code, agency_name=r.agency_name, agency_name_en=r.agency_name_en,

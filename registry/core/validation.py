@@ -7,6 +7,7 @@ same way whichever door it comes through. Messages are Vietnamese message ids
 
 import re
 import unicodedata
+from contextvars import ContextVar
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
@@ -20,6 +21,30 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 TRUE_WORDS = {"1", "true", "yes", "có", "co", "x"}
 FALSE_WORDS = {"0", "false", "no", "không", "khong"}
+
+
+# How people group thousands where the value is read: "3.813" in Vietnamese (the default,
+# also for imports and the command line), "3,813" in English. The web edge sets it per
+# request from the page's language (web/i18n.py).
+THOUSANDS = ContextVar("thousands_separator", default=".")
+_GROUPED = {sep: re.compile(r"^\d{1,3}(?:" + re.escape(sep) + r"\d{3})+$") for sep in (".", ",", " ")}
+NOT_A_COUNT = N_("phải là số nguyên không âm, ví dụ 3813 hoặc 3.813")
+
+
+def use_thousands_separator(language: str):
+    """Read grouped numbers as ``language`` writes them; returns the token to reset."""
+    return THOUSANDS.set("," if language == "en" else ".")
+
+
+def whole_number_text(text: str) -> str:
+    """``text`` without the thousands separators of the reader's language ("3.813" → "3813"
+    in Vietnamese, "3,813" → "3813" in English; spaces in both), when they group digits by
+    three; anything else is returned as it is, for the caller to refuse."""
+    text = text.replace("\u00a0", " ").replace("\u202f", " ")
+    for sep in (THOUSANDS.get(), " "):
+        if _GROUPED[sep].match(text):
+            return text.replace(sep, "")
+    return text
 
 
 def clean_text(value) -> str:
@@ -43,20 +68,20 @@ def parse_bool(value) -> bool:
 
 def parse_count(value) -> int:
     if isinstance(value, bool):
-        raise ValueError(N_("phải là số nguyên không âm"))
+        raise ValueError(NOT_A_COUNT)
     if isinstance(value, int):
         number = value
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     else:
-        text = clean_text(value)
+        text = whole_number_text(clean_text(value))
         if not text.isascii() or not text.isdigit():
-            raise ValueError(N_("phải là số nguyên không âm"))
+            raise ValueError(NOT_A_COUNT)
         if len(text) > 12:
             raise ValueError(N_("số quá lớn"))
         number = int(text)
     if number < 0:
-        raise ValueError(N_("phải là số nguyên không âm"))
+        raise ValueError(NOT_A_COUNT)
     if number > MAX_COUNT:
         raise ValueError(N_("số quá lớn"))
     return number
@@ -155,10 +180,10 @@ class FormReader(FieldReader):
         elif isinstance(value, int):
             number = value
         else:
-            text = clean_text(value)
+            text = whole_number_text(clean_text(value))
             number = int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else None
         if number is None:
-            self.fail(name, N_("phải là số nguyên không âm"))
+            self.fail(name, NOT_A_COUNT)
             return None
         if not low <= number <= high:
             self.fail(name, range_message or Msg(N_("phải trong khoảng %(low)s–%(high)s"), low=low, high=high))

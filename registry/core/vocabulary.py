@@ -41,7 +41,7 @@ TIER_LABELS = {"province": N_("cấp tỉnh"), "district": N_("cấp huyện"), 
 KIND_LABELS = {
     "department": N_("sở, ban, ngành"),
     "people_committee": N_("Ủy ban nhân dân"),
-    "political_org": N_("tổ chức chính trị, đoàn thể"),
+    "political_org": N_("cơ quan Đảng, Mặt trận và các tổ chức chính trị - xã hội"),
     "school": N_("trường học (từ tiểu học trở lên)"),
     "preschool": N_("trường mầm non"),
     "hospital": N_("bệnh viện"),
@@ -49,7 +49,7 @@ KIND_LABELS = {
     "other": N_("khác"),
 }
 
-ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("kiểm tra viên Sở TT&TT"),
+ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("chuyên viên thẩm định"),
                "admin": N_("quản trị viên")}
 
 PERIOD_STATUS_LABELS = {"open": N_("đang mở"), "closed": N_("đã khóa"), "correcting": N_("đang mở lại để đính chính")}
@@ -65,11 +65,13 @@ def label(vocabulary: str, key, gettext=lambda s: s) -> str:
     return gettext(text) if text is not None else str(key)
 
 
-def field_name(key: str, gettext=lambda s: s) -> str:
-    """A human name for an error key: a report field, or "<service code>.<status field>"."""
+def field_name(key: str, gettext=lambda s: s, names: dict | None = None) -> str:
+    """A human name for an error key: a report field, or "<service code>.<status field>"
+    (with the service's name when ``names`` maps its code to one)."""
     if key in REPORT_LABELS:
         return gettext(REPORT_LABELS[key])
     code, _, name = key.rpartition(".")
     if code and name in STATUS_LABELS:
-        return f"{code} — {gettext(STATUS_LABELS[name])}"
+        service = f"{names[code]} ({code})" if names and names.get(code) else code
+        return f"{service} — {gettext(STATUS_LABELS[name])}"
     return key

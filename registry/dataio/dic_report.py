@@ -14,6 +14,7 @@ from sqlmodel import Session
 from registry.catalogue.levels import LEVELS
 from registry.catalogue.validity import valid_in
 from registry.core.errors import N_, ValidationFailed
+from registry.core.numbers import number, percent
 from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, STATE_LABELS, TIER_LABELS
 from registry.dataio.opendata import (
     BATCH_SIZE,
@@ -95,16 +96,16 @@ def report_indicator_rows(session: Session, year: int) -> Iterator[tuple]:
                INDICATOR_STATUS_VI[r.status], r.source, r.evidence_url, i.deadline)
 
 def _threshold_vi(target) -> str:
-    unit = "%" if target.unit == Unit.percent.value else ""
     word = "trên" if target.comparator == ">" else "≥"
-    return f"{word} {target.threshold}{unit}"
+    shown = percent(target.threshold, "vi", 0) if target.unit == Unit.percent.value else number(target.threshold, "vi")
+    return f"{word} {shown}"
 
 
 def _coverage_vi(result: TargetResult) -> str:
     covered, total = result.coverage.covered, result.coverage.total
     if total == 0:
         return "0/0"
-    return f"{covered}/{total} ({covered * 100 / total:.1f}%)"
+    return f"{number(covered, 'vi')}/{number(total, 'vi')} ({percent(covered * 100 / total, 'vi')})"
 
 
 def report_target_rows(results: list[TargetResult]) -> Iterator[tuple]:

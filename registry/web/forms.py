@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, StringField, SubmitField
+from wtforms import EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from registry.accounts.passwords import MIN_PASSWORD_LENGTH
@@ -25,7 +25,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 class LoginForm(FlaskForm):
-    email = StringField(_l("E-mail"), validators=[DataRequired(_l("Hãy nhập e-mail.")), Length(max=254)])
+    # type=email: the phone shows the keyboard with "@"; the server still decides (novalidate)
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Hãy nhập e-mail.")), Length(max=254)],
+                       render_kw={"autocomplete": "username", "spellcheck": "false", "autocapitalize": "none"})
     password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu.")), Length(max=1000)])
     next = HiddenField()
     submit = SubmitField(_l("Đăng nhập"))

@@ -4,10 +4,11 @@ Message ids are the Vietnamese text, so a page is complete in Vietnamese even
 without a compiled catalogue; translations/en holds the English.
 """
 
-from flask import Flask, request, session
-from flask_babel import Babel
+from flask import Flask, g, request, session
+from flask_babel import Babel, get_locale
 
 from registry.core.paths import resource
+from registry.core.validation import THOUSANDS, use_thousands_separator
 
 
 def select_locale() -> str:
@@ -46,3 +47,14 @@ def init_app(app: Flask) -> None:
         chosen = request.args.get("lang")
         if chosen in app.config["LANGUAGES"] and session.get("lang") != chosen:
             session["lang"] = chosen
+        # "3.813" typed in Vietnamese, "3,813" in English: read as the reader writes
+        g.thousands = use_thousands_separator(str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]))
+
+    @app.teardown_request
+    def _forget_separator(_exc=None):
+        token = g.pop("thousands", None)
+        if token is not None:
+            try:
+                THOUSANDS.reset(token)
+            except ValueError:  # set in another context: nothing of ours to undo
+                pass

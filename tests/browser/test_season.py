@@ -44,7 +44,7 @@ def test_whole_season(new_page, live_server, season, artifacts):
     public = new_page()
     before = level1_row(public, live_server).inner_text()
     # nothing verified: every service counts at level 0, and the coverage says why
-    assert "0.0%" in before and "chưa đạt" in before and "Tử số 0 trên mẫu số 2" in before
+    assert "0,0\u00a0%" in before and "chưa đạt" in before and "Tử số 0 trên mẫu số 2" in before
     assert "0 trên 2 dịch vụ" in before
 
     focal = new_page()
@@ -99,7 +99,7 @@ def test_whole_season(new_page, live_server, season, artifacts):
 
     after = level1_row(public, live_server)
     text = after.inner_text()
-    assert "100.0%" in text and "Tử số 2 trên mẫu số 2" in text and "chưa đạt" not in text
+    assert "100,0\u00a0%" in text and "Tử số 2 trên mẫu số 2" in text and "chưa đạt" not in text
     public.screenshot(path=str(artifacts / "season-public.png"), full_page=True)
     for page in (public, focal, auditor):
         assert page.outside_requests == []

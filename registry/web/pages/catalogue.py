@@ -54,6 +54,13 @@ def _link(endpoint: str, **params) -> str:
     return url_for(endpoint, **{k: v for k, v in params.items() if v not in (None, "")})
 
 
+def _numbered(page, number: int, size: int = parameters.PAGE_SIZE) -> dict:
+    """Where a list's page stands among its pages: this one, and how many (the links are
+    the template's pager_with_count)."""
+    count = max(1, -(-page.total // size)) if page else 1
+    return {"number": min(number, count), "count": count}
+
+
 @bp.get("/services")
 @shared.per_generation
 def services():
@@ -66,10 +73,18 @@ def services():
     level = problems.check(parameters.parse_level_filter, form["level"])
     agency = problems.check(service_list.service_filter_agency, session, form["agency"])
     after = problems.check(parameters.parse_service_cursor, args.get("after"))
+    number = problems.check(parameters.parse_page_number, args.get("page"), default=1)
     page = None
     if not problems.messages:
-        page = service_list.service_page(session, period, q=form["q"], agency=agency, sector=form["sector"] or None,
-                                level=level, after=after)
+        # page numbers for people (page k of n); a cursor link of an older page still works
+        def read(number):
+            return service_list.service_page(
+                session, period, q=form["q"], agency=agency, sector=form["sector"] or None, level=level,
+                after=after, offset=0 if after else (number - 1) * parameters.PAGE_SIZE)
+        page = read(number)
+        if not page.rows and number > _numbered(page, number)["count"]:  # past the end: the last page
+            number = _numbered(page, number)["count"]
+            page = read(number)
     filters = {"q": form["q"], "agency": form["agency"], "sector": form["sector"], "level": form["level"],
                "period": period}
     next_url = _link("catalogue.services", **filters, after=page.next) if page and page.next else None
@@ -79,6 +94,7 @@ def services():
         agencies=service_list.agency_choices(session), sectors=service_list.sectors(session),
         max_choices=parameters.MAX_CHOICES,
         problems=problems.messages, next_url=next_url, first_url=first_url,
+        paging=_numbered(page, number), page_args={k: v for k, v in filters.items() if v not in (None, "")},
     ), 400 if problems.messages else 200
 
 
@@ -132,9 +148,16 @@ def agency(code: str):
     problems = _Problems()
     period = problems.check(_period, session, request.args.get("period"))
     after = problems.check(parameters.parse_service_cursor, request.args.get("after"))
+    number = problems.check(parameters.parse_page_number, request.args.get("page"), default=1)
     page = None
     if not problems.messages:
-        page = service_list.service_page(session, period, agency=record, after=after)
+        def read(number):
+            return service_list.service_page(session, period, agency=record, after=after,
+                                             offset=0 if after else (number - 1) * parameters.PAGE_SIZE)
+        page = read(number)
+        if not page.rows and number > _numbered(page, number)["count"]:  # past the end: the last page
+            number = _numbered(page, number)["count"]
+            page = read(number)
     next_url = (_link("catalogue.agency", code=record.code, period=period, after=page.next) + "#services"
                 if page and page.next else None)
     first_url = _link("catalogue.agency", code=record.code, period=period) + "#services" if after else None
@@ -143,5 +166,5 @@ def agency(code: str):
         "catalogue/agency.html", agency=record, scorecard=scorecard, relatives=agency_list.relatives(session, record),
         reports=agency_list.verified_reports(session, record), report_fields=REPORT_FIELDS, report_flags=REPORT_FLAGS,
         page=page, period=period, periods=periods(session), problems=problems.messages, next_url=next_url,
-        first_url=first_url,
+        first_url=first_url, paging=_numbered(page, number), page_args={"code": record.code, "period": period},
     ), 400 if problems.messages else 200

@@ -37,9 +37,11 @@ def _chosen_period(session) -> int | None:
 
 
 def _spoken(result) -> str:
+    from registry.web.templating import number, percent
+
     if result.value is None:
         return "—"
-    text = f"{result.value:.1f}%" if result.target.unit == "percent" else str(result.value)
+    text = percent(result.value) if result.target.unit == "percent" else number(result.value)
     return f"{text} ({_('tạm tính')})" if result.provisional else text
 
 

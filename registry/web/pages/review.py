@@ -5,7 +5,7 @@ commit → redirect. Queries live in registry/reviewing.py.
 """
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_timezone
+from flask_babel import get_timezone, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,6 +27,7 @@ from registry.web.forms import CommentForm
 from registry.web.gate import require, require_action
 from registry.web.lifecycle import refused
 from registry.web.pages.conversation import post_note
+from registry.web.pages.opendata import attachment
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -222,10 +223,27 @@ def audit_log():
     session = get_session()
     filters, problems = audit_trail.parse_audit_filters(request.args)
     errors = {name: _(message) for name, message in problems.items()}
-    events, older = [], None
+    page = None
     if not errors:
-        events, older = audit_trail.audit_events(session, filters, str(get_timezone()))
+        page = audit_trail.audit_page(session, filters, str(get_timezone()))
     return render_template(
-        "review/audit.html", filters=filters, errors=errors, events=events, older=older,
-        actions=audit_trail.audit_actions(session), compact_json=audit_trail.compact_json,
+        "review/audit.html", filters=filters, errors=errors, page=page,
+        actions=[(code, audit_trail.action_words(code, _)) for code in audit_trail.audit_actions(session)],
+        changes=lambda event: audit_trail.changes(event, _),
+        action_words=lambda code: audit_trail.action_words(code, _),
+        target_of=audit_trail.target_of,
     ), (422 if errors else 200)
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """The events matching the audit log's filters, every page, for auditors' spreadsheets."""
+    require(can.can_read_audit_log(actor()), "audit_log")
+    session = get_session()
+    filters, problems = audit_trail.parse_audit_filters(request.args)
+    if problems:
+        return redirect(url_for(".audit_log", **request.args))
+    # read after the view has returned: the words are the request's translations, taken now
+    words = get_translations().gettext
+    chunks = (chunk.encode("utf-8") for chunk in audit_trail.audit_csv(session, filters, str(get_timezone()), words))
+    return attachment(chunks, session, "csv", "nhat-ky-thay-doi.csv", cache="private, no-store")

@@ -26,6 +26,7 @@ from registry.web.db import get_session
 from registry.web.gate import require, require_action
 from registry.web.lifecycle import refused
 from registry.web.pages.conversation import post_note
+from registry.web.templating import Organisation
 
 bp = Blueprint("workspace", __name__, url_prefix="/workspace")
 
@@ -300,7 +301,7 @@ def submit(code: str, year: int):
         status = refused(exc)
         errors = {k: translate(v, _) for k, v in exc.fields.items()}
         return _confirm_page(session, agency, year, SubmitForm(formdata=None), errors, status)
-    flash(_("Đã gửi báo cáo để Sở Thông tin và Truyền thông xác minh."), "info")
+    flash(_("Đã gửi báo cáo để %(department)s xác minh.", department=Organisation().department), "info")
     return redirect(url_for(".entries", code=code, year=year))
 
 

@@ -1,0 +1,41 @@
+"""Numbers as people read them in each language, through Babel's locale data:
+Vietnamese groups thousands with a dot and writes the decimal comma ("10.467", "44,1 %"),
+English the other way round ("10,467", "44.1%"). Used by the pages' filters
+(web/templating.py), the command line and the human-readable exports; machine-readable
+files (CSV, JSON, the API) keep plain numbers. No Flask here.
+"""
+
+from decimal import Decimal
+from fractions import Fraction
+
+from babel.numbers import format_decimal
+
+UNKNOWN = "—"
+
+
+def _plain(value):
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return value
+
+
+def number(value, language: str = "vi", digits: int | None = None) -> str:
+    """A count ("10.467") or, with ``digits``, a decimal with that many places ("3,5")."""
+    if value is None or value == "":
+        return UNKNOWN
+    if isinstance(value, bool):
+        return str(value)
+    value = _plain(value)
+    if digits is None:
+        pattern = "#,##0" if value == int(value) else "#,##0.###"
+    else:
+        pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return format_decimal(value, format=pattern, locale=language, decimal_quantization=True)
+
+
+def percent(value, language: str = "vi", digits: int = 1) -> str:
+    """A percentage already multiplied by 100: "44,1 %" in Vietnamese, "44.1%" in English."""
+    if value is None or value == "":
+        return UNKNOWN
+    shown = number(value, language, digits)
+    return f"{shown}\u00a0%" if language == "vi" else f"{shown}%"

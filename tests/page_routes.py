@@ -1,0 +1,55 @@
+"""Every HTML page of the application, from its URL map, with sample arguments from the
+demonstration data and the role that may see it: the pages the layout test (browser) and
+the English test load. A new route without a sample fails those tests until given one."""
+
+from sqlmodel import select
+
+from registry.models import Agency, ReportingPeriod, Service, Submission, Target, User
+from registry.sample.demo import DEMO_USERS
+
+NOT_PAGES = ("static", "opendata.download", "review.audit_csv")  # files, not pages
+# who looks at a page: the first role whose endpoints prefix matches
+VIEWERS = (("workspace.", "focal"), ("review.", "auditor"), ("opendata.dic_report", "auditor"),
+           ("admin.", "admin"), ("auth.password", "admin"), ("auth.tokens", "admin"))
+
+
+def _viewer(endpoint: str) -> str | None:
+    return next((role for prefix, role in VIEWERS if endpoint.startswith(prefix)), None)
+
+
+def _samples(app) -> dict:
+    from registry.web.db import get_session
+
+    with app.test_request_context():
+        session = get_session()
+        focal_agency = DEMO_USERS[2][3]
+        submission = session.exec(select(Submission).order_by(Submission.id)).first()
+        agency_of = session.get(Agency, submission.agency_id)
+        open_year = session.exec(select(ReportingPeriod.year).order_by(ReportingPeriod.year.desc())).first()
+        return {
+            "public.target_detail": {"code": session.exec(select(Target.code).order_by(Target.id)).first()},
+            "catalogue.agency": {"code": "so-tttt"},
+            "workspace.entries": {"code": focal_agency, "year": open_year},
+            "review.submission": {"code": agency_of.code, "year": submission.period_year},
+            "admin.agency_edit": {"agency_id": session.exec(select(Agency.id)).first()},
+            "admin.service_edit": {"service_id": session.exec(select(Service.id)).first()},
+            "admin.target_edit": {"target_id": session.exec(select(Target.id)).first()},
+            "admin.user_edit": {"user_id": session.exec(select(User.id)).first()},
+        }
+
+
+def html_pages(app) -> list[tuple[str, str, str | None]]:
+    """(endpoint, path, role) of every HTML page."""
+    from flask import url_for
+
+    samples = _samples(app)
+    pages = []
+    with app.test_request_context():
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+            if "GET" not in rule.methods or rule.endpoint in NOT_PAGES or rule.endpoint.startswith("api."):
+                continue
+            args = samples.get(rule.endpoint, {})
+            missing = set(rule.arguments) - set(args)
+            assert not missing, f"give {rule.endpoint} sample arguments {missing} in tests/browser/test_layout.py"
+            pages.append((rule.endpoint, url_for(rule.endpoint, **args), _viewer(rule.endpoint)))
+    return pages
