@@ -3,7 +3,6 @@ correction), target versions, reminders and the delivery of the outbox. Register
 registry/cli.py; like every command, each imports what it needs when it runs."""
 
 import sys
-from pathlib import Path  # noqa: F401
 
 import click
 

@@ -24,8 +24,9 @@ from registry.rankings.method import DEFAULT, edited_document, method_for, parse
 from registry.rankings.ranking import competition_ranks, compute_ranking
 from tests.factories import TEST_ACTOR, full_report
 
-NOTHING = dict(has_lan=True, wan_connected=False, broadband_internet=False, official_email=False,
-               staff_total=0, staff_with_computer=0, staff_with_email=0, documents_total=0, documents_online=0,
+NOTHING = dict(has_lan=True, wan_connected=False, broadband_internet=False, internet_connected=False,
+               official_email=False, staff_total=0, staff_with_computer=0, staff_with_email=0,
+               computer_staff_with_email=0, documents_total=0, documents_online=0,
                exchanges_online=False, legal_docs_online=False, specialised_database=False)
 
 
@@ -96,7 +97,7 @@ def test_scorecard_lines_flag_zero_denominators(db, province):
 def test_the_services_by_level(db, province):
     card = compute_ranking(db, 2014).entry("so-a").card.as_dict()
     assert card["services"]["total"] == 2
-    assert card["services"]["by_level"] == {"0": 0, "1": 1, "2": 0, "3": 1}
+    assert card["services"]["by_level"] == {"0": 0, "1": 1, "2": 0, "3": 1, "4": 0}
 
 
 def test_equal_scores_share_a_rank_and_the_next_skips():
