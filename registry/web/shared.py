@@ -64,7 +64,10 @@ def per_generation(view):
         if found is None:
             return view(*args, **kwargs)
         token = generations.fingerprint(found)
-        key = (str(session.get_bind().url), request.path, request.query_string, str(get_locale()))
+        # everything the rendering reads from the request: the links start with the
+        # script root (SCRIPT_NAME), the names follow the language; no link is absolute
+        key = (str(session.get_bind().url), request.script_root, request.path, request.query_string,
+               str(get_locale()))
         etag = validator(token, *key[1:])
         unchanged = not_modified(etag)
         if unchanged is not None:
@@ -79,6 +82,9 @@ def per_generation(view):
             kept = (response.get_data(), response.content_type)
             _responses.put(key, token, kept)
         body, content_type = kept
-        return revalidated(Response(body, content_type=content_type), etag)
+        response = revalidated(Response(body, content_type=content_type), etag)
+        # a proxy must keep one copy per language: the API's follows Accept-Language, a page's the cookie
+        response.vary.add("Accept-Language" if request.path.startswith("/api/") else "Cookie")
+        return response
 
     return shared_view
