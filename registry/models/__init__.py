@@ -49,3 +49,8 @@ __all__ = [
     "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
 ]
+
+from registry.models.accounts import AttemptCounter  # noqa: E402  (issue #16: throttles)
+from registry.models.audit import RefusalTally  # noqa: E402  (issue #16: anonymous refusals)
+
+__all__ += ["AttemptCounter", "RefusalTally"]
