@@ -57,7 +57,7 @@ WATCHED = frozenset({
 # Tables no figure, listing or public page is made of.
 UNWATCHED = frozenset({
     "generation", "target_cache", "audit_event", "user_account", "login_session", "api_token", "alembic_version",
-    "attempt_counter", "refusal_tally",
+    "attempt_counter",
 })
 
 # conn.info keys: the watched tables written outside an ORM flush, the (basis, period)

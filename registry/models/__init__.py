@@ -51,6 +51,5 @@ __all__ = [
 ]
 
 from registry.models.accounts import AttemptCounter  # noqa: E402  (issue #16: throttles)
-from registry.models.audit import RefusalTally  # noqa: E402  (issue #16: anonymous refusals)
 
-__all__ += ["AttemptCounter", "RefusalTally"]
+__all__ += ["AttemptCounter"]

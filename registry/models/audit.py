@@ -30,15 +30,3 @@ class AuditEvent(SQLModel, table=True):
     # The client's address, for sign-in events: failed attempts are counted per address too.
     address: Optional[str] = Field(default=None, sa_type=String(64), index=True)
 
-
-class RefusalTally(SQLModel, table=True):
-    """Refusals of anonymous requests, counted per client address and minute instead
-    of an audit event each: the log grows with the addresses, not with the traffic."""
-
-    __tablename__ = "refusal_tally"
-
-    address: str = Field(sa_type=String(64), primary_key=True)
-    minute: datetime = Field(sa_type=DateTime(timezone=True), primary_key=True)
-    count: int = Field(default=0)
-    # the last path refused, for whoever reads the tally
-    path: Optional[str] = Field(default=None, sa_type=String(500))

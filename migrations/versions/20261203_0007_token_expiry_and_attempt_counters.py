@@ -1,4 +1,4 @@
-"""token expiry, attempt counters and the tally of anonymous refusals
+"""token expiry and attempt counters
 
 Revision ID: 0007
 Revises: 0006
@@ -36,18 +36,9 @@ def upgrade() -> None:
         sa.Column('count', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_attempt_counter')),
     )
-    op.create_table(
-        'refusal_tally',
-        sa.Column('address', sa.String(length=64), nullable=False),
-        sa.Column('minute', sa.DateTime(timezone=True), nullable=False),
-        sa.Column('count', sa.Integer(), nullable=False),
-        sa.Column('path', sa.String(length=500), nullable=True),
-        sa.PrimaryKeyConstraint('address', 'minute', name=op.f('pk_refusal_tally')),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table('refusal_tally')
     op.drop_table('attempt_counter')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_column('expires_at')
