@@ -106,7 +106,11 @@ def init_app(app: Flask) -> None:
         if g.get("token_auth"):
             return None
         if request.path.startswith("/api/") and not authenticated:
-            return login_manager.unauthorized()  # 401 with the API's JSON error, not "CSRF token missing"
+            from registry.web.security import carries_nul
+
+            if not carries_nul():  # (a NUL is refused next, with its own message, whoever sends it)
+                return login_manager.unauthorized()  # 401 with the API's JSON error, not "CSRF token missing"
+            return None
         if app.config.get("WTF_CSRF_ENABLED", True):
             csrf.protect()
         return None
