@@ -1,31 +1,75 @@
-"""How many sign-ins failed lately, per account and per client address.
+"""How many attempts were made lately: sign-ins per account and per client address,
+and checks of a signed-in user's current password.
 
-Counted in the audit log, so the limit holds across every worker and server
-sharing the database.
+Each key has one row in ``attempt_counter``. An attempt first increments its row
+(an ``INSERT … ON CONFLICT DO UPDATE … RETURNING``, the same statement on
+PostgreSQL and SQLite) and is refused when the count it gets back is over the
+limit; only then is the password checked. The increment locks the row until
+the request commits (on SQLite the request's transaction holds the write lock),
+so concurrent attempts are counted one after another: eighteen parallel wrong
+passwords give at most the limit's number of password checks. An attempt that
+succeeds gives its count back. The window starts at the first attempt and
+ends ``THROTTLE_WINDOW`` later; the database is the shared store, so the limit
+holds across all workers and servers. Reading a count is a primary-key lookup,
+whatever the size of the audit log.
 """
 
 from datetime import timedelta
 
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
 
 from registry.accounts.passwords import normalise_email
-from registry.models import AuditEvent, utcnow
+from registry.models import AttemptCounter, utcnow
 
 # Failed sign-ins allowed within the window, per account and per client address.
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
+# Wrong current passwords allowed within the window on /account/password, per user.
+MAX_PASSWORD_CHECKS = 5
 
 
-def recent_failures(session: Session, email: str, address: str | None) -> tuple[int, int]:
-    """Failed sign-ins within the window: for this account, and from this address."""
-    since = utcnow() - THROTTLE_WINDOW
-    failed = (AuditEvent.action == "login.failed") & (AuditEvent.at >= since)
-    per_account = session.exec(select(func.count()).select_from(AuditEvent).where(
-        failed, AuditEvent.entity_key == normalise_email(email)[:254])).one()
-    per_address = session.exec(select(func.count()).select_from(AuditEvent).where(
-        failed, AuditEvent.address == address)).one() if address else 0
-    return per_account, per_address
+def account_key(email: str) -> str:
+    return "login:account:" + normalise_email(email)[:254]
 
 
+def address_key(address: str) -> str:
+    return "login:address:" + address[:64]
+
+
+def password_check_key(user_id: int) -> str:
+    return f"password:user:{user_id}"
+
+
+def count_attempt(session: Session, key: str, window: timedelta = THROTTLE_WINDOW) -> int:
+    """Count one more attempt for ``key`` and return the count within the window, this one included."""
+    table = AttemptCounter.__table__
+    now = utcnow()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(key=key, window_start=now, count=1)
+    over = table.c.window_start < now - window
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.key],
+        set_={"count": case((over, 1), else_=table.c.count + 1),
+              "window_start": case((over, now), else_=table.c.window_start)},
+    ).returning(table.c.count)
+    return session.execute(statement).scalar_one()
+
+
+def give_back(session: Session, *keys: str) -> None:
+    """An attempt that succeeded is no failure: its counts go back."""
+    table = AttemptCounter.__table__
+    session.execute(table.update().where(table.c.key.in_(keys), table.c.count > 0)
+                    .values(count=table.c.count - 1))
+
+
+def sign_in_allowed(session: Session, email: str, address: str | None) -> tuple[bool, list[str]]:
+    """Count a sign-in attempt for the account and the address; whether it may go on, and the keys counted."""
+    keys = [account_key(email)]
+    allowed = count_attempt(session, keys[0]) <= MAX_FAILURES_PER_ACCOUNT
+    if address:
+        keys.append(address_key(address))
+        allowed = count_attempt(session, keys[1]) <= MAX_FAILURES_PER_ADDRESS and allowed
+    return allowed, keys

@@ -12,11 +12,14 @@ from registry import audit
 from registry.accounts.passwords import check_password, hash_password, normalise_email, password_problem
 from registry.accounts.sessions import end_all_login_sessions
 from registry.accounts.throttle import (
-    MAX_FAILURES_PER_ACCOUNT,
-    MAX_FAILURES_PER_ADDRESS,
+    MAX_PASSWORD_CHECKS,
     THROTTLE_WINDOW,
-    recent_failures,
+    count_attempt,
+    give_back,
+    password_check_key,
+    sign_in_allowed,
 )
+from registry.accounts.tokens import revoke_all_api_tokens
 from registry.audit import Actor
 from registry.audit.records import merge
 from registry.catalogue.records import by_code
@@ -124,6 +127,7 @@ def update_user(session: Session, actor: Actor, user: User, changes: dict) -> Us
     session.flush()
     if before["active"] and not active:
         end_all_login_sessions(session, user)
+        revoke_all_api_tokens(session, actor, user, "deactivated")
     audit.record(session, actor, "user.deactivate" if "active" in new and not active else "user.update",
                  "user", user.email, old, new)
     session.flush()
@@ -139,19 +143,36 @@ def reset_password(session: Session, actor: Actor, user: User, password: str, ke
     user.password_hash = hash_password(password)
     audit.record(session, actor, "user.password_reset", "user", user.email)
     end_all_login_sessions(session, user, keep=keep_token)
+    revoke_all_api_tokens(session, actor, user, "password reset")
     session.flush()
     return user
 
 
+def _too_many(message: str) -> TooManyAttempts:
+    return TooManyAttempts(message, minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
+
+
 def change_password(session: Session, actor: Actor, user: User, current: str, new: str) -> None:
-    """The user's own change: the current password first."""
-    if not check_password(user, current):
-        raise ValidationFailed(N_("Mật khẩu hiện tại không đúng."), fields={"current": N_("không đúng")})
-    problem = password_problem(new, user.email)
+    """The user's own change: a new password worth having, then the current one, checked at most
+    MAX_PASSWORD_CHECKS times a window (a stolen session must not become a way to
+    guess the password); each wrong one is audited and counted, and the caller
+    commits that record (``PasswordCheckRefused``) though it changes nothing else.
+    The change revokes every API token of the account: a token made with a stolen
+    password ends with it."""
+    problem = password_problem(new, user.email)  # first: it writes nothing and checks no password
     if problem is not None:
         raise ValidationFailed(problem, fields={"new": problem})
+    key = password_check_key(user.id)
+    if count_attempt(session, key) > MAX_PASSWORD_CHECKS:
+        audit.record(session, actor, "user.password_check_throttled", "user", user.email)
+        raise _too_many(N_("Nhập sai mật khẩu hiện tại quá nhiều lần; hãy thử lại sau %(minutes)s phút."))
+    if not check_password(user, current):
+        audit.record(session, actor, "user.password_check_failed", "user", user.email)
+        raise ValidationFailed(N_("Mật khẩu hiện tại không đúng."), fields={"current": N_("không đúng")})
+    give_back(session, key)
     user.password_hash = hash_password(new)
     audit.record(session, actor, "user.password_change", "user", user.email)
+    revoke_all_api_tokens(session, actor, user, "password change")
     session.flush()
 
 
@@ -163,13 +184,13 @@ def authenticate(session: Session, actor: Actor, email: str, password: str) -> U
     failed too often within the window (TooManyAttempts).
     """
     key = normalise_email(email)[:254]
-    per_account, per_address = recent_failures(session, key, actor.address)
-    if per_account >= MAX_FAILURES_PER_ACCOUNT or per_address >= MAX_FAILURES_PER_ADDRESS:
+    allowed, counted = sign_in_allowed(session, key, actor.address)
+    if not allowed:
         audit.record(session, actor, "login.throttled", "user", key)
-        raise TooManyAttempts(N_("Đăng nhập sai quá nhiều lần; hãy thử lại sau %(minutes)s phút."),
-                              minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
+        raise _too_many(N_("Đăng nhập sai quá nhiều lần; hãy thử lại sau %(minutes)s phút."))
     user = find_user(session, email)
     if check_password(user, password) and user.active:
+        give_back(session, *counted)
         audit.record(session, Actor(user, actor.source, actor.address), "login.success", "user", user.email)
         return user
     audit.record(session, actor, "login.failed", "user", key,

@@ -3,6 +3,7 @@
 import json
 
 from flask import Blueprint, jsonify, request
+from flask_babel import get_locale
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
@@ -36,7 +37,9 @@ def refuse_empty(*names: str) -> None:
 
 
 def _lang() -> str:
-    return request.accept_languages.best_match(["vi", "en"], default="vi")
+    """The language of names: the request's locale (``?lang=``, else Accept-Language),
+    the same one the shared responses are kept under (web/shared.py)."""
+    return str(get_locale() or "vi")
 
 
 @bp.get("/periods")

@@ -137,7 +137,7 @@ def parse_agency_cursor(value) -> tuple[int, str, str] | None:
         return None
     text = str(value)
     rank, sep, rest = text.partition("|")
-    if len(text) > MAX_CURSOR or not sep or rank not in [str(i) for i in range(len(TIER_ORDER))]:
+    if len(text) > MAX_CURSOR or not sep or not rest or rank not in [str(i) for i in range(len(TIER_ORDER))]:
         raise _bad_cursor()
     sort, code = _sort_and_code(rest)
     return int(rank), sort, code

@@ -67,6 +67,7 @@ UNWATCHED = frozenset({
     "generation", "target_cache", "audit_event", "user_account", "login_session", "api_token", "alembic_version",
     "outbox_message",
     "submission_change",
+    "attempt_counter",
 })
 
 # conn.info keys: the watched tables written outside an ORM flush, the (basis, period)

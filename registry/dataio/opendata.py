@@ -14,7 +14,11 @@ and written as they come, so a national catalogue (100 000 services) goes out
 from its first rows in bounded memory. No Flask here.
 """
 
+import hashlib
+import os
+import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import select
@@ -241,3 +245,32 @@ def periods_with_verified_data(session: Session) -> set[int]:
                                .distinct()).scalars())
 
 
+
+
+# --- files built once per generation ------------------------------------------------------
+
+def built_file(session: Session, folder: Path, dataset: str, period: int, fmt: str, generation: str) -> Path:
+    """The open-data file of ``dataset``, ``period`` and ``fmt`` as the figures stand at
+    ``generation`` (what they depend on: the tokens of the period, the database): made
+    once into ``folder`` and found there by every later download until the figures
+    change. Written to a temporary name and renamed, so a reader never sees half a file;
+    two workers that build it at once both write whole files, and the later rename wins.
+    The files of older generations of the same download are removed."""
+    key = hashlib.sha256(f"{generation}\x1f{dataset}\x1f{period}\x1f{fmt}".encode()).hexdigest()[:20]
+    path = folder / f"{period}-{dataset}-{key}.{fmt}"
+    if path.exists():
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, building = tempfile.mkstemp(dir=folder, prefix=".building-", suffix=f".{fmt}")
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for chunk in open_data_stream(session, dataset, period, fmt):
+                out.write(chunk)
+        os.replace(building, path)
+    except BaseException:
+        Path(building).unlink(missing_ok=True)
+        raise
+    for older in folder.glob(f"{period}-{dataset}-*.{fmt}"):
+        if older != path:
+            older.unlink(missing_ok=True)
+    return path

@@ -1,19 +1,30 @@
 """Reading a table from a file people send: a CSV, or the first sheet of an XLSX.
 
-Bounded before anything large is built: a number of rows, and for an XLSX the
-zip container's entries, inflated size and compression ratio (zip bombs are
-refused before a byte is inflated). No Flask here.
+Bounded before anything large is built. The zip container of an XLSX is
+checked first (entries, inflated size and compression ratio: zip bombs are
+refused before a byte is inflated). Then the rows are read one at a time,
+as the file holds them (an XLSX row is its cells as written, never padded
+out to its last column), and the file is refused as soon as it passes a bound:
+its rows, the column of any cell holding a value, the header's width, and
+rows × header columns, the size of what the importer would hold. A small
+hostile file (a cell at column XFD on every row, a header of 100 000 columns)
+is refused after a few rows instead of growing to gigabytes. No Flask here.
 """
 
 import csv
 import io
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from registry.core.errors import N_, DomainError, Msg
 from registry.core.validation import clean_text
 
 MAX_ROWS = 250_000
+# The widest import has 14 columns; a file may carry a few more (refused by name, one by one).
+MAX_COLUMNS = 50
+# rows × header columns: every import kind at its widest, with MAX_ROWS rows
+MAX_CELLS = 14 * MAX_ROWS
 # An XLSX is a zip of XML parts: a workbook has a few dozen entries, and its
 # sheet XML compresses 10–30 times. Bounds well above that refuse zip bombs
 # before a byte is inflated (zipfile never reads past an entry's declared size).
@@ -33,32 +44,75 @@ Row = tuple[int, dict[str, Any]]
 OUTSIDE_HEADER = "__outside_header__"
 
 
+def _column_name(number: int) -> str:
+    name = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+def _too_wide(number: int, width: int) -> ImportFileError:
+    return ImportFileError(N_("Dòng %(row)s có dữ liệu ở cột %(column)s: tệp được nhập có tối đa %(max)s cột. "
+                              "Hãy xóa các cột thừa rồi thử lại."),
+                           row=number, column=_column_name(width), max=MAX_COLUMNS)
+
+
+def _width(cells: list) -> int:
+    """The number of cells up to the last one that holds something."""
+    width = len(cells)
+    while width and (cells[width - 1] is None or cells[width - 1] == ""):
+        width -= 1
+    return width
+
+
 def read_table(filename: str, data: bytes) -> tuple[list[str], list[Row]]:
     """The header and the numbered rows of a CSV or the first sheet of an XLSX.
 
-    Row numbers are those a spreadsheet shows: the header is row 1.
+    Row numbers are those a spreadsheet shows: the header is row 1. A row holds
+    only its cells that have something in them (the importer reads a missing
+    column as empty).
     """
     if filename.lower().endswith(".xlsx") or data[:4] == b"PK\x03\x04":
         table = _read_xlsx(data)
     else:
         table = _read_csv(data)
-    if not table or not any(clean_text(c) for c in table[0]):
+    try:
+        header, rows = _bounded(table)
+    finally:
+        table.close()  # an XLSX's workbook is closed even when a bound stopped the reading
+    return header, rows
+
+
+def _bounded(table: Iterator[tuple[int, list]]) -> tuple[list[str], list[Row]]:
+    first = next(table, None)
+    if first is None or not any(clean_text(c) for c in first[1]):
         raise ImportFileError(N_("Tệp trống hoặc thiếu dòng tiêu đề."))
-    header = [clean_text(c).lower() for c in table[0]]
-    unnamed = [i for i, name in enumerate(header) if not name]
+    width = _width(first[1])
+    if width > MAX_COLUMNS:
+        raise _too_wide(first[0], width)
+    # blank header cells stay unnamed columns (data under them is reported), up to the bound
+    header_cells = first[1][:max(width, min(len(first[1]), MAX_COLUMNS))]
+    header = [clean_text(c).lower() for c in header_cells]
+    unnamed = {i for i, name in enumerate(header) if not name}
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(clean_text(c) for c in cells if c is not None):
+    for number, cells in table:
+        width = _width(cells)
+        if width > MAX_COLUMNS:
+            raise _too_wide(number, width)
+        if not any(clean_text(c) for c in cells[:width] if c is not None):
             continue  # blank lines are not rows
-        if len(rows) >= MAX_ROWS:
-            raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
-        if any(clean_text(c) for c in cells[len(header):] if c is not None):
+        if len(rows) >= MAX_ROWS or (len(rows) + 1) * max(len(header), 1) > MAX_CELLS:
+            raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."),
+                                  max=min(MAX_ROWS, MAX_CELLS // max(len(header), 1)))
+        if width > len(header) and any(clean_text(c) for c in cells[len(header):width] if c is not None):
             rows.append((number, {OUTSIDE_HEADER: N_("dòng có nhiều ô hơn tiêu đề")}))
             continue
-        if any(clean_text(cells[i]) for i in unnamed if i < len(cells) and cells[i] is not None):
+        if any(clean_text(cells[i]) for i in unnamed if i < width and cells[i] is not None):
             rows.append((number, {OUTSIDE_HEADER: N_("dòng có dữ liệu trong cột không có tiêu đề")}))
             continue
-        rows.append((number, {name: (cells[i] if i < len(cells) else None) for i, name in enumerate(header)}))
+        rows.append((number, {header[i]: cells[i] for i in range(min(width, len(header)))
+                              if cells[i] is not None and cells[i] != ""}))
     return header, rows
 
 
@@ -67,7 +121,7 @@ SAVE_AS_UTF8 = N_("Tệp CSV phải được mã hóa UTF-8, nhưng tệp này %
                   "tệp mẫu và dán dữ liệu vào đó.")
 
 
-def _read_csv(data: bytes) -> list[list[str]]:
+def _read_csv(data: bytes) -> Iterator[tuple[int, list]]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") * 4 > len(data[:200]):
         # UTF-16 ("Unicode Text" in Excel): refused, with how to save it as UTF-8
         raise ImportFileError(SAVE_AS_UTF8, what=Msg(N_("được lưu bằng UTF-16 («Unicode Text»)")))
@@ -80,8 +134,14 @@ def _read_csv(data: bytes) -> list[list[str]]:
                                                         "TCVN3…)"))) from None
     if "\x00" in text:
         raise ImportFileError(N_("Tệp CSV chứa ký tự không hợp lệ (NUL)."))
+    return _csv_rows(text)
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
     except csv.Error as exc:
         raise ImportFileError(N_("Tệp CSV sai định dạng: %(reason)s"), reason=str(exc)) from exc
 
@@ -102,32 +162,56 @@ def _check_xlsx_container(data: bytes) -> None:
                               max=MAX_XLSX_UNCOMPRESSED // (1024 * 1024))
 
 
-def _read_xlsx(data: bytes) -> list[list[Any]]:
+def _read_xlsx(data: bytes) -> Iterator[tuple[int, list]]:
     # openpyxl parses with defusedxml when it is installed (a dependency of ours):
     # no entity expansion, no external entities, no DTD retrieval.
-    from openpyxl import load_workbook  # imported here: only imports of XLSX pay for it
+    from openpyxl.reader.excel import ExcelReader  # imported here: only imports of XLSX pay for it
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     _check_xlsx_container(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
+        # load_workbook would also measure every sheet (a whole pass over a sheet
+        # without a recorded size): only the parts the first sheet's values need are read
+        reader = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)  # which numbers are dates
+        target = next((rel.target for _sheet, rel in reader.parser.find_sheets()
+                       if rel.target in reader.valid_files and "chartsheet" not in rel.Type), None)
     except Exception as exc:  # openpyxl raises a wide range on malformed workbooks
         raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
+    if target is None:
+        reader.archive.close()
+        raise ImportFileError(N_("Tệp trống hoặc thiếu dòng tiêu đề."))
+    return _xlsx_rows(reader, target)
+
+
+def _xlsx_rows(reader, target: str) -> Iterator[tuple[int, list]]:
+    """The first sheet's rows as written: each row's cells up to its last one that holds a
+    value, read straight from the sheet's parser. openpyxl's own rows are padded to the
+    last cell of the row (16 384 values for one cell at XFD), so they are not used; the
+    recorded dimensions are not trusted either (other writers get them wrong)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = reader.wb
     try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # the recorded size may be wrong (other writers): read every row there is
-        rows = []
-        for values in sheet.iter_rows(values_only=True):
-            if len(rows) > MAX_ROWS + 1:
-                raise ImportFileError(N_("Tệp có quá nhiều dòng (tối đa %(max)s)."), max=MAX_ROWS)
-            rows.append(list(values))
-        return rows
-    except ImportFileError:
+        with reader.archive.open(target) as source:
+            parser = WorkSheetParser(source, reader.shared_strings, data_only=True, epoch=workbook.epoch,
+                                     date_formats=workbook._date_formats,
+                                     timedelta_formats=workbook._timedelta_formats)
+            for number, cells in parser.parse():
+                filled = [(cell["column"], cell["value"]) for cell in cells if cell["value"] is not None]
+                width = max((column for column, _value in filled), default=0)
+                if width > MAX_COLUMNS:
+                    raise _too_wide(number, width)
+                values = [None] * width
+                for column, value in filled:
+                    values[column - 1] = value
+                yield number, values
+    except (ImportFileError, GeneratorExit):
         raise
     except Exception as exc:  # the sheet's XML is read only now, row by row, and may be broken
         raise ImportFileError(N_("Không đọc được tệp XLSX: %(reason)s"), reason=type(exc).__name__) from exc
     finally:
-        workbook.close()
-
-
+        reader.archive.close()

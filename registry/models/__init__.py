@@ -60,3 +60,7 @@ __all__ = [
     "RankingMethod",
     "TargetVersion", "Correction", "PublishedPart",
 ]
+
+from registry.models.accounts import AttemptCounter  # noqa: E402  (issue #16: throttles)
+
+__all__ += ["AttemptCounter"]

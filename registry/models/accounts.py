@@ -59,3 +59,20 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     last_used_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
     revoked_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+    # After this moment the token is refused (accounts/tokens.py; none: created_at + the default lifetime).
+    expires_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class AttemptCounter(SQLModel, table=True):
+    """Attempts counted per key (an account's sign-ins, a client address, a user's
+    current-password checks) within a window that starts at the first attempt.
+
+    One row per key, incremented in place (accounts/throttle.py): the increment
+    locks the row until the request commits, so concurrent attempts are counted
+    one after the other on PostgreSQL as on SQLite."""
+
+    __tablename__ = "attempt_counter"
+
+    key: str = Field(sa_type=String(320), primary_key=True)
+    window_start: datetime = Field(sa_type=DateTime(timezone=True))
+    count: int = Field(default=0)

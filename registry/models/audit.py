@@ -29,3 +29,4 @@ class AuditEvent(SQLModel, table=True):
     source: Optional[str] = Field(default=None, sa_type=String(64))
     # The client's address, for sign-in events: failed attempts are counted per address too.
     address: Optional[str] = Field(default=None, sa_type=String(64), index=True)
+

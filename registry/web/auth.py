@@ -2,8 +2,11 @@
 
 A sign-in is a row in login_session (accounts/sessions.py); the cookie carries
 its random token as Flask-Login's user id. API clients may instead send a
-personal token as ``Authorization: Bearer …``; such requests carry no cookie
-and need no CSRF token. ``current_actor`` is the value every operation of a
+personal token as ``Authorization: Bearer …``. A request that sends the
+header is judged by its token alone: its cookie is ignored (a third site could
+ride on a cookie, never on a header it cannot set), and only a request the
+token actually authenticated is exempt from CSRF. An API write that nobody
+authenticated is answered 401 with the JSON error. ``current_actor`` is the value every operation of a
 request is given: who, through which door, from which address.
 """
 
@@ -77,6 +80,8 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(token: str):
+        if bearer_token() is not None:
+            return None  # a request with a bearer token is the token's, never the cookie's
         user = user_for_login_token(get_session(), token)
         return SignedInUser(user, token) if user is not None else None
 
@@ -93,11 +98,19 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _protect_cookie_writes():
-        # A request with a bearer token carries no cookie a third site could
-        # ride on, so CSRF does not apply; everything else must carry the token.
+        # Only a request its bearer token authenticated is exempt (its cookie was
+        # ignored); everything else that writes must carry the CSRF token.
         if request.method in READ_METHODS:
-            return
-        if bearer_token() is not None:
-            return
+            return None
+        authenticated = current_user.is_authenticated  # loads the user: token first, else cookie
+        if g.get("token_auth"):
+            return None
+        if request.path.startswith("/api/") and not authenticated:
+            from registry.web.security import carries_nul
+
+            if not carries_nul():  # (a NUL is refused next, with its own message, whoever sends it)
+                return login_manager.unauthorized()  # 401 with the API's JSON error, not "CSRF token missing"
+            return None
         if app.config.get("WTF_CSRF_ENABLED", True):
             csrf.protect()
+        return None

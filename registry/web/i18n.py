@@ -4,6 +4,8 @@ Message ids are the Vietnamese text, so a page is complete in Vietnamese even
 without a compiled catalogue; translations/en holds the English.
 """
 
+from urllib.parse import urlencode
+
 from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 
@@ -32,13 +34,20 @@ def init_app(app: Flask) -> None:
           default_translation_directories=str(resource("translations")))
 
     def language_url(code: str) -> str:
-        """This page in another language, with its filters kept."""
+        """This page in another language, with its filters kept.
+
+        The path is built from the route's own values only; the query is copied as
+        text. Handing the query to ``url_for`` would let a visitor choose its
+        keyword arguments (``_external``, ``_scheme``, ``_method``, a path value):
+        links to another host in a page kept for everyone, or a 500.
+        """
         from flask import url_for
 
         if request.endpoint is None or request.method != "GET":
             return url_for("public.index", lang=code)
-        args = {k: v for k, v in request.args.items() if k != "lang"}
-        return url_for(request.endpoint, **(request.view_args or {}), **args, lang=code)
+        path = url_for(request.endpoint, **(request.view_args or {}))
+        args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+        return f"{path}?{urlencode([*args, ('lang', code)])}"
 
     app.jinja_env.globals["language_url"] = language_url
 

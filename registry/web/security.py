@@ -27,7 +27,7 @@ def _has_nul(fields) -> bool:
     return any("\x00" in name or any("\x00" in value for value in values) for name, values in fields.lists())
 
 
-def _carries_nul() -> bool:
+def carries_nul() -> bool:
     """Whether the path, the query, the form fields or a JSON body hold a NUL character.
 
     PostgreSQL refuses NUL in text, and no field of the registry can mean one; uploaded
@@ -46,7 +46,7 @@ def _carries_nul() -> bool:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _refuse_nul():
-        if _carries_nul():
+        if carries_nul():
             raise ValidationFailed(N_("Dữ liệu gửi lên chứa ký tự NUL, là ký tự không được phép; "
                                       "không có gì thay đổi."))
 

@@ -65,7 +65,10 @@ def _holds_csrf_token() -> bool:
 
 def _revalidated(kept, token: str, place: tuple) -> Response:
     body, content_type = kept
-    return revalidated(Response(body, content_type=content_type), validator(token, *place[1:]))
+    response = revalidated(Response(body, content_type=content_type), validator(token, *place[1:]))
+    # a proxy must keep one copy per language: the API's follows Accept-Language, a page's the cookie
+    response.vary.add("Accept-Language" if request.path.startswith("/api/") else "Cookie")
+    return response
 
 
 def _answer(memo: TokenMemo, place: tuple, token: str) -> Response | None:
@@ -85,7 +88,9 @@ def per_generation(view):
         if not _may_share():
             return view(*args, **kwargs)
         engine = get_engine()
-        place = (str(engine.url), request.path, request.query_string, str(get_locale()))
+        # everything the rendering reads from the request: the links start with the
+        # script root (SCRIPT_NAME), the names follow the language; no link is absolute
+        place = (str(engine.url), request.script_root, request.path, request.query_string, str(get_locale()))
         memo = _kept()
         # First the tokens alone, outside the request's session: most requests are then answered
         # from this worker's copy, or with a 304, without the cost of a session's transaction.

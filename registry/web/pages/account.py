@@ -4,13 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlmodel import select
 
 from registry.accounts import sessions
 from registry.accounts import tokens as api_tokens
 from registry.accounts import users as accounts
 from registry.core.errors import DomainError, TooManyAttempts, translate
-from registry.models import ApiToken, Role
+from registry.models import Role
 from registry.web.auth import SignedInUser, current_actor
 from registry.web.db import get_session
 from registry.web.forms import ConfirmForm, LoginForm, PasswordChangeForm, TokenForm, safe_next
@@ -67,6 +66,15 @@ def logout():
     return redirect(url_for("public.index"))
 
 
+def _shown(exc: DomainError, form) -> int:
+    """``exc``'s messages on ``form``, the request's writes kept (the operation wrote only its record)."""
+    flash(translate(exc.message, _), "error")
+    for name, message in exc.fields.items():
+        if name in form:
+            form[name].errors = [*form[name].errors, translate(message, _)]
+    return exc.status
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def password():
@@ -77,7 +85,11 @@ def password():
         try:
             accounts.change_password(session, current_actor(), user, form.current.data, form.new.data)
         except DomainError as exc:
-            status = refused(exc, form)  # before rendering: its messages go on this page
+            if isinstance(exc, TooManyAttempts) or "current" in exc.fields:
+                # nothing changed but the count and the audit of the wrong try, which are kept
+                status = _shown(exc, form)
+            else:
+                status = refused(exc, form)  # before rendering: its messages go on this page
             return render_template("auth/password.html", form=form), status
         sessions.end_all_login_sessions(session, user)
         _sign_in(user)
@@ -95,10 +107,10 @@ def tokens():
     if form.validate_on_submit():
         _token, secret = api_tokens.create_api_token(session, current_actor(), current_user.account, form.name.data)
         form = TokenForm(formdata=None)
-    rows = session.exec(select(ApiToken).where(ApiToken.user_id == current_user.id)
-                        .order_by(ApiToken.created_at.desc())).all()
-    return render_template("auth/tokens.html", form=form, tokens=rows, secret=secret, revoke_form=ConfirmForm()), \
-        422 if form.errors else 200
+    rows = api_tokens.tokens_of(session, current_user.account)
+    return render_template("auth/tokens.html", form=form, tokens=rows, secret=secret, revoke_form=ConfirmForm(),
+                           expiry=api_tokens.expiry, is_live=api_tokens.is_live,
+                           lifetime_days=api_tokens.TOKEN_LIFETIME.days), 422 if form.errors else 200
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -6,12 +6,16 @@ the permission for the report), set the response headers and hand the stream
 on, so that a national catalogue starts downloading at once and is never held
 whole in memory. An open-data file carries a weak ETag of the verified
 figures' generation (target_cache.py): asking again costs one query until an
-auditor verifies something.
+auditor verifies something. The file itself is made once per generation of the
+period's figures, kept under the instance folder (``opendata/``) and sent as a
+file (registry/dataio/opendata.py ``built_file``): a download then costs a stat
+and a sendfile, with a strong ETag, ``If-Range`` and ``Range`` (werkzeug).
 """
 
+from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, send_file
 
 from registry import permissions as can
 from registry.core import generations
@@ -83,10 +87,30 @@ def download(year: int, dataset: str, fmt: str):
     unchanged = not_modified(etag) if etag else None
     if unchanged is not None:
         return unchanged
-    chunks = opendata.open_data_stream(session, dataset, year, fmt)
-    response = attachment(chunks, session, fmt, opendata.open_data_filename(year, dataset, fmt))
-    if etag:
-        response.set_etag(etag, weak=True)
+    if etag is None:  # no generation to name the file by: made for this request
+        chunks = opendata.open_data_stream(session, dataset, year, fmt)
+        return attachment(chunks, session, fmt, opendata.open_data_filename(year, dataset, fmt))
+    generation = f"{generations.stamp(tokens, year)}\x1f{session.get_bind().url}"
+    folder = Path(current_app.instance_path) / "opendata"
+    for _attempt in range(2):
+        path = opendata.built_file(session, folder, dataset, year, fmt, generation)
+        try:
+            # send_file opens the file now; a newer generation may have removed it just before
+            response = send_file(path, mimetype=MEDIA_TYPES[fmt], as_attachment=True,
+                                 download_name=opendata.open_data_filename(year, dataset, fmt),
+                                 conditional=True, etag=etag, max_age=None)
+            break
+        except FileNotFoundError:
+            continue
+    else:
+        chunks = opendata.open_data_stream(session, dataset, year, fmt)
+        return attachment(chunks, session, fmt, opendata.open_data_filename(year, dataset, fmt))
+    filename = opendata.open_data_filename(year, dataset, fmt)
+    response.headers["Content-Type"] = MEDIA_TYPES[fmt]
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename, safe='')}")
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
 

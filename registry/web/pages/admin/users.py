@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import select
 
+from registry.accounts import tokens as api_tokens
 from registry.accounts import users as accounts
 from registry.core.errors import DomainError
 from registry.models import Agency, Role, User
@@ -70,7 +71,9 @@ def _user_page(user, form=None, password_form=None, status=200):
         form = UserEditForm(formdata=None, data=accounts.user_values(get_session(), user))
     return render_template("admin/user_edit.html", user=user, form=form,
                            password_form=password_form or PasswordResetForm(formdata=None),
-                           is_self=user.id == actor().id, agency_codes=agency_codes()), status
+                           is_self=user.id == actor().id, agency_codes=agency_codes(),
+                           tokens=api_tokens.tokens_of(get_session(), user), expiry=api_tokens.expiry,
+                           is_live=api_tokens.is_live), status
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -107,4 +110,14 @@ def user_password(user_id: int):
         return _user_page(user, password_form=form, status=refused(exc, form))
     flash(_("Đã đặt lại mật khẩu của %(email)s; các phiên đăng nhập của người này đã kết thúc.",
             email=user.email), "info")
+    return redirect(url_for(".user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/tokens/revoke")
+def user_tokens_revoke(user_id: int):
+    """Revoke every API token of the user (a leaked token, a device lost)."""
+    require_admin("user", user_id)
+    user = load(User, user_id)
+    count = api_tokens.revoke_all_api_tokens(get_session(), current_actor(), user, "revoked by an administrator")
+    flash(_("Đã thu hồi %(count)s mã truy cập API của %(email)s.", count=count, email=user.email), "info")
     return redirect(url_for(".user_edit", user_id=user.id))
