@@ -150,3 +150,34 @@ def test_a_windows_1258_file_is_told_how_to_save_as_utf8(client, auth, world):
     assert response.status_code == 422
     text = page(response)
     assert "Windows-1258" in text and "CSV UTF-8" in text
+
+
+def test_after_a_dry_run_the_same_file_is_imported_without_choosing_it_again(client, auth, world, db):
+    import re as regex
+    from io import BytesIO
+
+    from registry.models import Agency
+
+    auth.login(world["admin"].email)
+    body = "code,name,tier,kind\nso-moi,Sở Khoa học và Công nghệ,province,department\n".encode()
+    response = client.post("/admin/import", data={"kind": "agencies", "check": "1",
+                                                  "file": (BytesIO(body), "coquan.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 200
+    text = page(response)
+    assert 'action="/admin/import/stashed"' in text and "coquan.csv" in text
+    token = regex.search(r'name="token" type="hidden" value="([^"]+)"', text).group(1)
+    db.rollback()
+    assert db.exec(select(Agency).where(Agency.code == "so-moi")).first() is None  # the dry run wrote nothing
+    response = client.post("/admin/import/stashed", data={"token": token, "kind": "agencies",
+                                                          "filename": "coquan.csv"})
+    assert response.status_code == 302
+    db.rollback()
+    assert db.exec(select(Agency).where(Agency.code == "so-moi")).one().name == "Sở Khoa học và Công nghệ"
+    # once imported, or with a token that was never given, the file is gone: a clear message
+    response = client.post("/admin/import/stashed", data={"token": token, "kind": "agencies"},
+                           follow_redirects=True)
+    assert "hãy chọn lại tệp" in page(response)
+    response = client.post("/admin/import/stashed", data={"token": "../../secret_key", "kind": "agencies"},
+                           follow_redirects=True)
+    assert "hãy chọn lại tệp" in page(response)

@@ -116,7 +116,7 @@ def _bounded(table: Iterator[tuple[int, list]]) -> tuple[list[str], list[Row]]:
     return header, rows
 
 
-SAVE_AS_UTF8 = N_("Tệp CSV phải được mã hóa UTF-8, nhưng tệp này %(what)s. Trong Excel, chọn Tệp › Lưu thành và "
+SAVE_AS_UTF8 = N_("Tệp CSV phải được mã hóa UTF-8. Tệp này %(what)s. Trong Excel, chọn Tệp › Lưu thành và "
                   "chọn kiểu «CSV UTF-8 (phân cách bằng dấu phẩy)» rồi nhập lại; hoặc nhập thẳng tệp XLSX; hoặc tải "
                   "tệp mẫu và dán dữ liệu vào đó.")
 

@@ -10,7 +10,7 @@ messages the pages put back beside the fields.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -190,6 +190,16 @@ class ImportForm(FlaskForm):
     as_verified = BooleanField(_l("Ghi nhận là đã xác minh (dữ liệu lịch sử)"))
     check = SubmitField(_l("Kiểm tra (chạy thử, không ghi)"))
     submit = SubmitField(_l("Nhập dữ liệu"))
+
+
+class StashedImportForm(FlaskForm):
+    """Import the file a dry run checked, kept on the server under ``token``."""
+
+    token = HiddenField()
+    kind = HiddenField()
+    filename = HiddenField()
+    as_verified = BooleanField(_l("Ghi nhận là đã xác minh (dữ liệu lịch sử)"))
+    submit = SubmitField(_l("Nhập tệp vừa kiểm tra"))
 
 
 class ButtonForm(FlaskForm):
