@@ -242,12 +242,16 @@ def forms(registry: Registry) -> list[Form]:
         Form("new target", "admin", st.just("/admin/targets/new"), target_fields, frozenset({"target+"} | AUDITED)),
         Form("target", "admin", st.just(f"/admin/targets/{registry.target_id}"), target_fields,
              frozenset(TARGET_COLUMNS | AUDITED)),
+        Form("ranking method", "admin", st.just("/admin/ranking-method"),
+             {"effective_from": years, "points-has_lan": levels, "points-services_level3": huge_numbers.map(str),
+              "minimum-good": st.sampled_from(["150", "0", "-1", "abc", "99999999999"])},
+             frozenset({"ranking_method+"} | _columns("ranking_method", "document", "updated_at") | AUDITED)),
     ]
 
 
 FORM_NAMES = ["sign-in", "password change", "API token", "API token revoke", "sign-out", "entries", "review verify",
               "review return", "review reopen", "new agency", "agency", "new service", "service", "new user", "user",
-              "password reset", "new period", "period open/close", "new target", "target"]
+              "password reset", "new period", "period open/close", "new target", "target", "ranking method"]
 
 
 def values_for(form: Form):
@@ -376,7 +380,7 @@ def test_the_fuzzed_forms_are_every_form_of_the_pages(forms_registry):
                "/admin/agencies/<int:agency_id>", "/admin/services/new", "/admin/services/<int:service_id>",
                "/admin/users/new", "/admin/users/<int:user_id>", "/admin/users/<int:user_id>/password",
                "/admin/periods", "/admin/periods/<int:year>/open", "/admin/periods/<int:year>/close",
-               "/admin/targets/new", "/admin/targets/<int:target_id>"}
+               "/admin/targets/new", "/admin/targets/<int:target_id>", "/admin/ranking-method"}
     assert posted == covered
 
 
