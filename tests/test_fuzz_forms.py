@@ -265,6 +265,10 @@ def forms(registry: Registry) -> list[Form]:
               "comparator": target_fields["comparator"], "threshold": target_fields["threshold"],
               "deadline": years, "scope": st.sampled_from(["*:school", "x:y", ""])},
              frozenset({"target_version+"} | AUDITED)),
+        Form("ranking method", "admin", st.just("/admin/ranking-method"),
+             {"effective_from": years, "points-has_lan": levels, "points-services_level3": huge_numbers.map(str),
+              "minimum-good": st.sampled_from(["150", "0", "-1", "abc", "99999999999"])},
+             frozenset({"ranking_method+"} | _columns("ranking_method", "document", "updated_at") | AUDITED)),
     ]
 
 
@@ -272,7 +276,7 @@ FORM_NAMES = ["sign-in", "password change", "API token", "API token revoke", "si
               "review verify",
               "review return", "review reopen", "new agency", "agency", "new service", "service", "new user", "user",
               "password reset", "new period", "period open/close", "new target", "target", "period reopen",
-              "target version"]
+              "target version", "ranking method"]
 
 
 def values_for(form: Form):
@@ -402,7 +406,7 @@ def test_the_fuzzed_forms_are_every_form_of_the_pages(forms_registry):
                "/admin/users/new", "/admin/users/<int:user_id>", "/admin/users/<int:user_id>/password",
                "/admin/periods", "/admin/periods/<int:year>/open", "/admin/periods/<int:year>/close",
                "/admin/targets/new", "/admin/targets/<int:target_id>", "/admin/periods/<int:year>/reopen",
-               "/admin/targets/<int:target_id>/versions"}
+               "/admin/targets/<int:target_id>/versions", "/admin/ranking-method"}
     assert posted == covered
 
 

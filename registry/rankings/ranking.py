@@ -134,13 +134,19 @@ def _rank(method: Method, year: int, figures: dict[int, AgencyFigures],
     previous = previous or {}
     entries: list[Entry] = []
     grouped: dict[Group | None, list[AgencyFigures]] = {}
+    group_of: dict[tuple[str, str], Group | None] = {}  # a few (tier, kind) pairs, thousands of agencies
     for agency in figures.values():
         if agency.active:
-            grouped.setdefault(method.group_of(agency.tier, agency.kind), []).append(agency)
+            pair = (agency.tier, agency.kind)
+            if pair not in group_of:
+                group_of[pair] = method.group_of(*pair)
+            grouped.setdefault(group_of[pair], []).append(agency)
     for group in (*method.groups, None):
         members = grouped.get(group, [])
         cards = [score(method, year, a) for a in members]
-        assessed = sorted((c for c in cards if c.assessed), key=lambda c: (-c.score, c.agency.name_sort, c.agency.code))
+        # a float first (never out of the exact order, rounding being monotonic), the exact score on a tie
+        assessed = sorted((c for c in cards if c.assessed),
+                          key=lambda c: (-float(c.score), -c.score, c.agency.name_sort, c.agency.code))
         not_assessed = sorted((c for c in cards if not c.assessed), key=lambda c: (c.agency.name_sort, c.agency.code))
         ranks = competition_ranks([c.score for c in assessed]) if group is not None else [None] * len(assessed)
         for card, rank in zip(assessed, ranks):

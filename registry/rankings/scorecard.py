@@ -32,36 +32,62 @@ class Line:
     criterion: Criterion
     numerator: int | None
     denominator: int | None
-    ratio: Fraction | None  # None: zero denominator or unknown figure
-    points: Fraction
+    points: Fraction | int  # exact
     flag: str | None = None
+
+    @property
+    def ratio(self) -> Fraction | None:
+        """None: zero denominator or unknown figure."""
+        if self.flag is not None:
+            return None
+        return min(Fraction(self.numerator, self.denominator), Fraction(1))
 
     def as_dict(self, lang: str) -> dict:
         c = self.criterion
+        ratio = self.ratio
         return {"code": c.code, "section": c.section, "title": c.title(lang), "numerator": self.numerator,
                 "denominator": self.denominator,
-                "ratio": None if self.ratio is None else one_decimal(self.ratio * 100),
+                "ratio": None if ratio is None else one_decimal(ratio * 100),
                 "points": one_decimal(self.points), "points_exact": exact(self.points), "maximum": c.points,
                 "flag": self.flag}
 
 
 def _line(criterion: Criterion, figures: AgencyFigures) -> Line:
+    """A criterion's points: ratio × maximum, exactly (integers where they can be: a
+    national ranking scores a hundred thousand lines)."""
     report = figures.report
     if criterion.kind == "flag":
         value = report.get(criterion.field)
         if value is None:
-            return Line(criterion, None, None, None, Fraction(0), UNKNOWN)
-        numerator, denominator = int(bool(value)), 1
-    elif criterion.kind == "ratio":
+            return Line(criterion, None, None, 0, UNKNOWN)
+        return Line(criterion, int(bool(value)), 1, criterion.points if value else 0)
+    if criterion.kind == "ratio":
         numerator, denominator = report.get(criterion.numerator), report.get(criterion.denominator)
         if numerator is None or denominator is None:
-            return Line(criterion, numerator, denominator, None, Fraction(0), UNKNOWN)
+            return Line(criterion, numerator, denominator, 0, UNKNOWN)
     else:
         numerator, denominator = figures.services_at(criterion.min_level), figures.services
     if denominator == 0:
-        return Line(criterion, numerator, denominator, None, Fraction(0), ZERO_DENOMINATOR)
-    ratio = min(Fraction(numerator, denominator), Fraction(1))
-    return Line(criterion, numerator, denominator, ratio, ratio * criterion.points)
+        return Line(criterion, numerator, denominator, 0, ZERO_DENOMINATOR)
+    if numerator >= denominator:
+        return Line(criterion, numerator, denominator, criterion.points)
+    if numerator <= 0:
+        return Line(criterion, numerator, denominator, 0)
+    return Line(criterion, numerator, denominator, Fraction(numerator * criterion.points, denominator))
+
+
+def exact_sum(values) -> Fraction:
+    """The exact sum of integers and fractions, normalised once (not at every step)."""
+    whole, parts = 0, []
+    for value in values:
+        if isinstance(value, int):
+            whole += value
+        else:
+            parts.append(value)
+    if not parts:
+        return Fraction(whole)
+    common = math.lcm(*(p.denominator for p in parts))
+    return Fraction(whole * common + sum(p.numerator * (common // p.denominator) for p in parts), common)
 
 
 @dataclass(frozen=True)
@@ -83,7 +109,7 @@ class Scorecard:
         return None if self.score is None else one_decimal(self.score)
 
     def section_points(self, section: str) -> Fraction:
-        return sum((line.points for line in self.lines if line.criterion.section == section), Fraction(0))
+        return exact_sum(line.points for line in self.lines if line.criterion.section == section)
 
     def shown_section(self, section: str) -> float:
         return one_decimal(self.section_points(section))
@@ -113,7 +139,7 @@ def score(method: Method, period: int, figures: AgencyFigures) -> Scorecard:
     if not figures.assessed:
         return Scorecard(period, figures, method, (), None, None)
     lines = tuple(_line(c, figures) for c in method.criteria)
-    total = sum((line.points for line in lines), Fraction(0))
+    total = exact_sum(line.points for line in lines)
     return Scorecard(period, figures, method, lines, total, method.band(total))
 
 
