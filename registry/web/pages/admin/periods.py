@@ -105,7 +105,8 @@ def period_reopen(year: int):
     try:
         period_operations.reopen_period(get_session(), current_actor(), period, form.reason.data)
     except DomainError as exc:
-        return render_template("admin/period_reopen.html", period=period, form=form), refused(exc, form)
+        status = refused(exc, form)  # before rendering: its messages are on the page
+        return render_template("admin/period_reopen.html", period=period, form=form), status
     flash(_("Đã mở lại kỳ báo cáo %(year)s để đính chính; công chúng vẫn thấy số liệu đã công bố đến khi "
             "khóa lại.", year=year), "info")
     return redirect(url_for(".periods"))
