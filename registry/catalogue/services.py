@@ -208,6 +208,8 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
         for rank, condition in enumerate(groups):
             if not counts[rank] or (after is not None and rank < after[0]):
                 continue
+            if parts and sum(counts[after[0] + 1 if after else 0:rank]) > limit:
+                break  # the groups before this one hold more than a page from the cursor on
             # a group so large that its page is found sooner by reading the catalogue in order,
             # unless its names begin alike, and so lie together somewhere in that order (a whole
             # letter may come before them): those are fetched from the index and sorted.
