@@ -101,3 +101,13 @@ def test_fold_is_the_text_decomposed_without_its_marks(text):
 def test_clean_text_keeps_tabs_and_drops_only_control_and_other_invisible_characters(text):
     kept = unicodedata.normalize("NFC", text).strip()
     assert clean_text(text) == "".join(c for c in kept if c == "\t" or unicodedata.category(c)[0] != "C")
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_KEY_TEXT, st.integers(min_value=0, max_value=40))
+@example("Đăng ký khai sinh", 7)
+@example("Kỹ thuật", 2)
+def test_no_name_sorts_before_the_least_key_of_what_its_search_key_begins_with(name, length):
+    # what lets a search read the catalogue in order from where names beginning alike can begin
+    name = clean_text(name).strip()  # as names are stored
+    assert sort_key(name) >= search.least_sort_key(fold(name)[:length])

@@ -31,7 +31,7 @@ from registry.catalogue.parameters import MAX_CHOICES, NO_DATA, PAGE_SIZE, bad_c
 from registry.core import generations
 from registry.core.errors import N_, ValidationFailed
 from registry.core.memo import TokenMemo
-from registry.core.search import fts5_query, like_escaped, phrase, search_terms, tsquery
+from registry.core.search import fts5_query, least_sort_key, like_escaped, phrase, search_terms, tsquery
 from registry.models import (
     SERVICE_SEARCH,
     Agency,
@@ -215,13 +215,16 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
         for rank, condition in enumerate(groups):
             if not counts[rank] or (after is not None and rank < after[0]):
                 continue
+            if parts and sum(counts[after[0] + 1 if after else 0:rank]) > limit:
+                break  # the groups before this one hold more than a page from the cursor on
             # a group so large that its page is found sooner by reading the catalogue in order,
-            # unless its names begin alike, and so lie together somewhere in that order (a whole
-            # letter may come before them): those are fetched from the index and sorted.
-            # The third group's condition implies the match, and needs no index to test it.
-            many = (counts[rank] > SORT_MATCHES_UP_TO and rank >= CLUSTERED_GROUPS and agency is None
-                    and not sector)
+            # from where its names can begin when they begin alike (they lie together in that
+            # order, possibly after a whole letter). The first three groups' conditions imply
+            # the match, and need no index to test it.
+            many = counts[rank] > SORT_MATCHES_UP_TO and agency is None and not sector
             part = selected(many, matched=not many or rank == RELEVANCE_GROUPS - 1).where(condition)
+            if many and rank < CLUSTERED_GROUPS:  # read from where such names can begin
+                part = part.where(Service.name_sort >= least_sort_key(phrase(terms)))
             if after is not None and rank == after[0]:
                 part = part.where(beyond(order, after[1:]))
             # a numbered page (offset) needs the rows before it from every group

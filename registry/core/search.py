@@ -105,6 +105,16 @@ def _character_keys(ch: str) -> tuple[str, str] | None:
     return "".join(letter for letter, _ in keys), "".join(tone for _, tone in keys)
 
 
+def least_sort_key(folded: str) -> str:
+    """A key no greater than the sort key of any name (trimmed, as every name is stored)
+    whose search key (``fold``) begins with ``folded``: the letters of its first word as
+    they are, for the plain letter is the first of its kind (a before ă and â, d before
+    đ, i before y) and tones come after the letters. (Only the first word: a name may
+    separate its words by more than one space.)"""
+    first = folded.lower().split(" ", 1)[0]
+    return "".join(keys[0] for keys in map(_character_keys, first) if keys is not None)
+
+
 def _sort_key_of_clusters(lowered: str) -> str:
     keys = [_cluster_keys(cluster) for cluster in _clusters(unicodedata.normalize("NFD", lowered))]
     return "".join(letter for letter, _ in keys) + "0" + "".join(tone for _, tone in keys)
