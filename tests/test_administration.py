@@ -323,7 +323,7 @@ def test_a_new_target_is_usable_by_the_engine(db, boss):
     db.commit()
     assert definition_errors(target) == {}
     assert target.flags == "has_lan" and target.threshold == 80 and target.deadline == 2020
-    assert target.position == 16  # after the fifteen shipped targets
+    assert target.position == 17  # after the sixteen shipped targets
     periods.create_period(db, boss, 2016)
     result = compute_target(db, target, 2016)
     assert result.value is None and result.status == "no_data"

@@ -39,7 +39,7 @@ def test_empty_draft_in_an_open_period(client, world):
     assert body["state"] == "draft" and body["version"] == 0
     assert set(body["report"]) == set(FULL_REPORT) and all(v is None for v in body["report"].values())
     assert body["services"] == [{"code": "1.001", "level": 0, "info_url": None, "form_url": None,
-                                 "submission_url": None, "note": None}]
+                                 "submission_url": None, "payment_url": None, "note": None}]
 
 
 def test_whole_season_through_the_api(client, db, world):

@@ -9,7 +9,8 @@ from tests.factories import PASSWORD, full_report
 FULL_FORM = {"report-has_lan": "1", "report-wan_connected": "1", "report-broadband_internet": "1",
              "report-official_email": "0", "report-staff_total": "40", "report-staff_with_computer": "38",
              "report-staff_with_email": "30", "report-documents_total": "1000", "report-documents_online": "900",
-             "report-exchanges_online": "1", "report-legal_docs_online": "0", "report-specialised_database": "1"}
+             "report-exchanges_online": "1", "report-legal_docs_online": "0", "report-specialised_database": "1",
+             "report-internet_connected": "1", "report-computer_staff_with_email": "29"}
 
 
 @pytest.fixture

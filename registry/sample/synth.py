@@ -35,7 +35,7 @@ from sqlmodel import Session
 
 from registry import audit
 from registry.audit import Actor
-from registry.catalogue.levels import EVIDENCE_FIELDS, LEVELS, MAX_LEVEL, required_evidence
+from registry.catalogue.levels import DEFAULT_SCALE, EVIDENCE_FIELDS, LEVELS, MAX_LEVEL, required_evidence
 from registry.core.errors import N_, Conflict, ValidationFailed
 from registry.core.search import fold, sort_key
 from registry.core.vocabulary import STATE_LABELS
@@ -318,7 +318,8 @@ class _Synthesis:
         for index, year in enumerate(self.years):
             is_open = index == len(self.years) - 1
             self.writer.add(ReportingPeriod.__tablename__, {
-                "year": year, "status": (PeriodStatus.open if is_open else PeriodStatus.closed).value})
+                "year": year, "status": (PeriodStatus.open if is_open else PeriodStatus.closed).value,
+                "level_scale": DEFAULT_SCALE})
             rng = self.stream(f"period/{year}")
             histories = _period_histories(rng, agencies, index, is_open)
             states = self.write_period(rng, agencies, index, year, histories)
