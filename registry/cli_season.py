@@ -95,18 +95,22 @@ def period_group():
 
 @period_group.command("open")
 @click.argument("year", type=int)
+@click.option("--due", help="The due date, YYYY-MM-DD (default: 31 January of the next year).")
 @pass_registry
-def period_open_command(registry, year):
-    """Open a new reporting period."""
+def period_open_command(registry, year, due):
+    """Open a new reporting period, with its due date."""
     from registry.core.errors import DomainError
-    from registry.submissions import periods
+    from registry.submissions import periods, season
 
     with registry.session() as session:
         try:
-            periods.open_period(session, _actor(), year)
+            period = periods.open_period(session, _actor(), year)
+            if due is not None:
+                season.set_due_date(session, _actor(), period, due)
+            due_text = period.due.strftime("%d/%m/%Y")
         except DomainError as exc:
             _refused(exc)
-    click.echo(f"Đã mở kỳ báo cáo {year}.")
+    click.echo(f"Đã mở kỳ báo cáo {year}, hạn nộp {due_text}.")
 
 
 UNFINISHED_WORDS = {"draft": "bản nháp", "submitted": "đã gửi, chưa xác minh", "returned": "bị trả lại",

@@ -250,8 +250,14 @@ def test_validity_in_time(db, make):
 def test_period_commands(runner, db, make):
     a = make.agency(code="late", name="Cơ quan chậm")
     make.submission(a, YEAR, "draft")
-    result = runner.invoke(["period", "open", str(YEAR + 1)])
+    result = runner.invoke(["period", "open", str(YEAR + 1), "--due", f"{YEAR + 2}-02-15"])
     assert result.exit_code == 0, result.output
+    db.rollback()
+    assert db.get(ReportingPeriod, YEAR + 1).due.isoformat() == f"{YEAR + 2}-02-15"
+    refused = runner.invoke(["period", "open", str(YEAR + 2), "--due", "15/02/2030"])
+    assert refused.exit_code != 0 and "NNNN-TT-NN" in refused.output
+    db.rollback()
+    assert db.get(ReportingPeriod, YEAR + 2) is None  # nothing written
     result = runner.invoke(["period", "close", str(YEAR)], input="n\n")
     assert result.exit_code != 0
     assert "bản nháp: 1 cơ quan" in result.output and "late  Cơ quan chậm" in result.output
