@@ -146,7 +146,7 @@ def test_dry_run_writes_nothing(runner, db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Chạy thử" in result.output
     assert count(db, Agency) == 0
-    assert count(db, AuditEvent) == 16  # the seeded targets only
+    assert count(db, AuditEvent) == 16 + 18  # the seeded targets and province-wide indicators only
 
 
 @pytest.fixture

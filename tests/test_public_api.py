@@ -61,14 +61,17 @@ def test_agency_detail_has_only_verified_reports(client, db, make):
     make.submission(agency, 2013, report=factories.full_report(staff_total=50))
     make.submission(agency, 2014, "submitted", report=factories.full_report(staff_total=60))
     make.submission(agency, 2015, "draft", report=factories.full_report(staff_total=70))
+    make.period(2013, "closed")
     body = client.get("/api/v1/agencies/so-tttt").get_json()
     assert set(body) == AGENCY_KEYS | {"reports", "scorecard"}
-    assert body["scorecard"]["period"] == 2013 and body["scorecard"]["score"] is not None  # the latest verified
+    # the public's default period is the latest closed one (SPEC §8.2)
+    assert body["scorecard"]["period"] == 2013 and body["scorecard"]["score"] is not None
     assert [r["period"] for r in body["reports"]] == [2013]
     assert set(body["reports"][0]["report"]) == set(REPORT_FIELDS)
     assert body["reports"][0]["report"]["staff_total"] == 50
 
     # a reopened report keeps its last verified copy
+    make.period(2013)  # open again, so that its report can be reopened
     make.revise(workflow.find_submission(db, agency, 2013), report={"staff_total": 55}, reason="Sửa")
     assert client.get("/api/v1/agencies/so-tttt").get_json()["reports"][0]["report"]["staff_total"] == 50
 

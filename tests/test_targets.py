@@ -131,11 +131,13 @@ def test_as_dict_has_exactly_the_spec_shape(db, make):
         d = r.as_dict()
         service_keys = {"counting_unit", "offerings"} if r.target.formula.startswith("service_") else set()
         assert set(d) == {"code", "title", "citation", "unit", "comparator", "threshold", "deadline",
-                          "numerator", "denominator", "value", "met", "coverage"} | service_keys
+                          "numerator", "denominator", "value", "met", "coverage", "status", "provisional",
+                          "version"} | service_keys
         assert set(d["coverage"]) == {"covered", "total"}
         for key in ("numerator", "denominator", "threshold", "deadline"):
             assert type(d[key]) is int, (r.target.code, key)
-        assert type(d["met"]) is bool
+        assert (type(d["met"]) is bool) == (d["status"] in ("met", "not_met")), r.target.code
+        assert d["met"] is None or d["met"] == (d["status"] == "met")
         assert d["value"] is None or type(d["value"]) in (int, float)
         json.dumps(d)  # serialisable as it is
 
