@@ -5,11 +5,15 @@ the English test load. A new route without a sample fails those tests until give
 from sqlmodel import select
 
 from registry.models import Agency, ReportingPeriod, Service, Submission, Target, User
+from registry.models.vocabularies import PeriodStatus, State
 from registry.sample.demo import DEMO_USERS
 
-NOT_PAGES = ("static", "opendata.download", "review.audit_csv")  # files, not pages
+NOT_PAGES = ("static", "opendata.download", "review.audit_csv", "admin.import_template",
+             "rankings.comparison_download",  # files, not pages
+             "indicators.enter_latest")  # a redirect to the latest period's page
 # who looks at a page: the first role whose endpoints prefix matches
 VIEWERS = (("workspace.", "focal"), ("review.", "auditor"), ("opendata.dic_report", "auditor"),
+           ("indicators.enter", "auditor"), ("rankings.method", "admin"),
            ("admin.", "admin"), ("auth.password", "admin"), ("auth.tokens", "admin"))
 
 
@@ -26,11 +30,23 @@ def _samples(app) -> dict:
         submission = session.exec(select(Submission).order_by(Submission.id)).first()
         agency_of = session.get(Agency, submission.agency_id)
         open_year = session.exec(select(ReportingPeriod.year).order_by(ReportingPeriod.year.desc())).first()
+        closed_year = session.exec(select(ReportingPeriod.year).where(ReportingPeriod.status == PeriodStatus.closed.value)
+                                   .order_by(ReportingPeriod.year.desc())).first()
+        submitted = session.exec(select(Submission).where(Submission.state == State.submitted.value)
+                                 .order_by(Submission.id)).first()
+        submitted_by = session.get(Agency, submitted.agency_id)
         return {
             "public.target_detail": {"code": session.exec(select(Target.code).order_by(Target.id)).first()},
             "catalogue.agency": {"code": "so-tttt"},
             "workspace.entries": {"code": focal_agency, "year": open_year},
             "review.submission": {"code": agency_of.code, "year": submission.period_year},
+            "workspace.confirm_submit": {"code": focal_agency, "year": open_year},
+            "review.confirm_verify": {"code": submitted_by.code, "year": submitted.period_year},
+            "review.letter": {"year": open_year},
+            "indicators.enter_page": {"year": open_year},
+            "admin.period_close": {"year": open_year},
+            "admin.period_reopen": {"year": closed_year},
+            "admin.target_versions": {"target_id": session.exec(select(Target.id)).first()},
             "admin.agency_edit": {"agency_id": session.exec(select(Agency.id)).first()},
             "admin.service_edit": {"service_id": session.exec(select(Service.id)).first()},
             "admin.target_edit": {"target_id": session.exec(select(Target.id)).first()},

@@ -296,13 +296,19 @@ def test_open_and_close_a_period(db, boss):
     with pytest.raises(Conflict):
         periods.close_period(db, boss, period)
     db.rollback()
-    periods.open_period(db, boss, period)
+    # SPEC v2 rule 12: a closed period is not opened again; it is re-opened for a correction, with a reason
+    with pytest.raises(Conflict):
+        periods.open_period(db, boss, 2015)
+    db.rollback()
+    periods.reopen_period(db, boss, db.get(ReportingPeriod, 2015), "Sở B bổ sung số liệu")
     db.commit()
-    assert db.get(ReportingPeriod, 2015).status == "open"
+    assert db.get(ReportingPeriod, 2015).status == "correcting"
     [closed] = events(db, "period.close", 2015)
-    [opened] = events(db, "period.open", 2015)
-    assert (closed.before, closed.after) == ({"status": "open"}, {"status": "closed"})
-    assert (opened.before, opened.after) == ({"status": "closed"}, {"status": "open"})
+    [reopened] = events(db, "period.reopen", 2015)
+    assert (closed.before, closed.after) == ({"status": "open"}, {"status": "closed", "unfinished": {
+        "draft": 0, "submitted": 0, "returned": 0, "nothing": 0}})
+    assert (reopened.before, reopened.after) == ({"status": "closed"}, {"status": "correcting"})
+    assert reopened.comment == "Sở B bổ sung số liệu"
 
 
 # --- targets ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ import pytest
 
 from registry.core.errors import NotFound, ValidationFailed
 from registry.dataio import dic_report, opendata, streams, xlsx
-from registry.models import Service
+from registry.models import ReportingPeriod, Service
 
 YEAR = 2015
 
@@ -127,16 +127,19 @@ def test_the_workbook_is_a_valid_package_that_spreadsheets_read(db, make):
     header = [c for c in services[header_row]]
     assert [c.value for c in header] == list(dic_report.SERVICE_HEADERS_VI)
     assert all(c.font.b and c.fill.fgColor.rgb.endswith("DDE3EA") for c in header)
-    assert services.column_dimensions["B"].width == 60
+    name, level, in_basis = (dic_report.SERVICE_HEADERS_VI.index(h) for h in
+                             ("Tên thủ tục", "Mức độ", "Có số liệu trong cơ sở tính"))
+    assert services.column_dimensions["C"].width == 60 and name == 2  # after the procedure's code
     rows = {r[0]: r for r in services.iter_rows(min_row=header_row + 1, values_only=True)}
     assert len(rows) == 12
-    assert rows["s-00000"][1] == TRICKY[0]
-    assert rows["s-00001"][1] == "'" + TRICKY[1]  # never a formula
-    assert rows["s-00002"][1] == TRICKY[2]
-    assert rows["s-00003"][1] == "có ký tự điều khiển và "
-    assert rows["s-00004"][1] == TRICKY[4]
-    assert rows["s-00000"][5] == 1 and isinstance(rows["s-00000"][5], int)
-    assert rows["s-00000"][9] == "có" and rows["s-00001"][9] == "không"
+    assert rows["s-00000"][1] == "s-00000"  # each service its own procedure
+    assert rows["s-00000"][name] == TRICKY[0]
+    assert rows["s-00001"][name] == "'" + TRICKY[1]  # never a formula
+    assert rows["s-00002"][name] == TRICKY[2]
+    assert rows["s-00003"][name] == "có ký tự điều khiển và "
+    assert rows["s-00004"][name] == TRICKY[4]
+    assert rows["s-00000"][level] == 1 and isinstance(rows["s-00000"][level], int)
+    assert rows["s-00000"][in_basis] == "có" and rows["s-00001"][in_basis] == "không"
     targets = wb["Chỉ tiêu"]
     assert targets["A1"].font.b and targets["A1"].font.sz == 13
     value_column = dic_report.TARGET_HEADERS_VI.index("Kết quả") + 1
@@ -155,11 +158,30 @@ def test_open_data_says_the_same_in_every_format(db, make):
                  for row in ws.iter_rows(values_only=True)]
     assert from_csv[0] == list(opendata.SERVICE_COLUMNS) == from_xlsx[0]
     assert sorted(from_csv[1:]) == sorted(from_xlsx[1:]) and len(from_csv) == 10
-    assert {r[1] for r in from_csv} >= {TRICKY[0], "'" + TRICKY[1], TRICKY[2], TRICKY[4]}
+    name = opendata.SERVICE_COLUMNS.index("name")
+    assert {r[name] for r in from_csv} >= {TRICKY[0], "'" + TRICKY[1], TRICKY[2], TRICKY[4]}
     from_json = json.loads(opendata.open_data(db, "services", YEAR, "json"))
     names = {row["code"]: row["name"] for row in from_json["rows"]}
     assert names["s-00001"] == TRICKY[1]  # JSON is data: no spreadsheet reads it, its text is as it is
     assert {row["code"] for row in from_json["rows"]} == {r[0] for r in from_csv[1:]}
+
+
+def test_a_closed_periods_open_data_is_what_it_said_while_open(db, make):
+    """Closing publishes the figures (rule 12); the files read from it keep every column."""
+    from registry.submissions.periods import close_period
+    from tests.factories import TEST_ACTOR
+
+    catalogue(make, 6, names=TRICKY)
+    db.get(Service, 2).procedure_code = "1.000042"  # an offering of a shared procedure
+    db.commit()
+    before = {fmt: opendata.open_data(db, "services", YEAR, fmt) for fmt in ("csv", "json")}
+    close_period(db, TEST_ACTOR, db.get(ReportingPeriod, YEAR))
+    db.commit()
+    assert opendata.published_rows(db, YEAR, "verified", "services") is not None  # read from what was published
+    assert opendata.open_data(db, "services", YEAR, "csv") == before["csv"]
+    rows = json.loads(opendata.open_data(db, "services", YEAR, "json"))["rows"]
+    assert rows == json.loads(before["json"])["rows"]
+    assert {r["code"]: r["procedure_code"] for r in rows}["s-00001"] == "1.000042"
 
 
 def test_downloads_are_streamed(client, db, make):

@@ -57,8 +57,11 @@ def test_each_new_record_keeps_its_audit_event(db, agency, make_user):
     assert [e.entity_key for e in events] == ["s-00000", "s-00001", "s-00002"]
     assert all(e.entity == "service" and e.source == "import" and e.before is None for e in events)
     assert all(e.actor_id == admin.id and e.actor == admin.email for e in events)
+    # every value the record was created with: its own procedure (no procedure_code given) and
+    # its validity (no period yet: valid in every one)
     assert events[1].after == {"code": "s-00001", "name": "Thủ tục số 1", "name_en": "Procedure 1",
-                               "agency_id": agency.id, "sector": "Hộ tịch", "active": True}
+                               "agency_id": agency.id, "sector": "Hộ tịch", "active": True,
+                               "procedure_code": "s-00001", "valid_from": None, "valid_to": None}
     summary = db.exec(select(AuditEvent).where(AuditEvent.action == "import.services")).one()
     assert summary.after == {"rows": 3, "created": 3, "updated": 0, "unchanged": 0, "as_verified": False}
 

@@ -74,6 +74,9 @@ def test_the_api_gives_the_ranking_and_the_scorecard(client, province):
     only = client.get("/api/v1/rankings?period=2014&group=districts").get_json()
     assert [g["code"] for g in only["groups"]] == ["districts"] and only["unranked"] == []
     assert client.get("/api/v1/rankings?period=2014&group=nope").status_code == 422
+    for bad in ("yes", "", "TRUE"):
+        refused = client.get(f"/api/v1/rankings?period=2014&scorecards={bad}")
+        assert refused.status_code == 422 and "scorecards" in refused.get_json()["error"]["fields"]
     agency = client.get("/api/v1/agencies/ubnd-e?period=2014").get_json()
     card = agency["scorecard"]
     assert (card["rank"], card["score_exact"], card["scorecard"]["grade"]["code"]) == (1, "331/3", "average")

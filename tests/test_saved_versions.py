@@ -71,7 +71,8 @@ def test_changes_the_other_editor_made_are_kept(db, setup):
     now = doc(db, agency)
     assert now["report"]["staff_total"] == 41
     assert now["services"][0] | {} == {"code": "1.001", "level": 2, "info_url": "https://a.example/1",
-                                       "form_url": "https://a.example/f", "submission_url": None, "note": "của A"}
+                                       "form_url": "https://a.example/f", "submission_url": None, "payment_url": None,
+                                       "note": "của A"}
 
 
 def test_a_field_both_changed_differently_is_a_conflict_and_nothing_is_written(db, setup):

@@ -590,6 +590,10 @@ def route_values(world: World, endpoint: str, rule) -> dict[str, list]:
             values[argument] = [YEAR]
         elif argument in world.ids:
             values[argument] = world.ids[argument]
+        elif endpoint == "admin.import_template" and argument in ("kind", "file_type"):
+            from registry.dataio.templates import FILE_TYPES, KINDS
+
+            values[argument] = list(KINDS if argument == "kind" else FILE_TYPES)
         else:
             raise AssertionError(f"the stored-XSS walk has no value for <{argument}> of {endpoint}: add one")
     return values

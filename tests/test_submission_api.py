@@ -163,7 +163,8 @@ def test_a_put_from_an_older_version_keeps_the_other_editors_changes(client, db,
     doc = b.get_json()
     assert doc["report"]["staff_total"] == 41
     assert doc["services"] == [{"code": "1.001", "level": 2, "info_url": "https://a.example/1",
-                                "form_url": "https://a.example/f", "submission_url": None, "note": "của A"}]
+                                "form_url": "https://a.example/f", "submission_url": None, "payment_url": None,
+                                "note": "của A"}]
     # B changing A's note too is a 409 naming the field, with the value read, theirs and B's
     before = snapshot(db)
     c = client.put(URL, headers=focal, json={"version": read["version"], "report": {"has_lan": False},

@@ -64,8 +64,9 @@ def home_value(client, code="services_level1_pct", query="") -> str:
     """The big figure of a target's card on the home page."""
     page = client.get("/" + query).get_data(as_text=True)
     card = page[page.index(f'id="target-{code}"'):]
-    # Vietnamese writes "50,0 %"; compared here in the English style the expectations use
-    shown = re.search(r'<dd class="big">([^<]*)</dd>', card).group(1)
+    # Vietnamese writes "50,0 %"; compared here in the English style the expectations use.
+    # A figure of a period still open carries a "tạm tính" (provisional) tag after it.
+    shown = re.search(r'<dd class="big">([^<]*?)\s*(?:<span class="provisional-tag">[^<]*</span>)?</dd>', card).group(1)
     return shown.replace(".", "").replace(",", ".").replace("\u00a0%", "%")
 
 

@@ -106,7 +106,39 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('ck_reporting_period_status'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_reporting_period_status'), "status IN ('open', 'closed')")
         batch_op.drop_column('correction_reason')
+    _drop_search_triggers()
     for name in ('service', 'agency'):
         with op.batch_alter_table(name, schema=None) as batch_op:
             batch_op.drop_column('valid_to')
             batch_op.drop_column('valid_from')
+    _create_search_triggers()
+
+
+# The search index triggers of revision 0004, frozen: SQLite's batch "move and copy" of
+# the agency and service tables cannot rename a table that another table's trigger
+# names, and drops the table's own triggers with it (as in revision 0011).
+SQLITE_TRIGGERS = (
+    ("service_search_service_insert",
+     "CREATE TRIGGER service_search_service_insert AFTER INSERT ON service WHEN NEW.active AND (SELECT active FROM agency WHERE id = NEW.agency_id) BEGIN INSERT INTO service_search (rowid, name_key) VALUES (NEW.id, NEW.name_key); END"),
+    ("service_search_service_update",
+     "CREATE TRIGGER service_search_service_update AFTER UPDATE OF id, name_key, active, agency_id ON service BEGIN DELETE FROM service_search WHERE rowid = OLD.id; INSERT INTO service_search (rowid, name_key) SELECT NEW.id, NEW.name_key WHERE NEW.active AND (SELECT active FROM agency WHERE id = NEW.agency_id); END"),
+    ("service_search_service_delete",
+     "CREATE TRIGGER service_search_service_delete AFTER DELETE ON service BEGIN DELETE FROM service_search WHERE rowid = OLD.id; END"),
+    ("service_search_agency_update",
+     "CREATE TRIGGER service_search_agency_update AFTER UPDATE OF id, active ON agency WHEN OLD.active IS NOT NEW.active OR OLD.id IS NOT NEW.id BEGIN DELETE FROM service_search WHERE rowid IN (SELECT id FROM service WHERE agency_id IN (OLD.id, NEW.id)); INSERT INTO service_search (rowid, name_key) SELECT id, name_key FROM service WHERE agency_id = NEW.id AND active AND NEW.active; END"),
+)
+
+
+def _drop_search_triggers() -> None:
+    if op.get_bind().dialect.name == 'sqlite':
+        for name, _ in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _create_search_triggers() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == 'sqlite' and bind.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE name = 'service_search'").first():
+        for name, statement in SQLITE_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+            op.execute(statement)

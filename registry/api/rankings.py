@@ -36,13 +36,16 @@ def agency_scorecard(session, found: Ranking, code: str, lang: str) -> dict | No
 @shared.per_generation
 def rankings():
     refuse_empty("period", "group")
+    scorecards = request.args.get("scorecards")
+    if scorecards not in (None, "true", "false"):
+        raise ValidationFailed(N_("Dữ liệu gửi lên không hợp lệ."), fields={"scorecards": N_("không hợp lệ")})
     session = generations.only_reads(get_session())
     year = chosen_period(session, request.args.get("period"))
     lang = _lang()
     if year is None:
         return jsonify({"period": None, "provisional": None, "previous_period": None, "method": None,
                         "groups": [], "unranked": []})
-    body = ranking(session, year).as_dict(lang, full=request.args.get("scorecards") == "true")
+    body = ranking(session, year).as_dict(lang, full=scorecards == "true")
     group = request.args.get("group")
     if group is not None:
         if group not in [g["code"] for g in body["groups"]]:

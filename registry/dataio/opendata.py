@@ -104,7 +104,9 @@ def service_rows(session: Session, period: int, basis: str = OPEN_DATA_BASIS,
     published = published_rows(session, period, basis, "services")
     if published is not None:
         for r in sorted(published, key=lambda row: (row["agency_code"], row["code"])):
-            yield (r["code"], r["name"], r["name_en"], r["agency_code"], r["sector"], r["level"],
+            # published before procedures were published: each service was its own procedure
+            yield (r["code"], r.get("procedure_code", r["code"]), r["name"], r["name_en"], r["agency_code"],
+                   r["sector"], r["level"],
                    *[r[f] for f in EVIDENCE_FIELDS], r["in_basis"])
         return
     for r in read_in_batches(session, services_statement(period, basis), batch_size):

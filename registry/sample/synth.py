@@ -7,7 +7,8 @@ synthesis really ran). The shape follows the real registry: provinces with
 their departments, districts and communes, schools and health facilities
 under a parent hierarchy; procedure names composed from the words real
 procedures use, beside the real names of the demonstration set; levels and
-adoption that grow from 2010; older periods closed and mostly verified, the
+adoption that grow from 2010; older periods mostly verified, then closed and
+published by ``periods.close_period`` as an administrator closes them, the
 latest one open with every workflow state.
 
 A national registry has millions of rows, so they are written in batches inside
@@ -39,6 +40,7 @@ from registry.catalogue.levels import DEFAULT_SCALE, EVIDENCE_FIELDS, LEVELS, MA
 from registry.core.errors import N_, Conflict, ValidationFailed
 from registry.core.search import fold, sort_key
 from registry.core.vocabulary import STATE_LABELS
+from registry.indicators.definitions import ensure_indicators
 from registry.models import (
     REPORT_FIELDS,
     Agency,
@@ -51,10 +53,12 @@ from registry.models import (
     Submission,
     VerifiedCopy,
     VerifiedServiceStatus,
+    default_due_date,
 )
 from registry.sample import synth_plan as plan
 from registry.sample import synth_words as words
 from registry.sample.demo import AgencyTrajectory
+from registry.submissions.periods import close_period
 from registry.targets.seed import ensure_targets
 
 SOURCE = "synth"
@@ -317,9 +321,11 @@ class _Synthesis:
         latest_states: dict[str, int] = {}
         for index, year in enumerate(self.years):
             is_open = index == len(self.years) - 1
+            # every period is written open: the older ones are closed afterwards by close_period,
+            # which publishes them as an administrator's close does (rule 12; see synthesize)
             self.writer.add(ReportingPeriod.__tablename__, {
-                "year": year, "status": (PeriodStatus.open if is_open else PeriodStatus.closed).value,
-                "level_scale": DEFAULT_SCALE})
+                "year": year, "status": PeriodStatus.open.value, "due_date": default_due_date(year),
+                "level_scale": DEFAULT_SCALE, "correction_reason": None})
             rng = self.stream(f"period/{year}")
             histories = _period_histories(rng, agencies, index, is_open)
             states = self.write_period(rng, agencies, index, year, histories)
@@ -336,6 +342,7 @@ class _Synthesis:
             self.writer.add(Agency.__tablename__, {
                 "id": a.id, "code": a.code, "name": a.name,
                 "name_en": a.name_en, "tier": a.tier, "kind": a.kind, "parent_id": a.parent_id, "active": a.active,
+                "valid_from": None, "valid_to": None,  # valid in every period while active (catalogue/validity.py)
                 "name_key": name_key, "name_sort": name_sort})
 
     def write_services(self, services: list[plan._Service]) -> None:
@@ -344,7 +351,8 @@ class _Synthesis:
             self.writer.add(Service.__tablename__, {
                 "id": s.id, "code": s.code, "name": s.procedure.name,
                 "name_en": s.procedure.name_en, "agency_id": s.agency_id, "sector": s.procedure.sector,
-                "active": s.active, "name_key": name_key, "name_sort": name_sort,
+                "active": s.active, "valid_from": None, "valid_to": None,
+                "name_key": name_key, "name_sort": name_sort,
                 "procedure_code": s.code})  # each synthetic service its own procedure
 
     def evidence_urls(self, services: list[plan._Service], agencies: list[plan._Agency]) -> dict[int, dict[str, str]]:
@@ -439,7 +447,7 @@ def synthesize(engine: Engine, *, services: int, agencies: int, periods: int, se
                progress: Callable[[str], None] | None = None) -> Summary:
     """Fill an empty database with a synthetic registry, in one transaction: all or nothing.
 
-    The schema must exist (``registry init``); the shipped targets are added if missing.
+    The schema must exist (``registry init``); the shipped targets and indicators are added if missing.
     Raises Conflict when the database already holds agencies, services or periods.
     """
     check_sizes(services, agencies, periods)
@@ -455,6 +463,10 @@ def synthesize(engine: Engine, *, services: int, agencies: int, periods: int, se
         latest_states = synthesis.run(agencies, services)
         _restart_sequences(connection, writer.TABLES)
         with Session(bind=connection) as session:
+            ensure_indicators(session, Actor.system(SOURCE))
+            for year in years[:-1]:
+                close_period(session, Actor.system(SOURCE), session.get(ReportingPeriod, year))
+                synthesis.log(f"kỳ {year}: đã khóa và công bố")
             audit.record(session, Actor.system(SOURCE), "synth.load", "registry", SOURCE,
                          after={"seed": seed, "services": services, "agencies": agencies, "periods": periods,
                                 "years": [years[0], years[-1]], "rows": writer.written},

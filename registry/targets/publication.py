@@ -35,8 +35,8 @@ from registry.targets.results import TargetResult, result_from_payload, result_p
 
 PUBLIC_BASIS = "verified"  # corrections list what the public was told
 PUBLISHED_STATUSES = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
-SERVICE_COLUMNS = ("code", "name", "name_en", "sector", "agency_code", "agency_name", "agency_name_en",
-                   "level", *EVIDENCE_FIELDS, "in_basis")
+SERVICE_COLUMNS = ("code", "procedure_code", "name", "name_en", "sector", "agency_code", "agency_name",
+                   "agency_name_en", "level", *EVIDENCE_FIELDS, "in_basis")
 AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "in_basis", *REPORT_FIELDS)
 # the target figures a correction lists
 TARGET_FIGURES = ("threshold", "comparator", "numerator", "denominator", "value", "met", "status",
@@ -50,7 +50,8 @@ def _services_statement(year: int, basis: str):
     for it (NULL without data in the basis) and its evidence."""
     figures = BasisJoin(year, basis)
     statement = (
-        select(Service.code, Service.name, Service.name_en, Service.sector, Agency.code.label("agency_code"),
+        select(Service.code, Service.procedure_code, Service.name, Service.name_en, Service.sector,
+               Agency.code.label("agency_code"),
                Agency.name.label("agency_name"), Agency.name_en.label("agency_name_en"),
                figures.known_level().label("level"), *[figures.status(f).label(f) for f in EVIDENCE_FIELDS],
                figures.flag().label("in_basis"))
@@ -84,8 +85,8 @@ def _agencies_statement(year: int, basis: str):
 def figures_now(session: Session, year: int, basis: str) -> dict[str, dict]:
     """The parts as they would be published now."""
     results = compute_targets(session, year, basis, provisional=False)
-    services = [[r.code, r.name, r.name_en, r.sector, r.agency_code, r.agency_name, r.agency_name_en,
-                 None if r.level is None else int(r.level), *[r._mapping[f] for f in EVIDENCE_FIELDS],
+    services = [[r.code, r.procedure_code, r.name, r.name_en, r.sector, r.agency_code, r.agency_name,
+                 r.agency_name_en, None if r.level is None else int(r.level), *[r._mapping[f] for f in EVIDENCE_FIELDS],
                  bool(r.in_basis)] for r in session.execute(_services_statement(year, basis))]
     agencies = [[r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, bool(r.in_basis),
                  *[_report_value(f, r._mapping[f]) for f in REPORT_FIELDS]]

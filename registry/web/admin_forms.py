@@ -130,7 +130,7 @@ class UserEditForm(FlaskForm):
     agency_code = _agency_code(_l("Mã cơ quan"))
     active = BooleanField(_l("Đang hoạt động"))
     phone = _text(_l("Số điện thoại"), 32, required=False, type="tel", autocomplete="off")
-    language = _select(_l("Ngôn ngữ của thư"), [("vi", _l("Tiếng Việt")), ("en", _l("Tiếng Anh"))], required=False)
+    language = _select(_l("Ngôn ngữ của thư"), [("vi", "Tiếng Việt"), ("en", "English")], required=False)
     submit = SubmitField(_l("Lưu"))
 
 

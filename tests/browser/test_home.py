@@ -5,7 +5,7 @@ def test_home_renders_in_vietnamese_and_english(page, live_server, artifacts, de
     page.goto(live_server + "/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", level=1).inner_text() == "Chỉ tiêu ứng dụng công nghệ thông tin"
-    assert page.locator(".target-card").count() == 15
+    assert page.locator(".target-card").count() == 16  # SPEC v2: 16 targets
     page.screenshot(path=str(artifacts / "home-vi.png"), full_page=True)
 
     page.get_by_role("link", name="English").click()
