@@ -176,6 +176,7 @@ def method_save():
     except DomainError as exc:
         errors = dict(exc.fields)
         status = refused(exc)
-        return _method_page(year, status, {k: translate(v, _) for k, v in errors.items()}, values)
+        shown = year if year is not None and 2000 <= year <= 2100 else None  # a bad year is never looked up
+        return _method_page(shown, status, {k: translate(v, _) for k, v in errors.items()}, values)
     flash(_("Đã lưu phương pháp xếp hạng áp dụng từ kỳ %(year)s.", year=year), "info")
     return redirect(url_for(".method_form", year=year))
