@@ -15,6 +15,7 @@ from registry.catalogue import agencies as agency_list
 from registry.catalogue import paging, parameters
 from registry.catalogue import services as service_list
 from registry.core import generations
+from registry.core.errors import N_, ValidationFailed
 from registry.rankings.ranking import ranking
 from registry.submissions.periods import latest_verified_period, period_or_404
 from registry.web import shared
@@ -60,10 +61,18 @@ def agency(code: str):
     })
 
 
+SERVICE_PARAMETERS = {"period", "agency", "level", "sector", "q", "after", "limit", "lang"}
+
+
 @bp.get("/services")
 @shared.per_generation
 def services():
     refuse_empty("period", "level", "limit")
+    unknown = sorted(set(request.args) - SERVICE_PARAMETERS)
+    if unknown:  # a misspelt filter would otherwise silently list everything
+        raise ValidationFailed(N_("Tham số không được hỗ trợ: %(names)s."),
+                               fields={name[:64]: N_("trường không được hỗ trợ") for name in unknown[:20]},
+                               names=", ".join(n[:64] for n in unknown[:20]))
     session = get_session()
     args = request.args
     raw_period = parameters.clean(args.get("period"), 20)
