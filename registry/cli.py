@@ -155,6 +155,19 @@ def token_create_command(registry, email, name):
     click.echo(secret)
 
 
+def _report_import(session, file, result, dry_run: bool, summary: str) -> None:
+    """Every bad row and a failure (nothing written), or the summary; a dry run rolls back."""
+    if not result.ok:
+        for error in result.errors:
+            click.echo(f"{file}: {error}", err=True)
+        _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
+    if dry_run:
+        session.rollback()
+        click.echo(f"Chạy thử (không ghi): {summary}")
+    else:
+        click.echo(summary)
+
+
 @click.command("import")
 @click.argument("kind", type=click.Choice(["agencies", "services", "levels", "reports"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -171,17 +184,8 @@ def import_command(registry, kind, file, dry_run, as_verified):
             result = import_file(session, _actor(), kind, file.name, file.read_bytes(), as_verified=as_verified)
         except DomainError as exc:
             _fail(f"{file}: {exc.message}")
-        if not result.ok:
-            for error in result.errors:
-                click.echo(f"{file}: {error}", err=True)
-            _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
-        summary = (f"{result.rows} dòng: {result.created} thêm mới, {result.updated} cập nhật, "
-                   f"{result.unchanged} không đổi.")
-        if dry_run:
-            session.rollback()
-            click.echo(f"Chạy thử (không ghi): {summary}")
-        else:
-            click.echo(summary)
+        _report_import(session, file, result, dry_run, f"{result.rows} dòng: {result.created} thêm mới, "
+                       f"{result.updated} cập nhật, {result.unchanged} không đổi.")
 
 
 def _person(session, email: str):
@@ -221,16 +225,8 @@ def indicators_import_command(registry, file, as_email, dry_run):
             result = import_indicators(session, actor, file.name, file.read_bytes())
         except DomainError as exc:
             _fail(f"{file}: {exc.message}")
-        if not result.ok:
-            for error in result.errors:
-                click.echo(f"{file}: {error}", err=True)
-            _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
-        summary = f"{result.rows} dòng: {result.created} thêm mới, {result.updated} cập nhật; chờ xác minh."
-        if dry_run:
-            session.rollback()
-            click.echo(f"Chạy thử (không ghi): {summary}")
-        else:
-            click.echo(summary)
+        _report_import(session, file, result, dry_run, f"{result.rows} dòng: {result.created} thêm mới, "
+                       f"{result.updated} cập nhật; chờ xác minh.")
 
 
 @indicators_group.command("verify")
