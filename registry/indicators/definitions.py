@@ -4,9 +4,9 @@ never overwritten."""
 
 from sqlmodel import Session, select
 
-from registry import audit
 from registry.audit import Actor
 from registry.models import Indicator
+from registry.targets.seed import ensure_rows
 
 SOURCE = "Quyết định 1529/QĐ-UBND ngày 25/8/2009 của UBND tỉnh Điện Biên"
 INIT = Actor.system("init")
@@ -63,16 +63,7 @@ DECISION_1529_INDICATORS = (
 
 def ensure_indicators(session: Session, actor: Actor = INIT) -> int:
     """Insert the shipped indicators that are missing. Returns how many were added."""
-    existing = set(session.exec(select(Indicator.code)))
-    added = 0
-    for position, values in enumerate(DECISION_1529_INDICATORS, start=1):
-        if values["code"] in existing:
-            continue
-        session.add(Indicator(position=position, **values))
-        audit.record(session, actor, "indicator.create", "indicator", values["code"], after=values)
-        added += 1
-    session.flush()
-    return added
+    return ensure_rows(session, actor, Indicator, "indicator", DECISION_1529_INDICATORS)
 
 
 def all_indicators(session: Session) -> list[Indicator]:

@@ -115,13 +115,20 @@ DECISION_1529_TARGETS = (
 
 def ensure_targets(session: Session, actor: Actor = INIT) -> int:
     """Insert the shipped targets that are missing. Returns how many were added."""
-    existing = set(session.exec(select(Target.code)))
+    return ensure_rows(session, actor, Target, "target", DECISION_1529_TARGETS)
+
+
+def ensure_rows(session: Session, actor: Actor, model, entity: str, shipped) -> int:
+    """Insert the ``shipped`` rows of ``model`` (dicts with a ``code``) that are missing, in their
+    order, each audited as ``<entity>.create``; an existing row is never overwritten. Returns
+    how many were added."""
+    existing = set(session.exec(select(model.code)))
     added = 0
-    for position, values in enumerate(DECISION_1529_TARGETS, start=1):
+    for position, values in enumerate(shipped, start=1):
         if values["code"] in existing:
             continue
-        session.add(Target(position=position, **values))
-        audit.record(session, actor, "target.create", "target", values["code"], after=values)
+        session.add(model(position=position, **values))
+        audit.record(session, actor, f"{entity}.create", entity, values["code"], after=values)
         added += 1
     session.flush()
     return added
