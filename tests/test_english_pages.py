@@ -71,6 +71,8 @@ def test_every_page_in_english_has_no_vietnamese_message(app, demo_data, message
         assert response.status_code == 200, path
         page = response.get_data(as_text=True)
         assert '<html lang="en">' in page, path
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert "<" not in title and len(title) < 200, (path, title)  # a tab shows text, never a page's markup
         texts = _texts(page)
         left = sorted({t for t in texts if t in whole}
                       | {p for p in parts if any(p in t for t in texts)})

@@ -14,7 +14,7 @@ from sqlmodel import select
 from registry.models import AuditEvent, PeriodStatus, State, Submission, VerifiedCopy
 from registry.submissions import workflow
 from registry.web.db import get_engine
-from tests.factories import as_actor, full_report
+from tests.factories import as_actor, evidence, full_report
 
 
 def fresh(db, submission) -> Submission:
@@ -157,6 +157,22 @@ def test_verify_asks_for_confirmation_first(client, auth, db, world):
     assert unconfirmed.status_code == 200 and "Xác nhận xác minh" in page(unconfirmed)
     assert "Tốt</textarea>" in page(unconfirmed)  # the comment is carried to the confirmation
     _unchanged(db, submission, version)
+
+
+def test_both_confirmation_pages_show_level_4_payment_evidence(client, auth, make):
+    """What is about to be sent or verified includes every evidence address, level 4's too."""
+    agency = make.agency(code="so-tc", name="Sở Tài chính")
+    service = make.service(agency, code="4.004", name="Nộp lệ phí")
+    focal, auditor = make.user("focal", agency), make.user("auditor")
+    make.period(2015)
+    submission = make.submission(agency, 2015, "draft", levels={service.id: 4}, focal=focal)
+    payment = evidence(4, "4.004")["payment_url"]
+    auth.login(focal.email)
+    assert payment in page(client.get("/workspace/so-tc/2015/submit"))
+    workflow.submit(make.session, submission, as_actor(focal))
+    make.session.commit()
+    auth.login(auditor.email)
+    assert payment in page(client.get("/review/so-tc/2015/verify"))
 
 
 def test_confirming_verify_of_a_report_that_cannot_be_verified_is_refused(client, auth, db, world):
