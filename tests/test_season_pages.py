@@ -62,7 +62,7 @@ def test_progress_chart_and_its_table(client, auth, world):
     auth.login(world["auditor"].email)
     text = page(client.get("/review/progress"))
     assert "Kỳ báo cáo 2015" in text
-    table = text[text.index('<table class="progress">'):]
+    table = text[text.index('<table class="progress"'):]
     last_row = re.findall(r"<tr><th scope=\"row\">[\d/]+</th>(.*?)</tr>", table, re.S)[-1]
     # none, draft, submitted, returned, verified
     assert re.findall(r"<td>(\d+)</td>", last_row) == ["1", "1", "1", "0", "0"]
