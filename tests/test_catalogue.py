@@ -45,6 +45,27 @@ def test_search_ignores_diacritics_and_case(client, db, make):
     assert codes_on(text(client.get("/services?q=nothing+like+this"))) == []
 
 
+def test_a_period_lists_the_services_and_agencies_valid_in_it(client, make):
+    """Rule 2: 2014's catalogue keeps a service closed since and leaves out one added later,
+    on the page, in its count and in the API, and a search finds the same."""
+    agency = make.agency(code="so-a", name="Sở A")
+    gone_agency = make.agency(code="so-gone", name="Sở đã giải thể", active=False, valid_to=2014)
+    make.service(agency, code="k-1", name="Khai sinh")
+    make.service(agency, code="k-old", name="Khai báo cũ", active=False, valid_to=2014)
+    make.service(agency, code="k-new", name="Khai báo mới", valid_from=2015)
+    make.service(gone_agency, code="k-gone", name="Khai thác cũ", active=False, valid_to=2014)
+    make.submission(agency, 2014)
+    make.submission(agency, 2015)
+    listed = {2014: ["k-gone", "k-old", "k-1"], 2015: ["k-new", "k-1"]}
+    for year, codes in listed.items():
+        page = text(client.get("/services", query_string={"period": year}))
+        assert sorted(codes_on(page)) == sorted(codes), year
+        api = client.get("/api/v1/services", query_string={"period": year}).get_json()
+        assert sorted(s["code"] for s in api["services"]) == sorted(codes) and api["total"] == len(codes), year
+        found = client.get("/api/v1/services", query_string={"period": year, "q": "khai"}).get_json()
+        assert sorted(s["code"] for s in found["services"]) == sorted(codes), year
+
+
 def test_search_wildcards_are_literal(client, make):
     agency = make.agency()
     make.service(agency, code="p-1", name="Cấp 100% trực tuyến")

@@ -28,6 +28,7 @@ from sqlmodel import Session
 from registry.catalogue.agencies import find_active_agency
 from registry.catalogue.paging import Page, beyond, code_order, dialect_of, localised, word_prefixes
 from registry.catalogue.parameters import MAX_CHOICES, NO_DATA, PAGE_SIZE, bad_cursor, clean, make_cursor, safe_url
+from registry.catalogue.validity import valid_in
 from registry.core import generations
 from registry.core.errors import N_, ValidationFailed
 from registry.core.memo import TokenMemo
@@ -50,7 +51,8 @@ def _fts_match(terms: list[str]):
     return literal_column(SERVICE_SEARCH).match(fts5_query(terms))
 
 
-def _service_matches(dialect: str, terms: list[str], in_catalogue_order: bool = False):
+def _service_matches(dialect: str, terms: list[str], in_catalogue_order: bool = False,
+                     beyond_the_index: bool = False):
     """The services that ``terms`` find, from the engine's search index (models.py).
 
     ``in_catalogue_order``: the search finds so many services that reading the
@@ -59,10 +61,16 @@ def _service_matches(dialect: str, terms: list[str], in_catalogue_order: bool = 
     the index's matches (``id + 0`` keeps the planner from fetching every match
     by id instead); PostgreSQL tests the key itself with LIKE, far cheaper row
     by row than building the key's tsvector, and which no index answers.
+    ``beyond_the_index``: the list holds services switched off since (a past
+    period's), which SQLite's index leaves out.
     """
     if dialect == "sqlite":
         service_id = Service.id + 0 if in_catalogue_order else Service.id
-        return service_id.in_(select(service_search.c.rowid).where(_fts_match(terms)))
+        indexed = service_id.in_(select(service_search.c.rowid).where(_fts_match(terms)))
+        if not beyond_the_index:
+            return indexed
+        # the index holds the active services only: one switched off since is tested by its key
+        return or_(indexed, and_(~and_(Service.active, Agency.active), word_prefixes(Service.name_key, terms)))
     if dialect == "postgresql" and not in_catalogue_order:
         return name_words(Service.name_key).op("@@")(cast(tsquery(terms), TSQUERY))
     return word_prefixes(Service.name_key, terms)
@@ -187,10 +195,15 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
     if after is not None and len(after) != (3 if terms else 2):
         raise bad_cursor()  # a link of a search followed without it, or the other way round
 
+    lists_switched_off = bool(terms) and dialect == "sqlite" and _lists_switched_off(session, period)
+
     def selected(many_matches: bool = False, matched: bool = True):
-        filters = [Service.active, Agency.active]
+        # a period lists what existed in it (rule 2): a service closed since is still in 2014's
+        # list, one added since is not; without any period, what is active now
+        filters = ([valid_in(Service, period), valid_in(Agency, period)] if period is not None
+                   else [Service.active, Agency.active])
         if terms and matched:
-            filters.append(_service_matches(dialect, terms, many_matches))
+            filters.append(_service_matches(dialect, terms, many_matches, lists_switched_off))
         if agency is not None:
             filters.append(Service.agency_id == agency.id)
         if sector:
@@ -202,8 +215,11 @@ def service_page(session: Session, period: int | None, *, q: str = "", agency: A
             keys = _with_verified_status(keys, period).where(VerifiedCopy.id.is_not(None), VERIFIED_LEVEL == level)
         return keys.where(*filters)
 
-    unfiltered = agency is None and not sector and level is None
-    filters = (tuple(terms), agency.id if agency else None, sector, level)
+    # the search index holds exactly the active services: it counts the whole list of no period
+    unfiltered = agency is None and not sector and level is None and period is None
+    # which services a period lists changes with the catalogue (every period's token); their
+    # verified levels, which a level filter counts, with the period's verifications too
+    filters = (tuple(terms), agency.id if agency else None, sector, level, period)
     counted_period = period if level is not None else None
     order = (Service.name_sort, code_order(dialect, Service.code))
     if terms:
@@ -289,6 +305,18 @@ def _counted_once_per_generation(session: Session, filters: tuple, period: int |
         total = count()
         memo.put(key, token, total)
     return total
+
+
+def _lists_switched_off(session: Session, period: int | None) -> bool:
+    """Whether ``period``'s list holds a service or agency switched off since (rarely the
+    latest period's): asked once per generation of the catalogue."""
+    if period is None:
+        return False
+    inactive = (select(Service.id).join(Agency, Agency.id == Service.agency_id)
+                .where(valid_in(Service, period), valid_in(Agency, period), ~and_(Service.active, Agency.active))
+                .limit(1))
+    return _counted_once_per_generation(session, ("switched off", period), None,
+                                        lambda: session.execute(inactive).first() is not None)
 
 
 def _count_services(session: Session, dialect: str, keys, unfiltered: bool) -> int:
