@@ -55,9 +55,8 @@ def _public_view(client, year):
     return view
 
 
-# The ranking is not yet published with the period (computed from verified data each time): a known
-# gap, written in the note; every other dataset is frozen.
-FROZEN_DATASETS = [d for d in opendata.DATASETS if d != "ranking"]
+# every dataset, the ranking's included (published with the period)
+FROZEN_DATASETS = opendata.DATASETS
 
 
 def _open_data(db, year):

@@ -79,6 +79,23 @@ def test_the_ranking_by_hand(db, province):
     assert rows["so-b"].movement is None  # not assessed in 2013
 
 
+def test_a_period_is_ranked_on_what_was_valid_in_it(db, make, province):
+    """Rule 2: a service closed after 2014 still counts in 2014's scorecard, one added later
+    does not, and an agency dissolved since is still ranked in 2014; 2015 sees neither."""
+    a, b = province[0], province[1]
+    make.service(a, code="a-later", valid_from=2015)
+    make.service(b, code="b-closed", active=False, valid_to=2014)
+    gone = make.agency(code="so-g", name="Sở G", active=False, valid_to=2014)
+    make.submission(gone, 2014)
+    ranked = compute_ranking(db, 2014)
+    assert ranked.entry("so-a").card.as_dict()["services"]["total"] == 2  # not the one of 2015
+    assert ranked.entry("so-b").card.as_dict()["services"]["total"] == 3  # the closed one counted, at level 0
+    assert ranked.entry("so-g").rank is not None
+    later = compute_ranking(db, 2015)
+    assert later.entry("so-g") is None and later.entry("so-a").card.as_dict()["services"]["total"] == 3
+    assert later.entry("so-b").card.as_dict()["services"]["total"] == 2
+
+
 def test_scorecard_lines_flag_zero_denominators(db, province):
     card = compute_ranking(db, 2014).entry("so-c").card
     flags = {line.criterion.code: line.flag for line in card.lines}

@@ -27,7 +27,7 @@ def agency_scorecard(session, found: Ranking, code: str, lang: str) -> dict | No
     body = entry.as_dict(lang)
     body.update(period=found.period, provisional=found.provisional, previous_period=found.previous_period,
                 scorecard=entry.card.as_dict(lang))
-    targets = usable_targets(session)
+    targets = usable_targets(session, found.period)
     body["contributions"] = [c.as_dict(lang) for c in found.contributions(targets, entry.card.agency)]
     return body
 

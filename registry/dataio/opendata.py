@@ -30,13 +30,13 @@ from registry.catalogue.validity import is_valid, valid_in
 from registry.dataio.streams import Chunks, csv_stream, json_stream
 from registry.dataio.xlsx import Sheet, xlsx_stream
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Agency, Service, Submission
-from registry.rankings.ranking import ranking
+from registry.rankings.ranking import TABLE_COLUMNS, ranking, table_rows
 from registry.sample import shows_sample_data
 from registry.submissions.periods import period_or_404
 from registry.targets import cache as results_cache
 from registry.targets.basis import BasisJoin
 from registry.targets.engine import is_provisional
-from registry.targets.publication import corrections, published_rows
+from registry.targets.publication import RANKING_PART, corrections, published_part, published_rows
 from registry.targets.results import TargetResult
 
 DATASETS = ("targets", "agencies", "services", "ranking", "corrections")
@@ -58,8 +58,7 @@ AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "act
 SERVICE_COLUMNS = (
     "code", "procedure_code", "name", "name_en", "agency_code", "sector", "level", *EVIDENCE_FIELDS, "in_basis",
 )
-RANKING_COLUMNS = ("code", "name", "name_en", "tier", "kind", "group", "assessed", "rank", "score", "score_exact",
-                   "grade", "maximum", "previous_period", "previous_rank", "previous_score", "movement")
+RANKING_COLUMNS = TABLE_COLUMNS
 CORRECTION_COLUMNS = ("date", "reason", "kind", "code", "field", "before", "after")
 COLUMNS = {"targets": TARGET_COLUMNS, "agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS,
            "ranking": RANKING_COLUMNS, "corrections": CORRECTION_COLUMNS}
@@ -193,14 +192,13 @@ def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_
 
 
 def ranking_rows(session: Session, period: int) -> Iterator[tuple]:
-    """Every active agency's score, grade and rank of the period (rankings/ranking.py)."""
-    found = ranking(session, period)
-    for entry in found.entries:
-        row = entry.as_dict("vi")
-        yield (row["code"], entry.card.agency.name, entry.card.agency.name_en, row["tier"], row["kind"],
-               row["group"], row["assessed"], row["rank"], row["score"], row["score_exact"], row["grade"],
-               found.method.maximum, found.previous_period, row["previous_rank"], row["previous_score"],
-               row["movement"])
+    """Every agency's score, grade and rank of the period (rankings/ranking.py): a closed
+    period's as closing it published them (periods closed before rankings were published:
+    computed from its verified data)."""
+    published = published_part(session, period, OPEN_DATA_BASIS, RANKING_PART)
+    rows = published["rows"] if published is not None else table_rows(ranking(session, period))
+    for row in rows:
+        yield tuple(row)
 
 
 # --- open data ----------------------------------------------------------------------------

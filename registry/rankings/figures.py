@@ -1,7 +1,8 @@
 """Each agency's verified figures for a period, as the scorecards read them: three
 grouped queries whatever the size of the registry (the agencies with their last
-verified report, their active services, and how many of these the verified copy
-puts at each level). No Flask here.
+verified report, their services valid in the period, and how many of these the
+verified copy puts at each level). An agency or service counts in the periods it
+was valid in (rule 2), not by whether it is active today. No Flask here.
 
 The counting follows the target engine's verified basis (targets/basis.py): a
 submission counts through its last verified copy, even while it is reopened; an
@@ -15,6 +16,7 @@ from sqlalchemy import and_, case, func, select
 from sqlmodel import Session
 
 from registry.catalogue.levels import LEVELS, MIN_LEVEL
+from registry.catalogue.validity import valid_in
 from registry.models import REPORT_FIELDS, Agency, Service, Submission, VerifiedCopy, VerifiedServiceStatus
 
 COUNTED_LEVELS = tuple(level.number for level in LEVELS if level.number > MIN_LEVEL)
@@ -32,10 +34,10 @@ class AgencyFigures:
     kind: str
     parent_id: int | None
     name_sort: str
-    active: bool
+    active: bool  # valid in the period: counted, and ranked when it belongs to a group
     state: str | None  # its submission's state in the period; None: it has none
     report: dict | None  # its last verified report; None: not in the verified basis
-    services: int = 0  # its active services
+    services: int = 0  # its services valid in the period
     at_least: dict[int, int] = field(default_factory=dict)  # level → its services verified at it or above
     district_id: int | None = None  # the district people's committee it belongs to (or is)
 
@@ -79,21 +81,24 @@ def load_years(session: Session, years: list[int]) -> dict[int, dict[int, Agency
     them that copy puts at each level (both summed per agency beforehand)."""
     years = list(dict.fromkeys(years))
     copy, status = VerifiedCopy, VerifiedServiceStatus
-    services = (select(Service.agency_id, func.count().label("services"))
-                .where(Service.active).group_by(Service.agency_id).subquery("services"))
+    # what existed in each period (rule 2): a service closed since still counts in a closed period
+    services = (select(Service.agency_id,
+                       *[func.sum(case((valid_in(Service, y), 1), else_=0)).label(f"services_{y}") for y in years])
+                .group_by(Service.agency_id).subquery("services"))
     levels = (select(Submission.id.label("submission_id"),
                      *[func.sum(case((status.level >= n, 1), else_=0)).label(_level_key(n)) for n in COUNTED_LEVELS])
               .select_from(Submission)
               .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence))
               .join(status, status.copy_id == copy.id)
               .join(Service, and_(Service.id == status.service_id, Service.agency_id == Submission.agency_id))
-              .where(Submission.period_year.in_(years), Service.active)
+              .where(Submission.period_year.in_(years), valid_in(Service, Submission.period_year))
               .group_by(Submission.id).subquery("levels"))
     rows = session.execute(
         select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier, Agency.kind, Agency.parent_id,
-               Agency.name_sort, Agency.active, Submission.period_year, Submission.state,
+               Agency.name_sort, *[valid_in(Agency, y).label(f"valid_{y}") for y in years],
+               Submission.period_year, Submission.state,
                copy.id.label("copy_id"), *[getattr(copy, f) for f in REPORT_FIELDS],
-               services.c.services, *[levels.c[_level_key(n)] for n in COUNTED_LEVELS])
+               *[services.c[f"services_{y}"] for y in years], *[levels.c[_level_key(n)] for n in COUNTED_LEVELS])
         .select_from(Agency)
         .join(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year.in_(years)), isouter=True)
         .join(copy, and_(copy.submission_id == Submission.id, copy.sequence == Submission.verified_sequence),
@@ -109,8 +114,8 @@ def load_years(session: Session, years: list[int]) -> dict[int, dict[int, Agency
             counted = mine and r["copy_id"] is not None
             by_year[year][r["id"]] = AgencyFigures(
                 r["id"], r["code"], r["name"], r["name_en"], r["tier"], r["kind"], r["parent_id"], r["name_sort"],
-                bool(r["active"]), r["state"] if mine else None,
-                {f: r[f] for f in REPORT_FIELDS} if counted else None, int(r["services"] or 0),
+                bool(r[f"valid_{year}"]), r["state"] if mine else None,
+                {f: r[f] for f in REPORT_FIELDS} if counted else None, int(r[f"services_{year}"] or 0),
                 {n: int(r[_level_key(n)] or 0) for n in COUNTED_LEVELS} if counted else {})
     for agencies in by_year.values():
         _place_in_districts(agencies)

@@ -29,6 +29,7 @@ from registry.rankings.method import Group, Method, document_of, from_row, metho
 from registry.rankings.scorecard import Contribution, Scorecard, contribution_parts, exact, one_decimal, score
 from registry.targets.definitions import definition_errors
 from registry.targets.engine import active_targets
+from registry.targets.versions import in_force
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,23 @@ class Ranking:
                 "unranked": [e.as_dict(lang, full) for e in self.group_entries(None)]}
 
 
+# The ranking as a table (open data, and the part publishing a closed period stores): stable codes.
+TABLE_COLUMNS = ("code", "name", "name_en", "tier", "kind", "group", "assessed", "rank", "score", "score_exact",
+                 "grade", "maximum", "previous_period", "previous_rank", "previous_score", "movement")
+
+
+def table_rows(found: Ranking) -> list[list]:
+    """Every agency valid in the period: its score, grade and rank (TABLE_COLUMNS)."""
+    rows = []
+    for entry in found.entries:
+        row = entry.as_dict("vi")
+        rows.append([row["code"], entry.card.agency.name, entry.card.agency.name_en, row["tier"], row["kind"],
+                     row["group"], row["assessed"], row["rank"], row["score"], row["score_exact"], row["grade"],
+                     found.method.maximum, found.previous_period, row["previous_rank"], row["previous_score"],
+                     row["movement"]])
+    return rows
+
+
 def competition_ranks(scores: list[Fraction]) -> list[int]:
     """Ranks of scores sorted from the highest: equal scores share a rank, the next skips (1, 1, 3)."""
     ranks = []
@@ -124,9 +142,11 @@ def competition_ranks(scores: list[Fraction]) -> list[int]:
     return ranks
 
 
-def usable_targets(session: Session) -> list[Target]:
-    """The active targets the engine can compute, whose contributions a scorecard shows: one query."""
-    return [t for t in active_targets(session) if not definition_errors(t)]
+def usable_targets(session: Session, year: int) -> list[Target]:
+    """The active targets the engine can compute, each as its version in force in ``year``
+    judges it (rule 11): whose contributions a scorecard of that period shows."""
+    judged, _numbers = in_force(session, year, active_targets(session))
+    return [t for t in judged if not definition_errors(t)]
 
 
 def _rank(method: Method, year: int, figures: dict[int, AgencyFigures],

@@ -8,8 +8,8 @@ Closing a period stores, for each basis, ``published_part`` rows: ``targets``
 a closed period from them, so nothing done later to agencies, services,
 targets or other periods changes what was published. Closing a re-opened
 period publishes again; every published figure that changed is kept as a
-public ``correction``. Another part (a ranking) is one more name in PARTS'
-place: ``store_part`` and ``published_part`` take any name. No Flask here.
+public ``correction``. The ranking's table is one more part (``ranking``, in the
+public basis): open data reads a closed period's ranking from it. No Flask here.
 """
 
 from sqlalchemy import select
@@ -29,11 +29,13 @@ from registry.models import (
     Service,
     utcnow,
 )
+from registry.rankings.ranking import TABLE_COLUMNS, compute_ranking, table_rows
 from registry.targets.basis import BASES, BasisJoin
 from registry.targets.engine import compute_targets
 from registry.targets.results import TargetResult, result_from_payload, result_payload
 
 PUBLIC_BASIS = "verified"  # corrections list what the public was told
+RANKING_PART = "ranking"  # the ranking is published in the public basis only: it reads verified data
 PUBLISHED_STATUSES = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
 SERVICE_COLUMNS = ("code", "procedure_code", "name", "name_en", "sector", "agency_code", "agency_name",
                    "agency_name_en", "level", *EVIDENCE_FIELDS, "in_basis")
@@ -105,10 +107,15 @@ def store_part(session: Session, year: int, basis: str, part: str, payload, now=
         row.payload, row.published_at = payload, now or utcnow()
 
 
+def ranking_now(session: Session, year: int) -> dict:
+    """The ranking part as it would be published now: the ranking's table (verified data only)."""
+    return {"columns": list(TABLE_COLUMNS), "rows": table_rows(compute_ranking(session, year))}
+
+
 def publish(session: Session, period: ReportingPeriod, reason: str | None = None) -> Correction | None:
-    """Publish ``period`` (being closed) in both bases. When it was published before,
-    every published figure that changed becomes one correction (with ``reason``);
-    None when it is published for the first time or nothing changed."""
+    """Publish ``period`` (being closed) in both bases, and its ranking. When it was
+    published before, every published figure that changed becomes one correction (with
+    ``reason``); None when it is published for the first time or nothing changed."""
     year = period.year
     before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True)
               for part in ("targets", "agencies", "services")}
@@ -120,6 +127,8 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
             store_part(session, year, basis, part, payload, now)
         if basis == PUBLIC_BASIS:
             after = parts
+    session.flush()
+    store_part(session, year, PUBLIC_BASIS, RANKING_PART, ranking_now(session, year), now)
     session.flush()
     if before["targets"] is None:
         return None

@@ -137,7 +137,7 @@ def _scorecard(session, code: str, period: int) -> dict | None:
     chart = scorecard_chart([(s.title(lang), card.section_points(s.code), card.method.section_maximum(s.code))
                              for s in card.method.sections]) if card.assessed else None
     return {"entry": entry, "found": found, "chart": chart,
-            "contributions": found.contributions(usable_targets(session), card.agency)}
+            "contributions": found.contributions(usable_targets(session, period), card.agency)}
 
 
 @bp.get("/agencies/<code>")
