@@ -119,10 +119,16 @@ def test_reopen_change_and_close_lists_exactly_the_changed_figures(client, db, m
         ("target", "agencies_network_pct", "met"): (False, True),
         ("target", "agencies_network_pct", "status"): ("not_met", "met"),
         ("agency", "so-b", "has_lan"): (False, True),
+        # the LAN's 10 points take Sở B up beside Sở A (SPEC §8.9: ranks are corrected too)
+        ("rank", "so-b", "rank"): (2, 1),
+        ("rank", "so-b", "score"): (145.5, 155.5),
+        ("rank", "so-b", "score_exact"): ("291/2", "311/2"),
+        ("rank", "so-b", "grade"): ("average", "good"),
     }
-    # on the period's pages and in open data too
+    # on the period's pages, in words, and in open data too
     page = client.get(f"/?period={YEAR}").get_data(as_text=True)
     assert "Đính chính" in page and "Sở B bổ sung mạng LAN" in page
+    assert "Có mạng nội bộ (LAN)" in page and "thứ hạng" in page
     rows = opendata.open_data(db, "corrections", YEAR, "csv").decode("utf-8-sig").splitlines()
     assert rows[0] == "date,reason,kind,code,field,before,after"
     assert len(rows) == 1 + len(changed)

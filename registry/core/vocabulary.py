@@ -54,9 +54,23 @@ ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("chuyê
 
 PERIOD_STATUS_LABELS = {"open": N_("đang mở"), "closed": N_("đã khóa"), "correcting": N_("đang mở lại để đính chính")}
 
+# A correction's rows (rule 12, §8.9): what was corrected, and which of its published figures;
+# an agency's report fields are REPORT_LABELS', a service's level and evidence STATUS_LABELS'.
+CORRECTED_KIND_LABELS = {"target": N_("Chỉ tiêu"), "agency": N_("Cơ quan"), "service": N_("Dịch vụ công"),
+                         "rank": N_("Xếp hạng"), "indicator": N_("Chỉ số")}
+FIGURE_LABELS = {
+    "listed": N_("có trong danh sách"), "in_basis": N_("có số liệu đã xác minh"),
+    "threshold": N_("ngưỡng"), "comparator": N_("so sánh"), "numerator": N_("tử số"), "denominator": N_("mẫu số"),
+    "value": N_("giá trị"), "met": N_("đạt"), "status": N_("kết quả"), "coverage_covered": N_("số có dữ liệu"),
+    "coverage_total": N_("tổng số phải báo cáo"), "assessed": N_("được đánh giá"), "rank": N_("thứ hạng"),
+    "score": N_("điểm"), "score_exact": N_("điểm (chính xác)"), "grade": N_("xếp loại"),
+    **REPORT_LABELS, **STATUS_LABELS,
+}
+
 VOCABULARIES = {
     "report": REPORT_LABELS, "status": STATUS_LABELS, "state": STATE_LABELS, "tier": TIER_LABELS,
     "kind": KIND_LABELS, "role": ROLE_LABELS, "period_status": PERIOD_STATUS_LABELS,
+    "corrected": CORRECTED_KIND_LABELS, "figure": FIGURE_LABELS,
 }
 
 

@@ -40,6 +40,8 @@ PUBLISHED_STATUSES = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
 SERVICE_COLUMNS = ("code", "procedure_code", "name", "name_en", "sector", "agency_code", "agency_name",
                    "agency_name_en", "level", *EVIDENCE_FIELDS, "in_basis")
 AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "in_basis", *REPORT_FIELDS)
+# the figures of an agency's place in the ranking a correction lists
+RANKED_FIGURES = ("assessed", "rank", "score", "score_exact", "grade")
 # the target figures a correction lists
 TARGET_FIGURES = ("threshold", "comparator", "numerator", "denominator", "value", "met", "status",
                   "coverage_covered", "coverage_total")
@@ -118,7 +120,7 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
     ``reason``); None when it is published for the first time or nothing changed."""
     year = period.year
     before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True)
-              for part in ("targets", "agencies", "services")}
+              for part in ("targets", "agencies", "services", RANKING_PART)}
     now = utcnow()
     after = {}
     for basis in BASES:
@@ -128,7 +130,8 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
         if basis == PUBLIC_BASIS:
             after = parts
     session.flush()
-    store_part(session, year, PUBLIC_BASIS, RANKING_PART, ranking_now(session, year), now)
+    after[RANKING_PART] = ranking_now(session, year)
+    store_part(session, year, PUBLIC_BASIS, RANKING_PART, after[RANKING_PART], now)
     session.flush()
     if before["targets"] is None:
         return None
@@ -217,10 +220,13 @@ def _diff(kind: str, before: dict[str, dict], after: dict[str, dict], fields) ->
 
 
 def changed_figures(year: int, before: dict, after: dict) -> list[dict]:
-    """Each published figure that differs: targets, then agencies, then services."""
+    """Each published figure that differs: targets, agencies, services, then ranks (a period
+    published before its ranking was lists no rank changes)."""
     return (_diff("target", _target_figures(year, before["targets"]), _target_figures(year, after["targets"]),
                   TARGET_FIGURES)
             + _diff("agency", _rows_by_code(before["agencies"]), _rows_by_code(after["agencies"]),
                     ("in_basis", *REPORT_FIELDS))
             + _diff("service", _rows_by_code(before["services"]), _rows_by_code(after["services"]),
-                    ("level", "in_basis")))
+                    ("level", "in_basis"))
+            + (_diff("rank", _rows_by_code(before[RANKING_PART]), _rows_by_code(after[RANKING_PART]),
+                     RANKED_FIGURES) if before.get(RANKING_PART) else []))
