@@ -175,6 +175,24 @@ def test_both_confirmation_pages_show_level_4_payment_evidence(client, auth, mak
     assert payment in page(client.get("/review/so-tc/2015/verify"))
 
 
+def test_english_pages_of_the_season_show_english_names(client, auth, make):
+    """Names in the page's language wherever an English name exists (issue 17)."""
+    agency = make.agency(code="so-tp", name="Sở Tư pháp", name_en="Department of Justice")
+    service = make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp", name_en="Criminal record card")
+    focal, auditor = make.user("focal", agency), make.user("auditor")
+    make.period(2015)
+    make.submission(agency, 2015, "submitted", levels={service.id: 1}, focal=focal)
+    auth.login(auditor.email)
+    for path in ("/review/so-tp/2015?lang=en", "/review/so-tp/2015/verify?lang=en", "/review/?lang=en"):
+        text = page(client.get(path))
+        assert "Department of Justice" in text and "Sở Tư pháp" not in text, path
+    assert "Criminal record card" in page(client.get("/review/so-tp/2015?lang=en"))
+    assert "Cấp Phiếu lý lịch tư pháp" in page(client.get("/review/so-tp/2015?lang=vi"))  # Vietnamese stays
+    auth.login(focal.email)
+    text = page(client.get("/workspace/so-tp/2015?lang=en"))
+    assert "Department of Justice" in text and "Criminal record card" in text
+
+
 def test_confirming_verify_of_a_report_that_cannot_be_verified_is_refused(client, auth, db, world):
     submission = world["submission"]
     workflow.return_(db, submission, as_actor(world["auditor"]), "Thiếu")

@@ -100,6 +100,13 @@ def citation(text: str | None):
     return Markup("%s (%s: %s)") % (english, escape(gettext("bản gốc tiếng Việt")), original)
 
 
+def shown_name(record) -> str:
+    """An agency's or a service's name in the page's language: its English name on English
+    pages where it has one, its Vietnamese name otherwise."""
+    english = getattr(record, "name_en", None) if _language() == "en" else None
+    return english or record.name
+
+
 class Organisation:
     """The province and the verifying department, from the settings (config.py), in the
     page's language."""
@@ -134,6 +141,7 @@ def init_app(app: Flask) -> None:
         e.service.code: (getattr(e.service, "name_en", None) if _language() == "en" else None) or e.service.name
         for e in entries}
     env.filters["number"] = number
+    env.filters["shown_name"] = shown_name
     env.filters["citation"] = citation
     env.filters["sector"] = lambda sector: sector_name(sector, _language())
     env.filters["percent"] = percent
