@@ -152,11 +152,11 @@ def test_a_windows_1258_file_is_told_how_to_save_as_utf8(client, auth, world):
     assert "Windows-1258" in text and "CSV UTF-8" in text
 
 
-def test_after_a_dry_run_the_same_file_is_imported_without_choosing_it_again(client, auth, world, db):
+def test_after_a_dry_run_the_same_file_is_imported_without_choosing_it_again(client, auth, world, db, make):
     import re as regex
     from io import BytesIO
 
-    from registry.models import Agency
+    from registry.models import Agency, ImportStash
 
     auth.login(world["admin"].email)
     body = "code,name,tier,kind\nso-moi,Sở Khoa học và Công nghệ,province,department\n".encode()
@@ -169,8 +169,15 @@ def test_after_a_dry_run_the_same_file_is_imported_without_choosing_it_again(cli
     token = regex.search(r'name="token" type="hidden" value="([^"]+)"', text).group(1)
     db.rollback()
     assert db.exec(select(Agency).where(Agency.code == "so-moi")).first() is None  # the dry run wrote nothing
-    response = client.post("/admin/import/stashed", data={"token": token, "kind": "agencies",
-                                                          "filename": "coquan.csv"})
+    # the file is kept in the database, for whichever server takes the next request, and for
+    # the administrator who checked it only
+    assert db.get(ImportStash, token).filename == "coquan.csv"
+    other = make.user("admin")
+    auth.login(other.email)
+    response = client.post("/admin/import/stashed", data={"token": token}, follow_redirects=True)
+    assert "hãy chọn lại tệp" in page(response)
+    auth.login(world["admin"].email)
+    response = client.post("/admin/import/stashed", data={"token": token, "kind": "services"})  # kind is the file's
     assert response.status_code == 302
     db.rollback()
     assert db.exec(select(Agency).where(Agency.code == "so-moi")).one().name == "Sở Khoa học và Công nghệ"
@@ -181,3 +188,5 @@ def test_after_a_dry_run_the_same_file_is_imported_without_choosing_it_again(cli
     response = client.post("/admin/import/stashed", data={"token": "../../secret_key", "kind": "agencies"},
                            follow_redirects=True)
     assert "hãy chọn lại tệp" in page(response)
+    db.rollback()
+    assert db.get(ImportStash, token) is None  # imported: no longer kept

@@ -68,6 +68,7 @@ UNWATCHED = frozenset({
     "outbox_message",
     "submission_change",
     "attempt_counter",
+    "import_stash",
 })
 
 # conn.info keys: the watched tables written outside an ORM flush, the (basis, period)

@@ -24,6 +24,7 @@ from registry.models.catalogue import (
     service_search,
     service_search_rows,
 )
+from registry.models.imports import ImportStash
 from registry.models.indicators import Indicator, IndicatorValue
 from registry.models.mail import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
 from registry.models.publishing import Correction, PublishedPart
@@ -58,7 +59,7 @@ __all__ = [
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
     "SubmissionChange",
     "RankingMethod",
-    "TargetVersion", "Correction", "PublishedPart",
+    "TargetVersion", "Correction", "PublishedPart", "ImportStash",
 ]
 
 from registry.models.accounts import AttemptCounter  # noqa: E402  (issue #16: throttles)

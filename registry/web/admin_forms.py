@@ -193,11 +193,9 @@ class ImportForm(FlaskForm):
 
 
 class StashedImportForm(FlaskForm):
-    """Import the file a dry run checked, kept on the server under ``token``."""
+    """Import the file a dry run checked, kept under ``token`` (dataio/stash.py) with its kind and name."""
 
     token = HiddenField()
-    kind = HiddenField()
-    filename = HiddenField()
     as_verified = BooleanField(_l("Ghi nhận là đã xác minh (dữ liệu lịch sử)"))
     submit = SubmitField(_l("Nhập tệp vừa kiểm tra"))
 

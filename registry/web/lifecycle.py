@@ -48,6 +48,14 @@ def rollback() -> None:
     g.setdefault(FAILED, True)
 
 
+def discard() -> None:
+    """Roll back what the view wrote so far, and go on: what it writes next is committed as
+    usual (a dry run's import is discarded, the file it checked is kept)."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def refused(exc: DomainError, form=None) -> int:
     """Roll back what the operation wrote, and show its messages: each beside its field
     on ``form`` when the form has one, the rest at the top. Returns the status to answer."""

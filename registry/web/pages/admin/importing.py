@@ -1,29 +1,24 @@
 """Importing a CSV or XLSX file from the page, with a dry run."""
 
-import re
-import secrets
-import time
-from pathlib import Path
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from registry import config
 from registry.core.errors import DomainError, translate
-from registry.dataio import importing
+from registry.dataio import importing, stash
 from registry.web.admin_forms import IMPORT_KIND_LABELS, ImportForm, StashedImportForm
 from registry.web.auth import current_actor
 from registry.web.db import get_session
-from registry.web.lifecycle import refused, rollback
+from registry.web.lifecycle import discard, refused, rollback
 from registry.web.pages.admin import bp, invalid_form, require_admin
 
 IMPORT_ERRORS_SHOWN = 500  # a file can have a problem on every one of its rows
 
 
-def _import_page(form, result=None, dry_run=False, status=200, stashed=None):
+def _import_page(form, result=None, dry_run=False, status=200, stashed=None, stashed_name=""):
     errors = [(e.row, e.column, translate(e.reason, _)) for e in result.errors[:IMPORT_ERRORS_SHOWN]] if result else []
     return render_template("admin/import.html", form=form, result=result, errors=errors, dry_run=dry_run,
-                           formats=importing.FORMATS, kinds=IMPORT_KIND_LABELS, stashed=stashed), status
+                           formats=importing.FORMATS, kinds=IMPORT_KIND_LABELS, stashed=stashed,
+                           stashed_name=stashed_name, stash_hours=stash.STASH_HOURS), status
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -44,14 +39,16 @@ def import_data():
                                        upload.read(), as_verified=form.as_verified.data)
     except DomainError as exc:
         return _import_page(form, status=refused(exc, form))
-    if not result.ok or dry_run:
-        rollback()  # nothing of a dry run, or of a file with a bad row, is kept
-        stashed = None
-        if result.ok:  # the same file can then be imported without choosing it again
-            upload.seek(0)
-            stashed = StashedImportForm(formdata=None, token=stash_upload(upload.read()), kind=form.kind.data,
-                                        filename=upload.filename or "", as_verified=form.as_verified.data)
-        return _import_page(form, result, dry_run, status=200 if result.ok else 422, stashed=stashed)
+    if not result.ok:
+        rollback()  # nothing of a file with a bad row is kept
+        return _import_page(form, result, dry_run, status=422)
+    if dry_run:
+        discard()  # nothing of a dry run is kept but the file, to be imported without choosing it again
+        upload.seek(0)
+        filename = upload.filename or ""
+        token = stash.keep(get_session(), current_actor().id, form.kind.data, filename, upload.read())
+        stashed = StashedImportForm(formdata=None, token=token, as_verified=form.as_verified.data)
+        return _import_page(form, result, dry_run, stashed=stashed, stashed_name=filename)
     flash(_("Đã nhập %(rows)s dòng: %(created)s thêm mới, %(updated)s cập nhật, %(unchanged)s không đổi.",
             rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged),
           "info")
@@ -74,60 +71,28 @@ def import_template(kind: str, file_type: str):
 
 # --- importing the file of a dry run, without choosing it again ------------------------
 
-STASH_DIR = "import-stash"
-STASH_HOURS = 2
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32}$")
-
-
-def _stash_dir() -> Path:
-    folder = Path(config.instance_path()) / STASH_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def stash_upload(data: bytes) -> str:
-    """Keep a checked file for a while (in instance/), under a random token; older ones go."""
-    folder = _stash_dir()
-    for old in folder.iterdir():
-        try:
-            if old.stat().st_mtime < time.time() - STASH_HOURS * 3600:
-                old.unlink()
-        except OSError:
-            pass
-    token = secrets.token_urlsafe(24)
-    (folder / token).write_bytes(data)
-    return token
-
-
-def _stashed(token: str) -> bytes | None:
-    if not _TOKEN.match(token or ""):
-        return None
-    try:
-        return (_stash_dir() / token).read_bytes()
-    except OSError:
-        return None
-
-
 @bp.post("/import/stashed")
 def import_stashed():
-    """Import the file a dry run just checked (kept by stash_upload): all rows or none, as import_data."""
+    """Import the file a dry run just checked (dataio/stash.py): all rows or none, as import_data."""
     require_admin("import")
     form = StashedImportForm()
-    data = _stashed(form.token.data) if form.validate() else None
-    if data is None or form.kind.data not in importing.FORMATS:
-        flash(_("Tệp đã chạy thử không còn được giữ (quá %(hours)s giờ); hãy chọn lại tệp.", hours=STASH_HOURS),
-              "error")
+    session = get_session()
+    kept = stash.take(session, form.token.data, current_actor().id) if form.validate() else None
+    if kept is None or kept.kind not in importing.FORMATS:
+        flash(_("Tệp đã chạy thử không còn được giữ (quá %(hours)s giờ); hãy chọn lại tệp.",
+                hours=stash.STASH_HOURS), "error")
         return redirect(url_for("admin.import_data"))
+    kind = kept.kind
     try:
-        result = importing.import_file(get_session(), current_actor(), form.kind.data, form.filename.data or "",
-                                       data, as_verified=form.as_verified.data)
+        result = importing.import_file(session, current_actor(), kind, kept.filename, kept.data,
+                                       as_verified=form.as_verified.data)
     except DomainError as exc:
         refused(exc)
         return redirect(url_for("admin.import_data"))
     if not result.ok:  # the data changed since the dry run
         rollback()
-        return _import_page(ImportForm(formdata=None, kind=form.kind.data), result, False, status=422)
-    (_stash_dir() / form.token.data).unlink(missing_ok=True)
+        return _import_page(ImportForm(formdata=None, kind=kind), result, False, status=422)
+    stash.forget(session, kept)
     flash(_("Đã nhập %(rows)s dòng: %(created)s thêm mới, %(updated)s cập nhật, %(unchanged)s không đổi.",
             rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged),
           "info")
