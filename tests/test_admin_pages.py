@@ -411,6 +411,43 @@ def test_create_and_edit_a_target(as_admin, db, world):
     assert "schools_lan_2020" in page
 
 
+def _checked_cells(page: str) -> set[str]:
+    return set(re.findall(r'<input type="checkbox" id="scope-[^"]+" name="scope" value="([^"]+)" checked>', page))
+
+
+def test_a_targets_scope_is_chosen_in_a_grid_of_tiers_and_kinds(as_admin, db, world):
+    """Issue 17: no mini-syntax to type; the grid's cells are the scope, and an edit that
+    leaves the grid alone keeps the scope as it was written."""
+    cells = ["district:department", "district:people_committee", "province:people_committee"]
+    created = as_admin.post("/admin/targets/new", data={**TARGET_FORM, "scope": cells})
+    assert created.status_code == 302, text(created)
+    db.rollback()
+    target = db.exec(select(Target).where(Target.code == "schools_lan_2020")).one()
+    assert target.scope == "province:people_committee;district:department,people_committee"
+    page = text(as_admin.get(f"/admin/targets/{target.id}"))
+    assert _checked_cells(page) == set(cells)
+    assert "Mọi loại" in page and "cấp huyện" in page  # tiers and kinds in words
+    # a whole tier, then the same kinds at every tier, then everyone
+    for chosen, scope in ((["commune:*", "district:school"], "district:school;commune:*"),
+                          (["province:school", "district:school", "commune:school"], "*:school"),
+                          ([], None)):  # stored as no scope: every agency
+        assert as_admin.post(f"/admin/targets/{target.id}", data={**TARGET_FORM, "scope": chosen}).status_code == 302
+        db.rollback()
+        assert db.get(Target, target.id).scope == scope, chosen
+    everyone = text(as_admin.get(f"/admin/targets/{target.id}"))
+    assert _checked_cells(everyone) == {"province:*", "district:*", "commune:*"}
+    # a saved form whose grid says the same as the stored text leaves the text alone
+    db.get(Target, target.id).scope = "district:school;province:school;commune:school"
+    db.commit()
+    same = ["province:school", "district:school", "commune:school"]
+    assert as_admin.post(f"/admin/targets/{target.id}", data={**TARGET_FORM, "scope": same}).status_code == 302
+    db.rollback()
+    assert db.get(Target, target.id).scope == "district:school;province:school;commune:school"
+    # the new-version form starts at the scope in force
+    versions_page = text(as_admin.get(f"/admin/targets/{target.id}/versions"))
+    assert _checked_cells(versions_page) == set(same)
+
+
 def test_unusable_target_definitions_are_refused(as_admin, db, world):
     before = snapshot(db)
     for overrides, message in [

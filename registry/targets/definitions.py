@@ -61,6 +61,52 @@ def parse_scope(scope: str | None) -> Scope:
     return clauses or [(None, None)]
 
 
+ANY_KIND = "*"
+
+
+def scope_cells(scope: str | None) -> set[tuple[str, str]]:
+    """The (tier, kind) cells ``scope`` covers, kind ``*`` for every kind of a tier: the
+    grid of the administrators' pages (an unknown name is kept, for the checks to name)."""
+    tiers = [t.value for t in Tier]
+    cells: set[tuple[str, str]] = set()
+    for tier, kinds in parse_scope(scope):
+        for each in ([tier] if tier else tiers):
+            cells |= {(each, ANY_KIND)} if kinds is None else {(each, kind) for kind in kinds}
+    return cells
+
+
+def scope_from_cells(cells) -> str:
+    """The scope of the chosen (tier, kind) cells, in a stable order: a tier with every kind
+    chosen is ``tier:*``; the same kinds at every tier ``*:kinds`` (every kind of every tier
+    ``*:*``); no cell at all is ``""``."""
+    tiers, kinds = [t.value for t in Tier], [k.value for k in Kind]
+    chosen: dict[str, set[str]] = {}
+    for tier, kind in cells:
+        chosen.setdefault(tier, set()).add(kind)
+    for tier, picked in chosen.items():
+        if ANY_KIND in picked or set(kinds) <= picked:
+            chosen[tier] = {ANY_KIND}
+    if set(chosen) == set(tiers) and len({frozenset(picked) for picked in chosen.values()}) == 1:
+        picked = chosen[tiers[0]]  # the same kinds at every tier
+        return f"*:{ANY_KIND if ANY_KIND in picked else ','.join(_named_kinds(picked, kinds))}"
+    clauses = []
+    for tier in tiers + sorted(set(chosen) - set(tiers)):
+        picked = chosen.get(tier)
+        if picked:
+            clauses.append(f"{tier}:{ANY_KIND if ANY_KIND in picked else ','.join(_named_kinds(picked, kinds))}")
+    return ";".join(clauses)
+
+
+def _named_kinds(picked: set[str], kinds: list[str]) -> list[str]:
+    """Known kinds in their order, then any unknown one (for the checks to name)."""
+    return [k for k in kinds if k in picked] + sorted(picked - set(kinds) - {ANY_KIND})
+
+
+def same_scope(one: str | None, other: str | None) -> bool:
+    """Whether two scopes cover the same agencies, however written."""
+    return scope_cells(one) == scope_cells(other)
+
+
 def in_scope(clauses: Scope, tier: str, kind: str) -> bool:
     return any((t is None or t == tier) and (k is None or kind in k) for t, k in clauses)
 
@@ -197,5 +243,8 @@ def create_target(session: Session, actor: Actor, values: dict) -> Target:
 
 
 def update_target(session: Session, actor: Actor, target: Target, changes: dict) -> Target:
-    """The fields to change; a field left out keeps its value."""
+    """The fields to change; a field left out keeps its value, and so does a scope written
+    otherwise but covering the same agencies."""
+    if "scope" in changes and same_scope(changes["scope"], target.scope):
+        changes = {**changes, "scope": target.scope}
     return update_record(session, actor, TARGETS, target, changes)

@@ -65,7 +65,7 @@ def revise_target(session: Session, actor, target: Target, values: dict) -> Targ
     from registry.core.errors import N_, Conflict, Msg
     from registry.core.validation import FormReader
     from registry.models import Comparator, PeriodStatus, ReportingPeriod, Unit
-    from registry.targets.definitions import scope_errors
+    from registry.targets.definitions import same_scope, scope_errors
 
     f = FormReader(values)
     year = f.year("effective_from")
@@ -86,6 +86,8 @@ def revise_target(session: Session, actor, target: Target, values: dict) -> Targ
         problem = scope_errors(new["scope"])
         if problem:
             f.fail("scope", problem)
+        elif same_scope(new["scope"], current.scope):
+            new["scope"] = current.scope  # written otherwise, the same agencies
     if target.unit == Unit.percent.value and isinstance(new["threshold"], int) and new["threshold"] > 100:
         f.fail("threshold", N_("tỷ lệ không được lớn hơn 100"))
     if year is not None:

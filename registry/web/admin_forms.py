@@ -23,6 +23,7 @@ from registry.accounts.passwords import MIN_PASSWORD_LENGTH
 from registry.catalogue.levels import LEVELS
 from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, ROLE_LABELS, TIER_LABELS
 from registry.models import REPORT_COUNTS, REPORT_FLAGS, Comparator, Formula, Kind, Role, Tier, Unit
+from registry.targets.definitions import scope_cells, scope_from_cells
 
 REQUIRED = _l("bắt buộc")
 TOO_LONG = _l("Quá dài.")
@@ -63,6 +64,26 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class ScopeField(StringField):
+    """A target's scope chosen in a grid of tiers and kinds (macro scope_grid): one checkbox
+    per cell, each named like the field with the value ``tier:kind`` or ``tier:*``, kept as
+    the scope's text (targets/definitions.py). A typed scope is read the same way."""
+
+    def process_formdata(self, valuelist):
+        chosen = [value for value in valuelist if value and value.strip()]
+        if not chosen:
+            self.data = ""
+            return
+        cells = set()
+        for value in chosen:
+            cells |= scope_cells(value[:1000])
+        self.data = scope_from_cells(cells)
+
+    def cells(self) -> set[tuple[str, str]]:
+        """The cells to show checked: those of the scope, every agency when it is empty."""
+        return scope_cells(self.data or "")
 
 
 def _text(label, max_length: int, required: bool = True, message=TOO_LONG, **render_kw) -> StringField:
@@ -167,7 +188,7 @@ class TargetForm(FlaskForm):
                               required=False)
     denominator_field = _select(_l("Số liệu ở mẫu số"), _blank(NOT_USED) + _choices(REPORT_COUNTS, REPORT_LABELS),
                                 required=False)
-    scope = _text(_l("Phạm vi cơ quan"), 255, required=False)
+    scope = ScopeField(_l("Phạm vi cơ quan"), validators=[Optional(), Length(max=255, message=TOO_LONG)])
     position = _text(_l("Thứ tự hiển thị"), 6, required=False, inputmode="numeric")
     active = BooleanField(_l("Đang áp dụng"), default=True)
     submit = SubmitField(_l("Lưu"))
@@ -234,5 +255,5 @@ class TargetVersionForm(FlaskForm):
     comparator = _select(_l("So sánh"), _blank() + _choices(COMPARATOR_LABELS, COMPARATOR_LABELS), required=False)
     threshold = _text(_l("Mức cần đạt"), 12, required=False, inputmode="numeric")
     deadline = _text(_l("Thời hạn (năm)"), 4, required=False, message=YEAR_LENGTH, inputmode="numeric")
-    scope = _text(_l("Phạm vi cơ quan"), 255, required=False)
+    scope = ScopeField(_l("Phạm vi cơ quan"), validators=[Optional(), Length(max=255, message=TOO_LONG)])
     submit = SubmitField(_l("Tạo phiên bản mới"))

@@ -19,7 +19,7 @@ from registry.catalogue.levels import title as level_title
 from registry.core import numbers
 from registry.core.sectors import sector_name
 from registry.core.vocabulary import field_name, label
-from registry.models import REPORT_COUNTS, REPORT_FLAGS
+from registry.models import REPORT_COUNTS, REPORT_FLAGS, Kind, Tier
 from registry.submissions.workflow import display_state
 
 
@@ -131,6 +131,8 @@ def init_app(app: Flask) -> None:
     env.globals["display_state"] = lambda submission: (
         display_state(submission.state, submission.verified_sequence) if submission else "draft")
     env.globals["levels"] = LEVELS
+    env.globals["scope_tiers"] = [tier.value for tier in Tier]  # the rows and columns of a scope's grid
+    env.globals["scope_kinds"] = [kind.value for kind in Kind]
     env.globals["report_counts"] = REPORT_COUNTS
     env.globals["report_flags"] = REPORT_FLAGS
     env.globals["level_title"] = lambda number: level_title(number, str(get_locale()))

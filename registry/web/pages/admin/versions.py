@@ -13,6 +13,7 @@ from registry.web.lifecycle import refused
 from registry.web.pages.admin import bp, invalid_form, load, require_admin
 
 FIELDS = ("effective_from", *versions.VERSIONED_FIELDS)
+LATEST = 2100  # after every period: in_force gives the version in force last
 
 
 def _page(target, form, status=200):
@@ -25,7 +26,9 @@ def target_versions(target_id: int):
     require_admin("target", target_id)
     target = load(Target, target_id)
     if request.method != "POST":
-        return _page(target, TargetVersionForm(formdata=None))
+        # the grid starts at the scope in force (the latest version's): left as it is, it changes nothing
+        latest = versions.in_force(get_session(), LATEST, [target])[0][0]
+        return _page(target, TargetVersionForm(formdata=None, scope=latest.scope or ""))
     form = TargetVersionForm()
     if not form.validate():
         invalid_form()
