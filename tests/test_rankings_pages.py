@@ -201,3 +201,18 @@ def test_the_ranking_is_open_data(client, province):
     document = client.get("/open-data/2014/ranking.json").get_json()
     assert document["dataset"] == "ranking" and len(document["rows"]) == 6
     assert "Xếp hạng cơ quan" in client.get("/open-data").text
+
+
+def test_long_lists_say_which_page_of_how_many(client, make, province):
+    """Issue 17: page k of n, first/previous/next/last, on the ranking and the comparison;
+    a page past the end shows the last one."""
+    for n in range(100):
+        make.agency(code=f"so-x{n:03d}", name=f"Sở X {n:03d}")
+    ranked = client.get("/rankings?period=2014&group=departments").text
+    assert "Trang 1 trên 2" in ranked and "group=departments" in ranked and "page=2" in ranked
+    last = client.get("/rankings?period=2014&group=departments&page=9").text
+    assert "Trang 2 trên 2" in last and "Sở X 099" in last
+    compared = client.get("/agencies?period=2014&tier=province&sort=name").text
+    assert "Trang 1 trên 2" in compared and "tier=province" in compared and "page=2" in compared
+    second = client.get("/agencies?period=2014&tier=province&sort=name&page=2").text
+    assert "Trang 2 trên 2" in second and 'rel="prev"' in second

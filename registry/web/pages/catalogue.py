@@ -105,16 +105,17 @@ def agencies():
     session = generations.only_reads(get_session())
     problems = _Problems()
     chosen = comparison_request(session, request.args, problems.check)
-    page_number = problems.check(_page_number, request.args.get("page"), default=1)
+    pages = max(1, -(-len(chosen.rows) // COMPARISON_PAGE))
+    page_number = min(problems.check(_page_number, request.args.get("page"), default=1), pages)  # past the end: last
     rows = chosen.rows[(page_number - 1) * COMPARISON_PAGE: page_number * COMPARISON_PAGE]
     filters = {k: v for k, v in chosen.form.items() if v}
     filters["period"] = chosen.period
-    more = len(chosen.rows) > page_number * COMPARISON_PAGE
     return render_template(
         "catalogue/agencies.html", rows=[] if problems.messages else rows, total=len(chosen.rows),
         form=chosen.form, filters=filters, period=chosen.period, periods=periods(session),
         kinds=[k.value for k in Kind], tiers=parameters.TIER_ORDER, districts=comparison.districts(chosen.found),
-        problems=problems.messages, page=page_number, more=more and not problems.messages,
+        problems=problems.messages, page=page_number, pages=1 if problems.messages else pages,
+        page_args={k: v for k, v in filters.items() if k != "page"},
         sorts=comparison.SORTS, tier_counts=Counter(row.agency.tier for row in chosen.rows),
     ), 400 if problems.messages else 200
 

@@ -55,8 +55,9 @@ def index():
     group = request.args.get("group") or (codes[0] if codes else None)
     if found is not None and group not in codes:
         raise ValidationFailed(N_("Không có nhóm xếp hạng %(group)s."), group=parameters.clean(group, 64))
-    page = _page_number(request.args.get("page"))
     entries = found.group_entries(None if group == "unranked" else group) if found else []
+    pages = max(1, -(-len(entries) // PAGE))
+    page = min(_page_number(request.args.get("page")), pages)  # past the end: the last page
     shown = entries[(page - 1) * PAGE: page * PAGE]
     counts = {}
     for entry in entries:
@@ -64,7 +65,7 @@ def index():
         counts[key] = counts.get(key, 0) + 1
     return render_template("rankings/index.html", ranking=found, period=year, periods=periods(session),
                            groups=groups, group=group, entries=shown, total=len(entries), page=page,
-                           more=len(entries) > page * PAGE, first=(page - 1) * PAGE, counts=counts,
+                           pages=pages, first=(page - 1) * PAGE, counts=counts,
                            method=found.method if found else None)
 
 
