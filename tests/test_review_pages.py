@@ -193,6 +193,24 @@ def test_english_pages_of_the_season_show_english_names(client, auth, make):
     assert "Department of Justice" in text and "Criminal record card" in text
 
 
+def test_the_queue_says_which_page_of_how_many(client, auth, make, monkeypatch):
+    from registry.submissions import review as reviewing
+
+    monkeypatch.setattr(reviewing, "QUEUE_PAGE", 2)
+    auditor = make.user("auditor")
+    make.period(2015)
+    for n in range(5):
+        make.submission(make.agency(code=f"so-{n}", name=f"Sở {n}"), 2015, "submitted")
+    auth.login(auditor.email)
+    first = page(client.get("/review/"))
+    assert "Trang 1 trên 3" in first and "Đang chờ xác minh: 5 báo cáo" in first and "so-0" in first
+    last = page(client.get("/review/?page=3"))
+    assert "Trang 3 trên 3" in last and "so-4" in last and "so-0" not in last
+    assert "Trang 3 trên 3" in page(client.get("/review/?page=99"))  # past the end: the last page
+    bad = client.get("/review/?page=abc")
+    assert bad.status_code == 422 and "Số trang phải là số nguyên" in page(bad)
+
+
 def test_confirming_verify_of_a_report_that_cannot_be_verified_is_refused(client, auth, db, world):
     submission = world["submission"]
     workflow.return_(db, submission, as_actor(world["auditor"]), "Thiếu")

@@ -31,7 +31,7 @@ COUNTED_STATES = ("none", State.draft.value, State.submitted.value, State.return
 # An agency is late for an open period while its entries have not reached the auditor.
 LATE_STATES = (State.draft.value, State.returned.value)
 
-QUEUE_LIMIT = 500
+QUEUE_PAGE = 100  # submissions per page of the auditors' queue
 LATE_LIMIT = 2000
 AUDIT_PAGE_SIZE = 50
 
@@ -49,14 +49,14 @@ class QueueRow:
     submission: Submission
 
 
-def review_queue(session: Session, limit: int = QUEUE_LIMIT) -> tuple[list[QueueRow], int]:
-    """Submissions waiting for an auditor, oldest submitted first (at most ``limit``),
-    and how many there are in all."""
+def review_queue(session: Session, limit: int = QUEUE_PAGE, offset: int = 0) -> tuple[list[QueueRow], int]:
+    """Submissions waiting for an auditor, oldest submitted first (at most ``limit``, after
+    ``offset`` of them: a page), and how many there are in all."""
     rows = session.exec(
         select(Submission, Agency).join(Agency, Agency.id == Submission.agency_id)
         .where(Submission.state == State.submitted.value)
         .order_by(Submission.submitted_at.asc(), Submission.id.asc())
-        .limit(limit)
+        .offset(offset).limit(limit)
     ).all()
     total = session.exec(
         select(func.count()).select_from(Submission).where(Submission.state == State.submitted.value)

@@ -14,6 +14,7 @@ from wtforms.validators import Length
 
 from registry import permissions as can
 from registry.audit import log as audit_trail
+from registry.catalogue.parameters import parse_page_number
 from registry.core.errors import N_, DomainError, NotFound, translate
 from registry.models import ReportingPeriod
 from registry.submissions import review as reviewing
@@ -46,9 +47,14 @@ class ReopenForm(FlaskForm):
 def queue():
     require(can.can_see_review_lists(actor()), "review")
     session = get_session()
-    rows, total = reviewing.review_queue(session)
+    number, size = parse_page_number(request.args.get("page")), reviewing.QUEUE_PAGE
+    rows, total = reviewing.review_queue(session, size, (number - 1) * size)
+    pages = max(1, -(-total // size))
+    if number > pages:  # past the end: the last page
+        number = pages
+        rows, total = reviewing.review_queue(session, size, (number - 1) * size)
     return render_template("review/queue.html", rows=rows, total=total, counts=reviewing.state_counts(session),
-                           states=reviewing.COUNTED_STATES)
+                           states=reviewing.COUNTED_STATES, page=number, pages=pages)
 
 
 @bp.get("/late")
