@@ -321,3 +321,34 @@ def test_the_dic_workbook_lists_the_indicators_with_exact_numbers(db, make, peop
     rows = [r for r in book["Chỉ số toàn tỉnh"].iter_rows(values_only=True) if r and r[0] == "post_radius_km"]
     (row,) = rows
     assert row[3] == "dưới 3,5 km" and row[4] == 3.25 and row[7] == "đạt"
+
+
+def test_open_data_lists_the_indicators_with_exact_verified_values(db, make, people):
+    """The public downloads the indicators too: verified values only, exact (a number in CSV
+    and XLSX, a string in JSON, as the API gives it)."""
+    import csv
+    import io
+    import json
+
+    from openpyxl import load_workbook
+
+    from registry.dataio import opendata
+
+    make.period(2015)
+    enter_and_verify(db, people, "post_radius_km", 2015, value="3,25")
+    values.enter(db, Actor(people["first"], "test"), "post_people_per_point", 2015, entry(value="1800"))
+    db.commit()
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(
+        opendata.open_data(db, "indicators", 2015, "csv").decode("utf-8-sig")))}
+    assert len(rows) == 18
+    radius = rows["post_radius_km"]
+    assert (radius["value"], radius["threshold"], radius["comparator"], radius["met"], radius["status"]) == (
+        "3.25", "3.5", "<", "true", "met")
+    waiting = rows["post_people_per_point"]  # entered, not verified: not public
+    assert (waiting["value"], waiting["met"], waiting["status"]) == ("", "", "insufficient_data")
+    document = json.loads(opendata.open_data(db, "indicators", 2015, "json"))
+    assert {r["code"]: r["value"] for r in document["rows"]}["post_radius_km"] == "3.25"
+    book = load_workbook(io.BytesIO(opendata.open_data(db, "indicators", 2015, "xlsx")), read_only=True)
+    sheet = list(book.worksheets[0].iter_rows(values_only=True))
+    value_column = sheet[0].index("value")
+    assert next(r for r in sheet if r[0] == "post_radius_km")[value_column] == 3.25

@@ -18,6 +18,7 @@ import hashlib
 import os
 import tempfile
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
 
@@ -29,7 +30,8 @@ from registry.catalogue.levels import EVIDENCE_FIELDS
 from registry.catalogue.validity import is_valid, valid_in
 from registry.dataio.streams import Chunks, csv_stream, json_stream
 from registry.dataio.xlsx import Sheet, xlsx_stream
-from registry.models import REPORT_FIELDS, REPORT_FLAGS, Agency, Service, Submission
+from registry.indicators.results import indicator_results
+from registry.models import REPORT_FIELDS, REPORT_FLAGS, Agency, ReportingPeriod, Service, Submission
 from registry.rankings.ranking import TABLE_COLUMNS, ranking, table_rows
 from registry.sample import shows_sample_data
 from registry.submissions.periods import period_or_404
@@ -39,7 +41,7 @@ from registry.targets.engine import is_provisional
 from registry.targets.publication import RANKING_PART, corrections, published_part, published_rows
 from registry.targets.results import TargetResult
 
-DATASETS = ("targets", "agencies", "services", "ranking", "corrections")
+DATASETS = ("targets", "agencies", "services", "ranking", "indicators", "corrections")
 OPEN_DATA_FORMATS = ("csv", "xlsx", "json")
 OPEN_DATA_BASIS = "verified"  # the public is told only what has been verified
 BATCH_SIZE = 1000
@@ -59,9 +61,11 @@ SERVICE_COLUMNS = (
     "code", "procedure_code", "name", "name_en", "agency_code", "sector", "level", *EVIDENCE_FIELDS, "in_basis",
 )
 RANKING_COLUMNS = TABLE_COLUMNS
+INDICATOR_COLUMNS = ("code", "title_vi", "title_en", "citation", "unit", "comparator", "threshold", "deadline",
+                     "value", "numerator", "denominator", "met", "status", "provisional", "source", "evidence_url")
 CORRECTION_COLUMNS = ("date", "reason", "kind", "code", "field", "before", "after")
 COLUMNS = {"targets": TARGET_COLUMNS, "agencies": AGENCY_COLUMNS, "services": SERVICE_COLUMNS,
-           "ranking": RANKING_COLUMNS, "corrections": CORRECTION_COLUMNS}
+           "ranking": RANKING_COLUMNS, "indicators": INDICATOR_COLUMNS, "corrections": CORRECTION_COLUMNS}
 
 # --- reading: rows in batches ----------------------------------------------------------
 
@@ -186,9 +190,21 @@ def dataset_rows(session: Session, dataset: str, period: int, basis: str = OPEN_
         return service_rows(session, period, basis, batch_size)
     if dataset == "ranking":
         return ranking_rows(session, period)
+    if dataset == "indicators":
+        return indicator_rows(session, period)
     if dataset == "corrections":
         return correction_rows(session, period)
     raise ValueError(dataset)
+
+
+def indicator_rows(session: Session, period: int) -> Iterator[tuple]:
+    """Every province-wide indicator of the period (SPEC §3b), verified values only, exact
+    (a decimal: a number in CSV and XLSX, a string in JSON)."""
+    for r in indicator_results(session, session.get(ReportingPeriod, period)):
+        i = r.indicator
+        yield (i.code, i.title_vi, i.title_en, i.citation, i.unit, i.comparator, Decimal(i.threshold), i.deadline,
+               None if r.value is None else Decimal(r.value), r.numerator, r.denominator, r.met, r.status,
+               r.provisional, r.source, r.evidence_url)
 
 
 def ranking_rows(session: Session, period: int) -> Iterator[tuple]:

@@ -2,13 +2,15 @@
 
 Spreadsheet safety: a text cell that begins with ``= + - @``, a tab or a
 carriage return is written with a leading ``'`` so that no spreadsheet reads
-it as a formula. Numbers and booleans are written as they are. No Flask here.
+it as a formula. Numbers and booleans are written as they are; an exact decimal is a
+number in CSV and a string in JSON (as the API gives it). No Flask here.
 """
 
 import csv
 import io
 import json
 import re
+from decimal import Decimal
 from typing import Iterable, Iterator
 
 CHUNK_BYTES = 64 * 1024  # the size of the pieces a file is handed out in
@@ -43,9 +45,16 @@ def csv_cell(value) -> str:
         return ""
     if value is True or value is False:
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float, Decimal)):
         return str(value)
     return safe_text(str(value))
+
+
+def _exact(value):
+    """JSON for an exact decimal (an indicator's value): a string, as the API gives it."""
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(type(value).__name__)
 
 
 def yes_no(value) -> str | None:
@@ -93,7 +102,7 @@ def json_stream(meta: dict, header: Iterable[str], rows: Iterable[Iterable]) -> 
     text.buffer.write(head[:-1] + ', "rows": [')
     separator = "\n"
     for row in rows:
-        text.buffer.write(separator + json.dumps(dict(zip(header, row)), ensure_ascii=False))
+        text.buffer.write(separator + json.dumps(dict(zip(header, row)), ensure_ascii=False, default=_exact))
         separator = ",\n"
         chunk = text.take()
         if chunk:
