@@ -5,6 +5,7 @@ No Flask here."""
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 from registry.catalogue.levels import MIN_LEVEL
 from registry.models import Formula, Target
@@ -52,28 +53,46 @@ class Line:
                 "flag": self.flag}
 
 
-def _line(criterion: Criterion, figures: AgencyFigures) -> Line:
-    """A criterion's points: ratio × maximum, exactly (integers where they can be: a
-    national ranking scores a hundred thousand lines)."""
+def _line_values(criterion: Criterion, figures: AgencyFigures) -> tuple:
+    """A criterion's (numerator, denominator, points' numerator, points' denominator, flag):
+    ratio × maximum, exactly, as integers (a national ranking scores hundreds of thousands
+    of lines: no Fraction until the sum)."""
     report = figures.report
     if criterion.kind == "flag":
         value = report.get(criterion.field)
         if value is None:
-            return Line(criterion, None, None, 0, UNKNOWN)
-        return Line(criterion, int(bool(value)), 1, criterion.points if value else 0)
+            return None, None, 0, 1, UNKNOWN
+        return int(bool(value)), 1, criterion.points if value else 0, 1, None
     if criterion.kind == "ratio":
         numerator, denominator = report.get(criterion.numerator), report.get(criterion.denominator)
         if numerator is None or denominator is None:
-            return Line(criterion, numerator, denominator, 0, UNKNOWN)
+            return numerator, denominator, 0, 1, UNKNOWN
     else:
         numerator, denominator = figures.services_at(criterion.min_level), figures.services
     if denominator == 0:
-        return Line(criterion, numerator, denominator, 0, ZERO_DENOMINATOR)
+        return numerator, denominator, 0, 1, ZERO_DENOMINATOR
     if numerator >= denominator:
-        return Line(criterion, numerator, denominator, criterion.points)
+        return numerator, denominator, criterion.points, 1, None
     if numerator <= 0:
-        return Line(criterion, numerator, denominator, 0)
-    return Line(criterion, numerator, denominator, Fraction(numerator * criterion.points, denominator))
+        return numerator, denominator, 0, 1, None
+    return numerator, denominator, numerator * criterion.points, denominator, None
+
+
+def _line(criterion: Criterion, figures: AgencyFigures) -> Line:
+    numerator, denominator, points, over, flag = _line_values(criterion, figures)
+    return Line(criterion, numerator, denominator, points if over == 1 else Fraction(points, over), flag)
+
+
+def _exact_total(parts) -> Fraction:
+    """The exact sum of fractions given as (numerator, denominator) pairs, normalised once."""
+    whole, common, fractions = 0, 1, []
+    for points, over in parts:
+        if over == 1:
+            whole += points
+        else:
+            fractions.append((points, over))
+            common = math.lcm(common, over)
+    return Fraction(whole * common + sum(points * (common // over) for points, over in fractions), common)
 
 
 def exact_sum(values) -> Fraction:
@@ -95,9 +114,16 @@ class Scorecard:
     period: int
     agency: AgencyFigures
     method: Method
-    lines: tuple[Line, ...]  # empty when not assessed
     score: Fraction | None  # None: not assessed ("chưa đánh giá"), never 0
     band: Band | None
+
+    @cached_property
+    def lines(self) -> tuple[Line, ...]:
+        """Each criterion's line (empty when not assessed): made when a scorecard is shown,
+        not for every agency ranked."""
+        if self.score is None:
+            return ()
+        return tuple(_line(c, self.agency) for c in self.method.criteria)
 
     @property
     def assessed(self) -> bool:
@@ -137,10 +163,9 @@ class Scorecard:
 def score(method: Method, period: int, figures: AgencyFigures) -> Scorecard:
     """The agency's scorecard by ``method``: not assessed without a verified report."""
     if not figures.assessed:
-        return Scorecard(period, figures, method, (), None, None)
-    lines = tuple(_line(c, figures) for c in method.criteria)
-    total = exact_sum(line.points for line in lines)
-    return Scorecard(period, figures, method, lines, total, method.band(total))
+        return Scorecard(period, figures, method, None, None)
+    total = _exact_total(_line_values(c, figures)[2:4] for c in method.criteria)
+    return Scorecard(period, figures, method, total, method.band(total))
 
 
 # --- contributions to the targets ------------------------------------------------------
