@@ -66,6 +66,18 @@ def test_a_period_lists_the_services_and_agencies_valid_in_it(client, make):
         assert sorted(s["code"] for s in found["services"]) == sorted(codes), year
 
 
+def test_a_dissolved_agency_keeps_the_pages_of_the_periods_it_existed_in(client, make):
+    gone = make.agency(code="so-gone", name="Sở đã giải thể", active=False, valid_to=2014)
+    make.service(gone, code="g-1", name="Thủ tục cũ", active=False, valid_to=2014)
+    make.submission(gone, 2014)
+    make.period(2015)
+    page = client.get("/agencies/so-gone?period=2014")
+    assert page.status_code == 200 and "Sở đã giải thể" in text(page) and "g-1" in text(page)
+    assert client.get("/api/v1/agencies/so-gone?period=2014").get_json()["code"] == "so-gone"
+    for path in ("/agencies/so-gone?period=2015", "/api/v1/agencies/so-gone?period=2015"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_search_wildcards_are_literal(client, make):
     agency = make.agency()
     make.service(agency, code="p-1", name="Cấp 100% trực tuyến")

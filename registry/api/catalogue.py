@@ -42,10 +42,10 @@ def agencies():
 @shared.per_generation
 def agency(code: str):
     session = get_session()
-    record = agency_list.active_agency(session, code)
+    year = rankings_api.chosen_period(session, request.args.get("period"))
+    record = agency_list.active_agency(session, code, year)  # a dissolved agency: the periods it existed in
     relatives = agency_list.relatives(session, record)
     lang = _lang()
-    year = rankings_api.chosen_period(session, request.args.get("period"))
     scorecard = (rankings_api.agency_scorecard(generations.only_reads(session), ranking(session, year), record.code,
                                                lang) if year is not None else None)
     return jsonify({

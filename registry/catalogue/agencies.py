@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from registry.catalogue.paging import Page, beyond, code_order, dialect_of, localised, word_prefixes
 from registry.catalogue.parameters import PAGE_SIZE, TIER_ORDER, clean, make_cursor
+from registry.catalogue.validity import is_valid
 from registry.core.errors import N_, NotFound
 from registry.core.search import search_terms
 from registry.models import (
@@ -95,9 +96,13 @@ def agency_page(session: Session, *, q: str = "", tier: str | None = None, kind:
     return page, counts
 
 
-def active_agency(session: Session, code) -> Agency:
-    """The agency a public page or the API names; 404 when unknown or inactive."""
+def active_agency(session: Session, code, period: int | None = None) -> Agency:
+    """The agency a public page or the API names: an active one, or for ``period`` one that
+    existed in it (rule 2: a dissolved agency keeps its past periods' page); 404 otherwise."""
     agency = find_active_agency(session, code)
+    if agency is None and period is not None and clean(code, 64):
+        agency = session.execute(select(Agency).where(Agency.code == clean(code, 64))).scalars().first()
+        agency = agency if agency is not None and is_valid(agency, period) else None
     if agency is None:
         raise NotFound(N_("Không có cơ quan mã %(code)s."), code=clean(code, 64))
     return agency

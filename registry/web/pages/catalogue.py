@@ -145,9 +145,9 @@ def _scorecard(session, code: str, period: int) -> dict | None:
 @shared.per_generation
 def agency(code: str):
     session = get_session()
-    record = agency_list.active_agency(session, code)  # 404 page when unknown or inactive
     problems = _Problems()
     period = problems.check(_period, session, request.args.get("period"))
+    record = agency_list.active_agency(session, code, period)  # 404 unless active or in the period
     after = problems.check(parameters.parse_service_cursor, request.args.get("after"))
     number = problems.check(parameters.parse_page_number, request.args.get("page"), default=1)
     page = None
