@@ -368,3 +368,22 @@ def test_target_versions_page_and_code_kept_once_published(client, auth, db, mak
         definitions.update_target(db, TEST_ACTOR, target, {"code": "doi_ma"})
     assert "code" in refused_code.value.fields
     db.rollback()
+
+
+def test_while_correcting_the_administrator_sees_what_closing_will_correct(client, auth, db, make):
+    """§8.2: the public keeps the published figures; the administrator's close page lists the
+    corrected figures, provisional, before they are published."""
+    _a, _b, sub_b = _world(db, make)
+    admin = make.user("admin")
+    _close(db, YEAR)
+    periods.reopen_period(db, TEST_ACTOR, db.get(ReportingPeriod, YEAR), "Sở B bổ sung mạng LAN")
+    db.commit()
+    auth.login(admin.email)
+    nothing_yet = client.get(f"/admin/periods/{YEAR}/close").get_data(as_text=True)
+    assert "Chưa có con số nào thay đổi so với số liệu đã công bố." in nothing_yet
+    make.revise(sub_b, "verified", report={"has_lan": True})
+    page = client.get(f"/admin/periods/{YEAR}/close").get_data(as_text=True)
+    assert "Số liệu sẽ được đính chính khi khóa (tạm tính)" in page
+    assert "Có mạng nội bộ (LAN)" in page and "agencies_network_pct" in page and "thứ hạng" in page
+    network = {t["code"]: t for t in client.get(f"/api/v1/targets?period={YEAR}").get_json()["targets"]}
+    assert network["agencies_network_pct"]["numerator"] == 1  # the public still reads what was published

@@ -36,6 +36,7 @@ from registry.targets.results import TargetResult, result_from_payload, result_p
 
 PUBLIC_BASIS = "verified"  # corrections list what the public was told
 RANKING_PART = "ranking"  # the ranking is published in the public basis only: it reads verified data
+PARTS = ("targets", "agencies", "services", RANKING_PART)  # what a correction compares
 PUBLISHED_STATUSES = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
 SERVICE_COLUMNS = ("code", "procedure_code", "name", "name_en", "sector", "agency_code", "agency_name",
                    "agency_name_en", "level", *EVIDENCE_FIELDS, "in_basis")
@@ -119,8 +120,7 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
     published before, every published figure that changed becomes one correction (with
     ``reason``); None when it is published for the first time or nothing changed."""
     year = period.year
-    before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True)
-              for part in ("targets", "agencies", "services", RANKING_PART)}
+    before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True) for part in PARTS}
     now = utcnow()
     after = {}
     for basis in BASES:
@@ -142,6 +142,17 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
     session.add(correction)
     session.flush()
     return correction
+
+
+def pending_corrections(session: Session, year: int) -> list[dict] | None:
+    """What closing a correcting period would publish as its correction, now (§8.2: the
+    administrators see the corrected figures before the public does); None when the
+    period was never published."""
+    before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True) for part in PARTS}
+    if before["targets"] is None:
+        return None
+    after = {**figures_now(session, year, PUBLIC_BASIS), RANKING_PART: ranking_now(session, year)}
+    return changed_figures(year, before, after)
 
 
 # --- reading it -----------------------------------------------------------------------

@@ -9,6 +9,7 @@ from sqlmodel import select
 from registry.core.errors import DomainError
 from registry.models import PeriodStatus, ReportingPeriod, State, Submission
 from registry.submissions import periods as period_operations
+from registry.targets import publication
 from registry.web.admin_forms import ButtonForm, CloseForm, PeriodForm, ReopenForm
 from registry.web.auth import current_actor
 from registry.web.db import get_session
@@ -67,9 +68,12 @@ def period_open(year: int):
 
 
 def _close_page(period, form, status=200):
-    left = period_operations.unfinished(get_session(), period.year)
+    session = get_session()
+    left = period_operations.unfinished(session, period.year)
+    pending = (publication.pending_corrections(session, period.year)
+               if period.status == PeriodStatus.correcting.value else None)
     return render_template("admin/period_close.html", period=period, form=form, unfinished=left,
-                           total=sum(len(v) for v in left.values())), status
+                           total=sum(len(v) for v in left.values()), pending=pending), status
 
 
 @bp.route("/periods/<int:year>/close", methods=["GET", "POST"])
