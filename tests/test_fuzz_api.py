@@ -44,6 +44,7 @@ from registry.accounts.tokens import create_api_token
 from registry.api.openapi import DOCUMENT
 from registry.models import (
     REPORT_FIELDS,
+    AttemptCounter,
     AuditEvent,
     ReportingPeriod,
     ServiceStatus,
@@ -99,7 +100,7 @@ def often(data, label: str) -> bool:
 # Refusals and failed sign-ins are logged by design; everything else in the audit log is a change.
 LOGGED_REFUSALS = ("access.denied", "login.failed", "login.throttled")
 # Sign-in bookkeeping and derived caches, which a request may touch without changing any entry.
-VOLATILE_TABLES = {"login_session", "target_cache", "generation"}
+VOLATILE_TABLES = {"login_session", "target_cache", "generation", "attempt_counter"}
 VOLATILE_COLUMNS = {("api_token", "last_used_at")}
 Snapshot = dict[str, dict[tuple, dict]]
 
@@ -135,8 +136,12 @@ def changes_between(before: Snapshot, after: Snapshot) -> set[str]:
 
 
 def refusals_logged(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(AuditEvent)
-                           .where(AuditEvent.action == "access.denied")).scalar_one()
+    """Refusals in the audit log, and anonymous ones counted per address and minute (issue 16)."""
+    logged = session.execute(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.action == "access.denied")).scalar_one()
+    counted = session.execute(select(func.coalesce(func.sum(AttemptCounter.count), 0))
+                              .where(AttemptCounter.key.startswith("refused:"))).scalar_one()
+    return logged + counted
 
 
 # --- the registry the requests meet ------------------------------------------------------------------
@@ -340,7 +345,7 @@ def test_every_operation(app, registry, db, method, path):
         if not registry.dirty:
             assert database_snapshot(db) == before, f"{method} {case.formatted_path} answered {status} but wrote"
         if status in (401, 403):
-            assert refusals_logged(db) == refusals + 1, "every refusal is recorded in the audit log"
+            assert refusals_logged(db) > refusals, "every refusal is recorded: logged, or counted when anonymous"
         if method == "PUT" and status == 200:
             saved = response.json()
             assert (saved["agency"], saved["period"], saved["state"]) == (code, year, before_state)

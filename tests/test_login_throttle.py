@@ -44,3 +44,35 @@ def test_the_limit_is_shared_between_workers(app, tmp_path, make_user):
         assert login(workers[n % 2], user.email, "wrong password", address=f"10.1.0.{n}").status_code == 200
     assert login(workers[0], user.email, PASSWORD, address="10.1.1.1").status_code == 429
     assert login(workers[1], user.email, PASSWORD, address="10.1.1.2").status_code == 429
+
+
+def test_anonymous_refusals_are_counted_per_address_and_minute_and_a_flood_gets_429(app, db, monkeypatch):
+    """Issue 16: a flood of anonymous refusals neither grows the audit log nor goes on for ever:
+    the first of each minute is logged (with the count of the minute before), the rest counted,
+    and past the limit the answer is 429."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from registry.accounts import throttle
+    from registry.models import AttemptCounter, AuditEvent
+
+    monkeypatch.setattr(throttle, "MAX_ANONYMOUS_REFUSALS", 5)
+    client = app.test_client()
+    statuses = [client.get("/workspace/", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code
+                for _ in range(7)]
+    assert statuses == [302] * 5 + [429] * 2
+    assert client.get("/workspace/", environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 302  # another address
+    db.rollback()
+    logged = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert [e.address for e in logged] == ["203.0.113.9", "198.51.100.1"]
+    counter = db.get(AttemptCounter, throttle.refusal_key("203.0.113.9"))
+    assert counter.count == 7
+    # a minute later the next refusal is logged again, with how many the minute before counted
+    counter.window_start -= timedelta(minutes=2)
+    db.commit()
+    assert client.get("/workspace/", environ_base={"REMOTE_ADDR": "203.0.113.9"}).status_code == 302
+    db.rollback()
+    last = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")
+                   .order_by(AuditEvent.id.desc())).first()
+    assert last.address == "203.0.113.9" and last.after["refused_the_minute_before"] == 7

@@ -16,7 +16,7 @@ whatever the size of the audit log.
 
 from datetime import timedelta
 
-from sqlalchemy import case
+from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -29,6 +29,17 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 # Wrong current passwords allowed within the window on /account/password, per user.
 MAX_PASSWORD_CHECKS = 5
+
+
+# Refusals of anonymous requests (no account to blame), per client address: counted per
+# minute in one row, logged once a minute, so that a flood neither grows the audit log nor
+# holds the write lock for long; past the limit the answer is 429.
+REFUSAL_WINDOW = timedelta(minutes=1)
+MAX_ANONYMOUS_REFUSALS = 300
+
+
+def refusal_key(address: str) -> str:
+    return "refused:address:" + address[:64]
 
 
 def account_key(email: str) -> str:
@@ -56,6 +67,16 @@ def count_attempt(session: Session, key: str, window: timedelta = THROTTLE_WINDO
               "window_start": case((over, now), else_=table.c.window_start)},
     ).returning(table.c.count)
     return session.execute(statement).scalar_one()
+
+
+def count_refusal(session: Session, address: str) -> tuple[int, int | None]:
+    """Count an anonymous refusal from ``address``: its number within the minute and, when it
+    opens a new minute, how many the minute before counted (None otherwise)."""
+    table, key = AttemptCounter.__table__, refusal_key(address)
+    ended = session.execute(select(table.c.count).where(
+        table.c.key == key, table.c.window_start < utcnow() - REFUSAL_WINDOW)).scalar()
+    count = count_attempt(session, key, REFUSAL_WINDOW)
+    return count, ended if count == 1 else None
 
 
 def give_back(session: Session, *keys: str) -> None:
