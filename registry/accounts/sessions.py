@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from registry.core.db import begin_write
-from registry.models import LoginSession, User, utcnow
+from registry.models import LoginSession, User, aware, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -89,10 +89,5 @@ def touch(session: Session, model, row_id: int, **values) -> None:
     except OperationalError as exc:
         session.rollback()
         logger.warning("Last use of %s %s not recorded: %s", model.__tablename__, row_id, exc.orig or exc)
-
-
-def aware(moment: datetime) -> datetime:
-    # SQLite gives back naive datetimes; every stored moment is UTC
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 

@@ -17,6 +17,11 @@ class Page:
     next: str | None  # the cursor of the next page, None on the last
 
 
+def page_count(total: int, size: int) -> int:
+    """How many pages of ``size`` a list of ``total`` rows takes: one at least (an empty list's)."""
+    return max(1, -(-total // size))
+
+
 def beyond(columns, values):
     """Rows strictly after ``values`` in the order of ``columns`` (all ascending).
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session
 
-from registry.models import ImportStash, utcnow
+from registry.models import ImportStash, aware, utcnow
 
 STASH_HOURS = 2
 
@@ -33,8 +33,7 @@ def take(session: Session, token: str | None, user_id: int, now: datetime | None
     kept = session.get(ImportStash, token)
     if kept is None or kept.user_id != user_id:
         return None
-    created = kept.created_at if kept.created_at.tzinfo else kept.created_at.replace(tzinfo=(now or utcnow()).tzinfo)
-    if created < (now or utcnow()) - timedelta(hours=STASH_HOURS):
+    if aware(kept.created_at) < (now or utcnow()) - timedelta(hours=STASH_HOURS):
         return None
     return kept
 

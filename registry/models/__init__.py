@@ -8,7 +8,7 @@ database's own constraints are the last line.
 
 from registry.models.accounts import ApiToken, LoginSession, User
 from registry.models.audit import AuditEvent
-from registry.models.base import BINARY_SORT, utcnow
+from registry.models.base import BINARY_SORT, aware, utcnow
 from registry.models.caching import Generation, TargetCache
 from registry.models.catalogue import (
     POSTGRES_SEARCH_STATISTICS,
@@ -56,7 +56,7 @@ __all__ = [
     "REPORT_FLAGS", "ReportingPeriod", "Role", "SERVICE_SEARCH", "SERVICE_SEARCH_TABLES", "SERVICE_SEARCH_TRIGGERS",
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",
     "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
-    "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow",
+    "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow", "aware",
     "SubmissionChange",
     "RankingMethod",
     "TargetVersion", "Correction", "PublishedPart", "ImportStash",

@@ -7,7 +7,7 @@ date is "returned", not late). Dates are the province's (Asia/Ho_Chi_Minh).
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_
@@ -25,6 +25,7 @@ from registry.models import (
     State,
     Submission,
     User,
+    aware,
     default_due_date,
     utcnow,
 )
@@ -32,11 +33,6 @@ from registry.submissions import workflow
 
 PROVINCE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOT_SUBMITTED = (State.draft.value, State.returned.value)
-
-
-def aware(moment: datetime) -> datetime:
-    """A stored moment as UTC (SQLite gives them back without a zone)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def local_day(moment: datetime) -> date:

@@ -15,6 +15,7 @@ from flask_babel import get_locale, gettext
 from registry.catalogue import agencies as agency_list
 from registry.catalogue import parameters
 from registry.catalogue import services as service_list
+from registry.catalogue.paging import page_count
 from registry.core import generations
 from registry.core.errors import N_, DomainError, ValidationFailed, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
@@ -57,7 +58,7 @@ def _link(endpoint: str, **params) -> str:
 def _numbered(page, number: int, size: int = parameters.PAGE_SIZE) -> dict:
     """Where a list's page stands among its pages: this one, and how many (the links are
     the template's pager_with_count)."""
-    count = max(1, -(-page.total // size)) if page else 1
+    count = page_count(page.total, size) if page else 1
     return {"number": min(number, count), "count": count}
 
 
@@ -105,7 +106,7 @@ def agencies():
     session = generations.only_reads(get_session())
     problems = _Problems()
     chosen = comparison_request(session, request.args, problems.check)
-    pages = max(1, -(-len(chosen.rows) // COMPARISON_PAGE))
+    pages = page_count(len(chosen.rows), COMPARISON_PAGE)
     page_number = min(problems.check(_page_number, request.args.get("page"), default=1), pages)  # past the end: last
     rows = chosen.rows[(page_number - 1) * COMPARISON_PAGE: page_number * COMPARISON_PAGE]
     filters = {k: v for k, v in chosen.form.items() if v}

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from registry import permissions as can
 from registry.catalogue import parameters
+from registry.catalogue.paging import page_count
 from registry.core import generations
 from registry.core.errors import N_, DomainError, ValidationFailed, translate
 from registry.dataio.streams import MEDIA_TYPES, csv_stream
@@ -56,7 +57,7 @@ def index():
     if found is not None and group not in codes:
         raise ValidationFailed(N_("Không có nhóm xếp hạng %(group)s."), group=parameters.clean(group, 64))
     entries = found.group_entries(None if group == "unranked" else group) if found else []
-    pages = max(1, -(-len(entries) // PAGE))
+    pages = page_count(len(entries), PAGE)
     page = min(_page_number(request.args.get("page")), pages)  # past the end: the last page
     shown = entries[(page - 1) * PAGE: page * PAGE]
     counts = {}

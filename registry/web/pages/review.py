@@ -14,6 +14,7 @@ from wtforms.validators import Length
 
 from registry import permissions as can
 from registry.audit import log as audit_trail
+from registry.catalogue.paging import page_count
 from registry.catalogue.parameters import parse_page_number
 from registry.core.errors import N_, DomainError, NotFound, translate
 from registry.models import ReportingPeriod
@@ -49,7 +50,7 @@ def queue():
     session = get_session()
     number, size = parse_page_number(request.args.get("page")), reviewing.QUEUE_PAGE
     rows, total = reviewing.review_queue(session, size, (number - 1) * size)
-    pages = max(1, -(-total // size))
+    pages = page_count(total, size)
     if number > pages:  # past the end: the last page
         number = pages
         rows, total = reviewing.review_queue(session, size, (number - 1) * size)
