@@ -76,3 +76,22 @@ def test_anonymous_refusals_are_counted_per_address_and_minute_and_a_flood_gets_
     last = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")
                    .order_by(AuditEvent.id.desc())).first()
     assert last.address == "203.0.113.9" and last.after["refused_the_minute_before"] == 7
+
+
+def test_an_api_flood_gets_the_json_429_the_api_document_describes(app, monkeypatch):
+    """Issue 16: past the limit an unauthenticated API write is answered 429 with the JSON error,
+    and every operation that can answer 401 lists 429 too (so clients and the API fuzz know it)."""
+    from registry.accounts import throttle
+
+    monkeypatch.setattr(throttle, "MAX_ANONYMOUS_REFUSALS", 2)
+    client = app.test_client()
+    path = "/api/v1/agencies/so-tttt/submissions/2015"
+    statuses = [client.put(path, json={"version": 0}, environ_base={"REMOTE_ADDR": "203.0.113.7"})
+                for _ in range(3)]
+    assert [r.status_code for r in statuses] == [401, 401, 429]
+    assert statuses[-1].get_json()["error"]["code"] and statuses[-1].get_json()["error"]["message"]
+    document = client.get("/api/v1/openapi.json").get_json()
+    for item in document["paths"].values():
+        for operation in item.values():
+            if "401" in operation["responses"]:
+                assert "429" in operation["responses"], operation["operationId"]

@@ -292,6 +292,8 @@ ERROR_TEXT = {
     409: "The entries changed since they were read in a way the request cannot merge (see `conflicts`), "
          "or the transition is not allowed now.",
     422: "A parameter or the body is invalid; `fields` says which.",
+    429: "Too many refused requests from this address in the last minute (an unauthenticated flood); "
+         "try again in a minute.",
 }
 
 
@@ -347,7 +349,7 @@ def _submission_action(summary: str, body: str, who: str) -> dict:
         "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
         "requestBody": {"required": False, "content": {"application/json": {"schema": _ref(body)}}},
         "responses": {**_ok("Submission", "The submission after the transition."),
-                      **_errors(400, 401, 403, 404, 409, 422)},
+                      **_errors(400, 401, 403, 404, 409, 422, 429)},
     }
 
 
@@ -435,7 +437,7 @@ def build_document() -> dict:
                 "description": "That agency's focal points, auditors and administrators. In an open period where "
                                "the agency has no submission yet: an empty draft at version 0.",
                 "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
-                "responses": {**_ok("Submission", "The entries."), **_errors(401, 403, 404)},
+                "responses": {**_ok("Submission", "The entries."), **_errors(401, 403, 404, 429)},
             },
             "put": {
                 "tags": ["submissions"], "summary": "Save entries into the draft", "operationId": "saveSubmission",
@@ -447,7 +449,7 @@ def build_document() -> dict:
                 "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
                 "requestBody": {"required": True,
                                 "content": {"application/json": {"schema": _ref("SubmissionEdit")}}},
-                "responses": {**_ok("Submission", "The entries as saved."), **_errors(400, 401, 403, 404, 409, 422)},
+                "responses": {**_ok("Submission", "The entries as saved."), **_errors(400, 401, 403, 404, 409, 422, 429)},
             },
         },
         "/agencies/{code}/submissions/{year}/submit": {"post": {
