@@ -449,7 +449,8 @@ def build_document() -> dict:
                 "parameters": [CODE, YEAR, ACCEPT_LANGUAGE],
                 "requestBody": {"required": True,
                                 "content": {"application/json": {"schema": _ref("SubmissionEdit")}}},
-                "responses": {**_ok("Submission", "The entries as saved."), **_errors(400, 401, 403, 404, 409, 422, 429)},
+                "responses": {**_ok("Submission", "The entries as saved."),
+                              **_errors(400, 401, 403, 404, 409, 422, 429)},
             },
         },
         "/agencies/{code}/submissions/{year}/submit": {"post": {

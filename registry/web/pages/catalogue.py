@@ -17,7 +17,7 @@ from registry.catalogue import parameters
 from registry.catalogue import services as service_list
 from registry.catalogue.paging import page_count
 from registry.core import generations
-from registry.core.errors import N_, DomainError, ValidationFailed, translate
+from registry.core.errors import DomainError, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
 from registry.rankings import comparison
 from registry.rankings.ranking import ranking, usable_targets
@@ -107,7 +107,8 @@ def agencies():
     problems = _Problems()
     chosen = comparison_request(session, request.args, problems.check)
     pages = page_count(len(chosen.rows), COMPARISON_PAGE)
-    page_number = min(problems.check(_page_number, request.args.get("page"), default=1), pages)  # past the end: last
+    asked = problems.check(parameters.parse_page_number, request.args.get("page"), default=1)
+    page_number = min(asked, pages)  # past the end: the last page
     rows = chosen.rows[(page_number - 1) * COMPARISON_PAGE: page_number * COMPARISON_PAGE]
     filters = {k: v for k, v in chosen.form.items() if v}
     filters["period"] = chosen.period
@@ -119,13 +120,6 @@ def agencies():
         page_args={k: v for k, v in filters.items() if k != "page"},
         sorts=comparison.SORTS, tier_counts=Counter(row.agency.tier for row in chosen.rows),
     ), 400 if problems.messages else 200
-
-
-def _page_number(raw) -> int:
-    try:
-        return max(1, min(int(raw or 1), 100_000))
-    except ValueError:
-        raise ValidationFailed(N_("Số trang không hợp lệ."), fields={"page": N_("không hợp lệ")}) from None
 
 
 def _scorecard(session, code: str, period: int) -> dict | None:

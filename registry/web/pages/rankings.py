@@ -36,13 +36,6 @@ bp = Blueprint("rankings", __name__)
 PAGE = 100
 
 
-def _page_number(raw) -> int:
-    try:
-        return max(1, min(int(raw or 1), 100_000))
-    except ValueError:
-        raise ValidationFailed(N_("Số trang không hợp lệ."), fields={"page": N_("không hợp lệ")}) from None
-
-
 @bp.get("/rankings")
 @shared.per_generation
 def index():
@@ -58,7 +51,7 @@ def index():
         raise ValidationFailed(N_("Không có nhóm xếp hạng %(group)s."), group=parameters.clean(group, 64))
     entries = found.group_entries(None if group == "unranked" else group) if found else []
     pages = page_count(len(entries), PAGE)
-    page = min(_page_number(request.args.get("page")), pages)  # past the end: the last page
+    page = min(parameters.parse_page_number(request.args.get("page")), pages)  # past the end: the last page
     shown = entries[(page - 1) * PAGE: page * PAGE]
     counts = {}
     for entry in entries:
