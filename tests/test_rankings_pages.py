@@ -42,7 +42,7 @@ def test_the_ranking_page(client, province):
     assert rows(others.text)[0].startswith("— Trường F 130.5 Trung bình")
 
 
-@pytest.mark.parametrize("query", ["group=nope", "page=x", "period=abc", "period=1999", "period=2099"])
+@pytest.mark.parametrize("query", ["group=nope", "page=x", "page=0", "period=abc", "period=1999", "period=2099"])
 def test_bad_ranking_parameters_are_explained(client, province, query):
     response = client.get(f"/rankings?{query}")
     assert response.status_code in (404, 422) and "<h1" in response.text
@@ -152,7 +152,7 @@ def test_the_comparison_sorts_and_filters_without_javascript(client, province):
     assert names(found.text) == ["Sở C"]
 
 
-@pytest.mark.parametrize("query", ["sort=x", "dir=up", "district=nope", "page=x", "tier=x", "period=abc"])
+@pytest.mark.parametrize("query", ["sort=x", "dir=up", "district=nope", "page=x", "page=-5", "tier=x", "period=abc"])
 def test_bad_comparison_parameters_are_explained(client, province, query):
     response = client.get(f"/agencies?{query}")
     assert response.status_code in (400, 404) and "<h1" in response.text
