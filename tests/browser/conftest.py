@@ -12,6 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import unavailable
+from tests.factories import FULL_REPORT
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -85,3 +86,16 @@ def page(new_page):
 def artifacts():
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def report(make):
+    """One agency's draft report of the open period 2015, with one service at level 1 and two
+    focal points (a@ and b@so-tp.example): the two-editor and unsaved-edit tests."""
+    agency = make.agency(code="so-tp", name="Sở Tư pháp", tier="province", kind="department")
+    service = make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
+    make.period(2015)
+    a = make.user("focal", agency, email="a@so-tp.example")
+    make.user("focal", agency, email="b@so-tp.example")
+    make.submission(agency, 2015, "draft", report=FULL_REPORT, levels={service.id: 1}, focal=a)
+    return agency

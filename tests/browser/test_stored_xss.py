@@ -27,7 +27,7 @@ from tests.test_stored_xss import (  # noqa: F401  (cheap_password_hashing is an
 
 # What the browser itself finds in the DOM: elements that run or load, event handlers,
 # links and forms that lead anywhere but a web address, and a moved base URL.
-DOM_PROBLEMS = """() => {
+DOM_PROBLEMS = r"""() => {
   const problems = [];
   document.querySelectorAll('iframe, frame, object, embed, base, img, style, math, video, audio')
     .forEach(el => problems.push('<' + el.tagName.toLowerCase() + '>'));

@@ -7,22 +7,10 @@ B's stale copy; B keeps A's level; in the end A's note, level and evidence and B
 count are all stored, and no save wrote a field back to what it was.
 """
 
-import pytest
 from sqlmodel import select
 
 from registry.models import AuditEvent, ServiceStatus, Submission
-from tests.factories import FULL_REPORT, PASSWORD
-
-
-@pytest.fixture
-def report(make):
-    agency = make.agency(code="so-tp", name="Sở Tư pháp", tier="province", kind="department")
-    service = make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
-    make.period(2015)
-    a = make.user("focal", agency, email="a@so-tp.example")
-    make.user("focal", agency, email="b@so-tp.example")
-    make.submission(agency, 2015, "draft", report=FULL_REPORT, levels={service.id: 1}, focal=a)
-    return agency
+from tests.factories import PASSWORD
 
 
 def sign_in(page, base, email):

@@ -7,19 +7,7 @@ nothing was typed. Without JavaScript the form works the same.
 
 import time
 
-import pytest
-
-from tests.factories import FULL_REPORT, PASSWORD
-
-
-@pytest.fixture
-def report(make):
-    agency = make.agency(code="so-tp", name="Sở Tư pháp", tier="province", kind="department")
-    service = make.service(agency, code="1.001", name="Cấp Phiếu lý lịch tư pháp")
-    make.period(2015)
-    focal = make.user("focal", agency, email="a@so-tp.example")
-    make.submission(agency, 2015, "draft", report=FULL_REPORT, levels={service.id: 1}, focal=focal)
-    return agency
+from tests.factories import PASSWORD
 
 
 def open_report(new_page, base):
