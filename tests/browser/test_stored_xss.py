@@ -18,6 +18,7 @@ from tests.browser.conftest import _watched_page
 from tests.factories import PASSWORD
 from tests.test_stored_xss import (  # noqa: F401  (cheap_password_hashing is an autouse fixture)
     MAIN,
+    OWN_SCRIPT,
     VIEWERS,
     YEAR,
     build_world,
@@ -27,13 +28,13 @@ from tests.test_stored_xss import (  # noqa: F401  (cheap_password_hashing is an
 
 # What the browser itself finds in the DOM: elements that run or load, event handlers,
 # links and forms that lead anywhere but a web address, and a moved base URL.
-DOM_PROBLEMS = r"""() => {
+DOM_PROBLEMS = r"""(ownScript) => {
   const problems = [];
   document.querySelectorAll('iframe, frame, object, embed, base, img, style, math, video, audio')
     .forEach(el => problems.push('<' + el.tagName.toLowerCase() + '>'));
-  // The one kind of script allowed: the registry's own file from its static folder, no inline text.
+  // The one kind of script allowed: the registry's own file (OWN_SCRIPT), no inline text.
   document.querySelectorAll('script').forEach(el => {
-    const own = /^\/static\/([0-9a-f]{12}\/)?js\/[a-z_]+\.js$/.test(el.getAttribute('src') || '');
+    const own = new RegExp('^(?:' + ownScript + ')$').test(el.getAttribute('src') || '');
     if (!own || el.textContent !== '') problems.push('<script> ' + (el.getAttribute('src') || 'inline'));
   });
   for (const el of document.querySelectorAll('*')) {
@@ -117,7 +118,7 @@ def test_no_payload_ever_opens_a_dialog(world, browser, live_server, policy):
             csp = response.headers.get("content-security-policy", "")
             if "script-src 'self'" not in csp or "unsafe-inline" in csp:
                 problems.append(f"{where}: Content-Security-Policy {csp!r}")
-            problems += [f"{where}: {p}" for p in page.evaluate(DOM_PROBLEMS)]
+            problems += [f"{where}: {p}" for p in page.evaluate(DOM_PROBLEMS, OWN_SCRIPT.pattern)]
             for name in ("dialogs", "console_errors", "outside_requests"):
                 problems += [f"{where}: {name} {item!r}" for item in getattr(page, name)]
                 getattr(page, name).clear()
