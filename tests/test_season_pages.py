@@ -48,6 +48,36 @@ def test_late_list_shows_due_date_days_overdue_focal_points_and_agencies_without
     assert "/review/late/2015/letter" in text
 
 
+def test_late_lists_page_on_their_own_with_counts_of_the_whole_list(client, auth, world, make, db, monkeypatch):
+    from registry.submissions import review as reviewing
+
+    monkeypatch.setattr(reviewing, "LATE_PAGE", 2)
+    monkeypatch.setattr(reviewing, "UNSTAFFED_PAGE", 2)
+    for n in range(3):  # with so-noi-vu and so-y-te: five agencies have not submitted 2015, four have no focal point
+        make.agency(code=f"xa-{n}", name=f"UBND xã số {n}")
+    db.commit()
+    auth.login(world["auditor"].email)
+    first = page(client.get("/review/late"))
+    assert "5 cơ quan chưa gửi báo cáo" in first and "5 cơ quan chậm nộp." in first
+    assert "Trang 1 trên 3" in first and "Trang 1 trên 2" in first  # the period's list, then the unstaffed one
+    assert "4 cơ quan đang hoạt động không có tài khoản" in first
+    # the period's last page, the unstaffed list kept at its second page
+    last = page(client.get("/review/late?page-2015=3&page-unstaffed=2"))
+    period = last[last.index('id="late-2015"'):last.index('id="unstaffed"')]
+    assert "Trang 3 trên 3" in period and "UBND xã số 2" in period  # by code: so-noi-vu, so-y-te, xa-0, …
+    assert "Sở Y tế" not in period and "UBND xã số 1" not in period
+    assert "5 cơ quan chưa gửi báo cáo" in period  # the count is the whole list's, not the page's
+    unstaffed = last[last.index('id="unstaffed"'):]
+    assert "Trang 2 trên 2" in unstaffed and "UBND xã số 2" in unstaffed and "Sở Nội vụ" not in unstaffed
+    # each pager keeps the other list's page
+    assert 'href="/review/late?page-2015=2&amp;page-unstaffed=2#late-2015"' in last
+    assert 'href="/review/late?page-2015=3&amp;page-unstaffed=1#unstaffed"' in last
+    # past the end: the last page; a page that is not a number: refused with a message, nothing shown
+    assert "Trang 3 trên 3" in page(client.get("/review/late?page-2015=40"))
+    refused = client.get("/review/late?page-unstaffed=abc")
+    assert refused.status_code == 422 and "Số trang phải là số nguyên" in page(refused)
+
+
 def test_the_reminder_letter_lists_late_agencies_with_days_overdue(client, auth, world):
     auth.login(world["auditor"].email)
     response = client.get("/review/late/2015/letter")

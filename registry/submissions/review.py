@@ -6,10 +6,9 @@ number of queries whatever the number of agencies, and the views only render.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, true
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from registry.models import (
@@ -32,7 +31,8 @@ COUNTED_STATES = ("none", State.draft.value, State.submitted.value, State.return
 LATE_STATES = (State.draft.value, State.returned.value)
 
 QUEUE_PAGE = 100  # submissions per page of the auditors' queue
-LATE_LIMIT = 2000
+LATE_PAGE = 100  # agencies per page of a period's late list
+UNSTAFFED_PAGE = 300  # agencies per page of the list of agencies with no focal point
 AUDIT_PAGE_SIZE = 50
 
 
@@ -88,35 +88,6 @@ def state_counts(session: Session) -> dict[int, dict[str, int]]:
     for year in periods:
         counts[year]["none"] = active - sum(n for s, n in counts[year].items() if s != "none")
     return counts
-
-
-# --- late agencies -------------------------------------------------------------
-
-@dataclass
-class LateRow:
-    year: int
-    agency: Agency
-    state: str  # display state: none, draft, reopened or returned
-    updated_at: datetime | None
-
-
-def late_agencies(session: Session, limit: int = LATE_LIMIT) -> list[LateRow]:
-    """For every open period, the active agencies whose entries have not been
-    submitted: no submission, a draft (reopened ones included) or a returned one.
-    One query: open periods × active agencies, outer-joined to the submission."""
-    rows = session.exec(
-        select(ReportingPeriod.year, Agency, Submission.state, Submission.verified_sequence, Submission.updated_at)
-        .select_from(ReportingPeriod)
-        .join(Agency, true())
-        .outerjoin(Submission, and_(Submission.agency_id == Agency.id,
-                                    Submission.period_year == ReportingPeriod.year))
-        .where(ReportingPeriod.status == PeriodStatus.open.value, Agency.active,
-               or_(Submission.id.is_(None), Submission.state.in_(LATE_STATES)))
-        .order_by(ReportingPeriod.year.desc(), Agency.code)
-        .limit(limit)
-    ).all()
-    return [LateRow(year, agency, display_state(state, sequence), updated)
-            for year, agency, state, sequence, updated in rows]
 
 
 # --- what changed ----------------------------------------------------------------

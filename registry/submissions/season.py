@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from registry import audit
 from registry.audit import Actor
+from registry.catalogue.paging import page_count
 from registry.core.errors import N_, Conflict, ValidationFailed
 from registry.models import (
     Agency,
@@ -69,17 +70,26 @@ def _submitted_in_time(submitted_at: datetime | None, due: date) -> bool:
     return submitted_at is not None and local_day(submitted_at) <= due
 
 
+def _not_submitted_where(period: ReportingPeriod):
+    """Active agencies outer-joined to the period's submission, kept when it has not been submitted."""
+    def where(query):
+        return (query.outerjoin(Submission, and_(Submission.agency_id == Agency.id,
+                                                 Submission.period_year == period.year))
+                .where(Agency.active, or_(Submission.id.is_(None), Submission.state.in_(NOT_SUBMITTED))))
+    return where
+
+
 def not_submitted(session: Session, period: ReportingPeriod, now: datetime | None = None,
-                  limit: int | None = None) -> list[SeasonRow]:
+                  limit: int | None = None, offset: int = 0) -> list[SeasonRow]:
     """Every active agency that has not submitted the period's report (no report, a draft,
-    a reopened or a returned one), with days overdue and its active focal points.
-    Two queries whatever the number of agencies."""
+    a reopened or a returned one), with days overdue and its active focal points; by code,
+    ``limit`` of them after ``offset`` (a page). Two queries whatever the number of agencies."""
     on, due = today(now), period.due
     rows = session.exec(
-        select(Agency, Submission.state, Submission.verified_sequence, Submission.updated_at, Submission.submitted_at)
-        .outerjoin(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year == period.year))
-        .where(Agency.active, or_(Submission.id.is_(None), Submission.state.in_(NOT_SUBMITTED)))
-        .order_by(Agency.code).limit(limit)
+        _not_submitted_where(period)(
+            select(Agency, Submission.state, Submission.verified_sequence, Submission.updated_at,
+                   Submission.submitted_at))
+        .order_by(Agency.code).offset(offset).limit(limit)
     ).all()
     result = []
     for agency, state, sequence, updated, submitted in rows:
@@ -98,10 +108,44 @@ def late(session: Session, period: ReportingPeriod, now: datetime | None = None)
     return [row for row in not_submitted(session, period, now) if row.late]
 
 
-def agencies_without_focal_point(session: Session) -> list[Agency]:
-    """Active agencies with no active focal-point account: nobody can report for them."""
+@dataclass
+class SeasonPage:
+    """A page of a period's agencies that have not submitted, with the counts of the whole list."""
+
+    period: ReportingPeriod
+    rows: list[SeasonRow]
+    not_submitted: int  # in all, not only on this page
+    late: int
+    number: int
+    pages: int
+
+
+def not_submitted_page(session: Session, period: ReportingPeriod, number: int, size: int,
+                       now: datetime | None = None) -> SeasonPage:
+    """Page ``number`` (1 first; past the end, the last) of ``not_submitted``, and how many
+    agencies have not submitted and how many of them are late, over the whole list."""
+    on, due = today(now), period.due
+    submitted = session.exec(_not_submitted_where(period)(select(Submission.submitted_at).select_from(Agency))).all()
+    late_count = 0 if on <= due else sum(1 for moment in submitted if not _submitted_in_time(moment, due))
+    pages = page_count(len(submitted), size)
+    number = min(number, pages)
+    rows = not_submitted(session, period, now, limit=size, offset=(number - 1) * size)
+    return SeasonPage(period, rows, len(submitted), late_count, number, pages)
+
+
+def _unstaffed():
     staffed = select(User.agency_id).where(User.role == Role.focal.value, User.active, User.agency_id.is_not(None))
-    return list(session.exec(select(Agency).where(Agency.active, Agency.id.not_in(staffed)).order_by(Agency.code)))
+    return (Agency.active, Agency.id.not_in(staffed))
+
+
+def agencies_without_focal_point(session: Session, limit: int | None = None, offset: int = 0) -> list[Agency]:
+    """Active agencies with no active focal-point account: nobody can report for them (by code,
+    ``limit`` of them after ``offset``)."""
+    return list(session.exec(select(Agency).where(*_unstaffed()).order_by(Agency.code).offset(offset).limit(limit)))
+
+
+def count_without_focal_point(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Agency).where(*_unstaffed())).one()
 
 
 # --- the administrator's due date -------------------------------------------------------

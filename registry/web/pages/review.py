@@ -61,13 +61,22 @@ def queue():
 @bp.get("/late")
 def late():
     """Who has not submitted each open period's report, days overdue and how to reach
-    them; agencies with no active focal point apart (SPEC §3d)."""
+    them; agencies with no active focal point apart (SPEC §3d). Each list pages on its
+    own (``page-YEAR``, ``page-unstaffed``), keeping the others' pages."""
     require(can.can_see_review_lists(actor()), "review")
     session = get_session()
-    seasons = [(p, season.not_submitted(session, p, limit=reviewing.LATE_LIMIT))
-               for p in reviewing.open_periods(session)]
-    return render_template("review/late.html", seasons=seasons, limit=reviewing.LATE_LIMIT,
-                           unstaffed=season.agencies_without_focal_point(session), today=season.today())
+    periods = reviewing.open_periods(session)
+    asked = {f"page-{p.year}": parse_page_number(request.args.get(f"page-{p.year}")) for p in periods}
+    asked["page-unstaffed"] = parse_page_number(request.args.get("page-unstaffed"))
+    seasons = [season.not_submitted_page(session, p, asked[f"page-{p.year}"], reviewing.LATE_PAGE) for p in periods]
+    unstaffed_total, size = season.count_without_focal_point(session), reviewing.UNSTAFFED_PAGE
+    unstaffed_pages = page_count(unstaffed_total, size)
+    unstaffed_page = min(asked["page-unstaffed"], unstaffed_pages)
+    unstaffed = season.agencies_without_focal_point(session, size, (unstaffed_page - 1) * size)
+    return render_template("review/late.html", seasons=seasons, unstaffed=unstaffed, unstaffed_total=unstaffed_total,
+                           unstaffed_page=unstaffed_page, unstaffed_pages=unstaffed_pages,
+                           paging={name: value for name, value in asked.items() if value > 1},
+                           today=season.today())
 
 
 @bp.get("/late/<int:year>/letter")
