@@ -11,6 +11,9 @@ from pathlib import Path
 
 import click
 
+from registry.core.errors import N_
+from registry.core.language import LANGUAGES
+
 
 def _actor():
     """The Actor of every command: the person at the console is not known to the registry."""
@@ -24,10 +27,37 @@ def _fail(message: str, code: int = 1):
     sys.exit(code)
 
 
-class Registry:
-    """What the commands share: the settings' database, opened when first asked for."""
+def _language() -> str:
+    context = click.get_current_context(silent=True)
+    registry = context.find_object(Registry) if context else None
+    return registry.lang if registry else "vi"
 
-    def __init__(self):
+
+def _(message: str, **params) -> str:
+    """``message`` (a Vietnamese message id, or a domain's message) in the language of the
+    run, ``registry --lang`` or REGISTRY_LANG, with ``params`` filled in."""
+    from registry.core.errors import translate
+    from registry.core.language import gettext_for
+
+    text = translate(message, gettext_for(_language()))
+    return text % params if params else text
+
+
+def _refusal(exc) -> str:
+    """A domain error's message and each refused field, in the run's language."""
+    return "\n".join([_(exc.message)] + [f"  {name}: {_(reason)}" for name, reason in exc.fields.items()])
+
+
+def _no_such_user(email: str) -> str:
+    return _("Không có người dùng đang hoạt động với thư điện tử %(email)s.", email=email)
+
+
+class Registry:
+    """What the commands share: the language of their messages, and the settings'
+    database, opened when first asked for."""
+
+    def __init__(self, lang: str = "vi"):
+        self.lang = lang
         self._engine = None
 
     @property
@@ -79,7 +109,8 @@ def init_command(registry):
     with registry.session() as session:
         added = seed.ensure_targets(session)
         indicators = ensure_indicators(session)
-    click.echo(f"Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm {added} chỉ tiêu, {indicators} chỉ số toàn tỉnh.")
+    click.echo(_("Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm %(targets)s chỉ tiêu, %(indicators)s chỉ số toàn tỉnh.",
+                 targets=added, indicators=indicators))
 
 
 @click.command("demo")
@@ -93,9 +124,9 @@ def demo_command(registry):
         try:
             loaded, logins = demo.load(session)
         except DomainError as exc:
-            _fail(str(exc.message))
-    click.echo("Đã nạp dữ liệu minh họa Điện Biên." if loaded else "Dữ liệu minh họa đã có sẵn; không nạp lại.")
-    click.echo("Tài khoản minh họa (chỉ dùng để trình diễn):")
+            _fail(_(exc.message))
+    click.echo(_("Đã nạp dữ liệu minh họa Điện Biên.") if loaded else _("Dữ liệu minh họa đã có sẵn; không nạp lại."))
+    click.echo(_("Tài khoản minh họa (chỉ dùng để trình diễn):"))
     for role, email, password in logins:
         click.echo(f"  {role:<8} {email:<42} {password}")
 
@@ -119,14 +150,14 @@ def user_add_command(registry, email, role, agency_code, password_stdin):
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Mật khẩu"), hide_input=True, confirmation_prompt=True)
     with registry.session() as session:
         try:
             user = create_user(session, _actor(), {"email": email, "password": password, "role": role,
                                                     "agency_code": agency_code})
         except DomainError as exc:
-            _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
-    click.echo(f"Đã tạo người dùng {user.email} ({user.role}).")
+            _fail(_refusal(exc))
+    click.echo(_("Đã tạo người dùng %(email)s (%(role)s).", email=user.email, role=user.role))
 
 
 @click.group("token")
@@ -147,11 +178,11 @@ def token_create_command(registry, email, name):
     with registry.session() as session:
         user = find_user(session, email)
         if user is None or not user.active:
-            _fail(f"Không có người dùng đang hoạt động {email}.")
+            _fail(_no_such_user(email))
         try:
             _token, secret = create_api_token(session, _actor(), user, name)
         except DomainError as exc:
-            _fail(str(exc.message))
+            _fail(_(exc.message))
     click.echo(secret)
 
 
@@ -159,11 +190,12 @@ def _report_import(session, file, result, dry_run: bool, summary: str) -> None:
     """Every bad row and a failure (nothing written), or the summary; a dry run rolls back."""
     if not result.ok:
         for error in result.errors:
-            click.echo(f"{file}: {error}", err=True)
-        _fail(f"{len(result.errors)} lỗi; không ghi dòng nào.")
+            click.echo(f"{file}: " + _("dòng %(row)s, cột %(column)s: %(reason)s", row=error.row, column=error.column,
+                                       reason=_(error.reason)), err=True)
+        _fail(_("%(count)s lỗi; không ghi dòng nào.", count=len(result.errors)))
     if dry_run:
         session.rollback()
-        click.echo(f"Chạy thử (không ghi): {summary}")
+        click.echo(_("Chạy thử (không ghi): %(summary)s", summary=summary))
     else:
         click.echo(summary)
 
@@ -183,9 +215,10 @@ def import_command(registry, kind, file, dry_run, as_verified):
         try:
             result = import_file(session, _actor(), kind, file.name, file.read_bytes(), as_verified=as_verified)
         except DomainError as exc:
-            _fail(f"{file}: {exc.message}")
-        _report_import(session, file, result, dry_run, f"{result.rows} dòng: {result.created} thêm mới, "
-                       f"{result.updated} cập nhật, {result.unchanged} không đổi.")
+            _fail(f"{file}: {_(exc.message)}")
+        _report_import(session, file, result, dry_run, _(
+            "%(rows)s dòng: %(created)s thêm mới, %(updated)s cập nhật, %(unchanged)s không đổi.", rows=result.rows,
+            created=result.created, updated=result.updated, unchanged=result.unchanged))
 
 
 def _person(session, email: str):
@@ -197,7 +230,7 @@ def _person(session, email: str):
 
     user = session.exec(select(User).where(User.email == email.strip().lower())).first()
     if user is None or not user.active:
-        _fail(f"Không có người dùng đang hoạt động với thư điện tử {email}.")
+        _fail(_no_such_user(email))
     return Actor(user, CLI)
 
 
@@ -220,13 +253,14 @@ def indicators_import_command(registry, file, as_email, dry_run):
     with registry.session() as session:
         actor = _person(session, as_email)
         if not can.can_enter_indicators(actor.user):
-            _fail(f"{as_email} không có quyền nhập chỉ số (cần vai trò chuyên viên thẩm định).")
+            _fail(_("%(email)s không có quyền nhập chỉ số (cần vai trò chuyên viên thẩm định).", email=as_email))
         try:
             result = import_indicators(session, actor, file.name, file.read_bytes())
         except DomainError as exc:
-            _fail(f"{file}: {exc.message}")
-        _report_import(session, file, result, dry_run, f"{result.rows} dòng: {result.created} thêm mới, "
-                       f"{result.updated} cập nhật; chờ xác minh.")
+            _fail(f"{file}: {_(exc.message)}")
+        _report_import(session, file, result, dry_run, _(
+            "%(rows)s dòng: %(created)s thêm mới, %(updated)s cập nhật; chờ xác minh.", rows=result.rows,
+            created=result.created, updated=result.updated))
 
 
 @indicators_group.command("verify")
@@ -243,20 +277,20 @@ def indicators_verify_command(registry, year, code, as_email):
     with registry.session() as session:
         actor = _person(session, as_email)
         if not can.can_verify_indicators(actor.user):
-            _fail(f"{as_email} không có quyền xác minh chỉ số.")
+            _fail(_("%(email)s không có quyền xác minh chỉ số.", email=as_email))
         try:
             values.verify(session, actor, code, year)
         except DomainError as exc:
             session.rollback()
-            _fail(str(exc.message))
-        click.echo(f"Đã xác minh chỉ số {code} kỳ {year}.")
+            _fail(_(exc.message))
+        click.echo(_("Đã xác minh chỉ số %(code)s kỳ %(year)s.", code=code, year=year))
 
 
 @click.command("targets")
 @click.option("--period", type=int, required=True, help="The reporting period (year).")
 @click.option("--basis", type=click.Choice(["verified", "reported"]), default="verified", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the same object as GET /api/v1/targets.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language (default: registry --lang).")
 @pass_registry
 def targets_command(registry, period, basis, as_json, lang):
     """Print each target's attainment for a period."""
@@ -267,39 +301,47 @@ def targets_command(registry, period, basis, as_json, lang):
     from registry.submissions.periods import period_or_404
     from registry.targets.cache import target_results, targets_object
 
+    lang = registry.lang = lang or registry.lang
     with registry.session(writes=False) as session:
         generations.only_reads(session)
         try:
             period_or_404(session, period)
         except DomainError as exc:
-            _fail(str(exc.message))
+            _fail(_(exc.message))
         if as_json:
             body = targets_object(session, period, basis, lang)
         results = target_results(session, period, basis)
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    from registry.core.numbers import number, percent
+    _print_targets(period, basis, results, lang)
 
-    status_words = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu",
-                    "insufficient_data": "chưa đủ dữ liệu"}
-    basis_words = {"verified": "số liệu đã xác minh", "reported": "số liệu đã báo cáo (gồm bản đã gửi)"}
-    provisional = any(r.provisional for r in results)
-    click.echo(f"Kỳ báo cáo {period}, cơ sở tính: {basis_words.get(basis, basis)}"
-               + (" (tạm tính)" if provisional else ""))
+
+BASIS_WORDS = {"verified": N_("số liệu đã xác minh"), "reported": N_("số liệu đã báo cáo (gồm bản đã gửi)")}
+
+
+def _print_targets(period: int, basis: str, results, lang: str) -> None:
+    """``registry targets`` as a table, in the run's language."""
+    from registry.core.numbers import number, percent
+    from registry.core.vocabulary import RESULT_LABELS
+
+    head = _("Kỳ báo cáo %(period)s, cơ sở tính: %(basis)s", period=period, basis=_(BASIS_WORDS[basis]))
+    click.echo(head + (" (" + _("tạm tính") + ")" if any(r.provisional for r in results) else ""))
     for r in results:
         value = "—" if r.value is None else (
-            percent(r.value) if r.target.unit == "percent" else number(r.value))
-        click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {number(r.target.threshold):<5} "
-                   f"{status_words[r.status]:<16} ({number(r.numerator)}/{number(r.denominator)}; "
-                   f"bao phủ {number(r.coverage.covered)}/{number(r.coverage.total)})")
+            percent(r.value, lang) if r.target.unit == "percent" else number(r.value, lang))
+        coverage = _("bao phủ %(covered)s/%(total)s", covered=number(r.coverage.covered, lang),
+                     total=number(r.coverage.total, lang))
+        click.echo(f"{r.target.code:<32} {value:>8}  {r.target.comparator} {number(r.target.threshold, lang):<5} "
+                   f"{_(RESULT_LABELS[r.status]):<16} ({number(r.numerator, lang)}/{number(r.denominator, lang)}; "
+                   f"{coverage})")
 
 
 @click.command("ranking")
 @click.option("--period", type=int, required=True, help="The reporting period (year).")
 @click.option("--json", "as_json", is_flag=True, help="Print the same object as GET /api/v1/rankings.")
 @click.option("--scorecards", is_flag=True, help="With --json: each agency's full scorecard too.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Language (default: registry --lang).")
 @pass_registry
 def ranking_command(registry, period, as_json, scorecards, lang):
     """Print the scorecards and the ranking of a period (SPEC §3c), from verified data."""
@@ -310,11 +352,12 @@ def ranking_command(registry, period, as_json, scorecards, lang):
     from registry.rankings.text import ranking_lines
     from registry.submissions.periods import period_or_404
 
+    lang = registry.lang = lang or registry.lang
     with registry.session(writes=False) as session:
         try:
             period_or_404(session, period)
         except DomainError as exc:
-            _fail(str(exc.message))
+            _fail(_(exc.message))
         found = compute_ranking(session, period)
     if as_json:
         click.echo(json.dumps(found.as_dict(lang, full=scorecards), ensure_ascii=False, indent=2))
@@ -341,12 +384,13 @@ def export_command(registry, period, fmt, output, basis):
         try:
             body = dic_report(session, period, fmt, basis)
         except DomainError as exc:
-            _fail(str(exc.message))
+            _fail(_(exc.message))
     try:
         output.write_bytes(body)
     except OSError as exc:
-        _fail(f"Không ghi được tệp {output}: {exc.strerror or exc}.")
-    click.echo(f"Đã ghi báo cáo kỳ {period} (cơ sở tính: {basis}, {fmt}) vào {output}.")
+        _fail(_("Không ghi được tệp %(file)s: %(error)s.", file=output, error=exc.strerror or exc))
+    click.echo(_("Đã ghi báo cáo kỳ %(period)s (cơ sở tính: %(basis)s, %(format)s) vào %(file)s.", period=period,
+                 basis=_(BASIS_WORDS[basis]), format=fmt, file=output))
 
 
 @click.command("backup")
@@ -364,8 +408,8 @@ def backup_command(registry, file, force):
     try:
         result = backup(registry.database_url, file, force=force)
     except DomainError as exc:
-        _fail(str(exc.message))
-    click.echo(result.summary)
+        _fail(_(exc.message))
+    click.echo(_(result.summary))
 
 
 @click.command("synth")
@@ -384,14 +428,16 @@ def synth_command(registry, services, agencies, periods, seed):
         summary = synthesize(writer(registry.engine), services=services, agencies=agencies, periods=periods, seed=seed,
                              progress=lambda line: click.echo(line, err=True))
     except DomainError as exc:
-        _fail(str(exc.message))
+        _fail(_(exc.message))
     click.echo(str(summary))
 
 
 @click.group(name="registry", help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="vi", show_default=True, envvar="REGISTRY_LANG",
+              help="Language of the messages (or REGISTRY_LANG).")
 @click.pass_context
-def main(ctx):
-    ctx.obj = Registry()
+def main(ctx, lang):
+    ctx.obj = Registry(lang)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from registry.cli import _actor, _fail, pass_registry
+from registry.cli import _, _actor, _fail, _refusal, pass_registry
+from registry.core.errors import N_
 
 
 @click.group("mail")
@@ -33,21 +34,21 @@ def mail_send_command(registry, loop, interval):
         parse_smtp_url(settings.smtp_url)
         parse_sender(settings.mail_from)
     except DomainError as exc:
-        _fail(str(exc.message), 2)
+        _fail(_(exc.message), 2)
     if loop:
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-        click.echo(f"Đang chạy: gửi thư mỗi {interval:g} giây (Ctrl+C để dừng).", err=True)
+        click.echo(_("Đang chạy: gửi thư mỗi %(seconds)s giây (Ctrl+C để dừng).", seconds=f"{interval:g}"), err=True)
         try:
-            send_loop(registry.engine, settings, interval, say=lambda line: click.echo(line, err=True),
+            send_loop(registry.engine, settings, interval, say=lambda line: click.echo(_(line), err=True),
                       should_stop=lambda: bool(stopping))
         except KeyboardInterrupt:
             pass
         return
     report = send_due(registry.engine, settings)
     for line in report.details:
-        click.echo(line, err=True)
-    click.echo(summary(report))
+        click.echo(_(line), err=True)
+    click.echo(_(summary(report)))
     if report.error:
         sys.exit(1)
 
@@ -68,24 +69,29 @@ def remind_command(registry, year, dry_run, force):
             period = period_or_404(session, year)
             result = remind(session, _actor(), period, force=force)
         except DomainError as exc:
-            _fail(str(exc.message))
-        due = result.due.strftime("%d/%m/%Y")
+            _fail(_(exc.message))
         for agency, emails, days in result.written:
-            click.echo(f"{agency.code:<24} quá hạn {days} ngày → {', '.join(emails)}")
+            click.echo(f"{agency.code:<24} " + _("quá hạn %(days)s ngày → %(emails)s", days=days,
+                                                 emails=", ".join(emails)))
         for agency in result.recent:
-            click.echo(f"{agency.code:<24} đã nhắc trong 24 giờ qua; bỏ qua (dùng --force để nhắc lại)")
+            click.echo(f"{agency.code:<24} " + _("đã nhắc trong 24 giờ qua; bỏ qua (dùng --force để nhắc lại)"))
         for agency in result.unreachable:
-            click.echo(f"{agency.code:<24} không có cán bộ đầu mối đang hoạt động; không gửi được", err=True)
-        summary = (f"Kỳ {year}, hạn nộp {due}: {len(result.written)} cơ quan chậm nộp được nhắc "
-                   f"({result.messages} thư), {len(result.recent)} đã nhắc gần đây, "
-                   f"{len(result.unreachable)} không có đầu mối.")
+            click.echo(f"{agency.code:<24} " + _("không có cán bộ đầu mối đang hoạt động; không gửi được"), err=True)
+        summary = _("Kỳ %(year)s, hạn nộp %(due)s: %(written)s cơ quan chậm nộp được nhắc (%(messages)s thư), "
+                    "%(recent)s đã nhắc gần đây, %(unreachable)s không có đầu mối.", year=year,
+                    due=result.due.strftime("%d/%m/%Y"), written=len(result.written), messages=result.messages,
+                    recent=len(result.recent), unreachable=len(result.unreachable))
         if dry_run:
             session.rollback()
-            click.echo("Chạy thử (không ghi): " + summary)
+            click.echo(_("Chạy thử (không ghi): %(summary)s", summary=summary))
+        elif result.messages:
+            click.echo(summary + " " + _("Thư sẽ được gửi khi chạy `registry mail send`."))
         else:
-            click.echo(summary + (" Thư sẽ được gửi khi chạy `registry mail send`." if result.messages else ""))
+            click.echo(summary)
+
+
 def _refused(exc) -> None:
-    _fail("\n".join([str(exc.message)] + [f"  {k}: {v}" for k, v in exc.fields.items()]))
+    _fail(_refusal(exc))
 
 
 @click.group("period")
@@ -110,11 +116,11 @@ def period_open_command(registry, year, due):
             due_text = period.due.strftime("%d/%m/%Y")
         except DomainError as exc:
             _refused(exc)
-    click.echo(f"Đã mở kỳ báo cáo {year}, hạn nộp {due_text}.")
+    click.echo(_("Đã mở kỳ báo cáo %(year)s, hạn nộp %(due)s.", year=year, due=due_text))
 
 
-UNFINISHED_WORDS = {"draft": "bản nháp", "submitted": "đã gửi, chưa xác minh", "returned": "bị trả lại",
-                    "nothing": "chưa có báo cáo"}
+UNFINISHED_WORDS = {"draft": N_("bản nháp"), "submitted": N_("đã gửi, chưa xác minh"), "returned": N_("bị trả lại"),
+                    "nothing": N_("chưa có báo cáo")}
 
 
 @period_group.command("close")
@@ -133,17 +139,18 @@ def period_close_command(registry, year, yes):
             if period.status != "closed":
                 for state, agencies in left.items():
                     if agencies:
-                        click.echo(f"{UNFINISHED_WORDS[state]}: {len(agencies)} cơ quan")
+                        click.echo(_("%(state)s: %(count)s cơ quan", state=_(UNFINISHED_WORDS[state]),
+                                     count=len(agencies)))
                         for code, name in agencies:
                             click.echo(f"  {code}  {name}")
                 if not any(left.values()):
-                    click.echo("Mọi cơ quan đã có báo cáo được xác minh.")
-                if not yes and not click.confirm(f"Khóa và công bố kỳ báo cáo {year}?", default=False):
-                    _fail("Chưa khóa kỳ báo cáo.")
+                    click.echo(_("Mọi cơ quan đã có báo cáo được xác minh."))
+                if not yes and not click.confirm(_("Khóa và công bố kỳ báo cáo %(year)s?", year=year), default=False):
+                    _fail(_("Chưa khóa kỳ báo cáo."))
             periods.close_period(session, _actor(), period)
         except DomainError as exc:
             _refused(exc)
-    click.echo(f"Đã khóa và công bố kỳ báo cáo {year}.")
+    click.echo(_("Đã khóa và công bố kỳ báo cáo %(year)s.", year=year))
 
 
 @period_group.command("reopen")
@@ -160,7 +167,8 @@ def period_reopen_command(registry, year, reason):
             periods.reopen_period(session, _actor(), periods.period_or_404(session, year), reason)
         except DomainError as exc:
             _refused(exc)
-    click.echo(f"Đã mở lại kỳ báo cáo {year} để đính chính; công chúng vẫn thấy số liệu đã công bố đến khi khóa lại.")
+    click.echo(_("Đã mở lại kỳ báo cáo %(year)s để đính chính; công chúng vẫn thấy số liệu đã công bố đến khi khóa "
+                 "lại.", year=year))
 
 
 @click.group("target")
@@ -193,10 +201,11 @@ def target_revise_command(registry, code, from_year, threshold, comparator, titl
     with registry.session() as session:
         target = session.exec(select(Target).where(Target.code == code)).first()
         if target is None:
-            _fail(f"Không có chỉ tiêu {code}.")
+            _fail(_("Không có chỉ tiêu %(code)s.", code=code))
         try:
             version = revise_target(session, _actor(), target, values)
         except DomainError as exc:
             _refused(exc)
         number = version.number
-    click.echo(f"Đã tạo phiên bản {number} của chỉ tiêu {code}, áp dụng từ kỳ {from_year}.")
+    click.echo(_("Đã tạo phiên bản %(number)s của chỉ tiêu %(code)s, áp dụng từ kỳ %(year)s.", number=number, code=code,
+                 year=from_year))

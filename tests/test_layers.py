@@ -6,6 +6,7 @@ as one at the top of a module.
 """
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -88,9 +89,16 @@ def test_lower_layers_import_only_what_is_below_them(layer):
 
 
 def test_the_command_line_imports_nothing_heavy_at_start():
-    """`registry --help` must answer at once: every import of the CLI beyond click is inside a command."""
-    for module, allowed in (("cli.py", {"sys", "contextlib", "pathlib", "click", "registry"}),
-                            ("cli_season.py", {"sys", "pathlib", "click", "registry.cli"})):
+    """`registry --help` must answer at once: every import of the CLI beyond click and the
+    registry's words (two modules of the standard library only) is inside a command."""
+    words = {"registry.core.errors", "registry.core.language"}
+    for name in words:
+        tree = ast.parse((PACKAGE / (name.removeprefix("registry.").replace(".", "/") + ".py")).read_text())
+        top = {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
+        top |= {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}
+        assert {imported.split(".")[0] for imported in top} <= sys.stdlib_module_names, (name, top)
+    for module, allowed in (("cli.py", {"sys", "contextlib", "pathlib", "click", "registry"} | words),
+                            ("cli_season.py", {"sys", "pathlib", "click", "registry.cli"} | words)):
         tree = ast.parse((PACKAGE / module).read_text())
         top = {alias.name for node in tree.body if isinstance(node, ast.Import) for alias in node.names}
         top |= {node.module for node in tree.body if isinstance(node, ast.ImportFrom)}

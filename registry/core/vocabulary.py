@@ -52,6 +52,10 @@ KIND_LABELS = {
 ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("chuyên viên thẩm định"),
                "admin": N_("quản trị viên")}
 
+# A target's result for a period (SPEC §3): judged, or why not.
+RESULT_LABELS = {"met": N_("đạt"), "not_met": N_("chưa đạt"), "no_data": N_("chưa có dữ liệu"),
+                 "insufficient_data": N_("chưa đủ dữ liệu")}
+
 PERIOD_STATUS_LABELS = {"open": N_("đang mở"), "closed": N_("đã khóa"), "correcting": N_("đang mở lại để đính chính")}
 
 # A correction's rows (rule 12, §8.9): what was corrected, and which of its published figures;
@@ -69,7 +73,7 @@ FIGURE_LABELS = {
 
 VOCABULARIES = {
     "report": REPORT_LABELS, "status": STATUS_LABELS, "state": STATE_LABELS, "tier": TIER_LABELS,
-    "kind": KIND_LABELS, "role": ROLE_LABELS, "period_status": PERIOD_STATUS_LABELS,
+    "kind": KIND_LABELS, "role": ROLE_LABELS, "period_status": PERIOD_STATUS_LABELS, "result": RESULT_LABELS,
     "corrected": CORRECTED_KIND_LABELS, "figure": FIGURE_LABELS,
 }
 

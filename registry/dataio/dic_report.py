@@ -15,7 +15,7 @@ from registry.catalogue.levels import LEVELS
 from registry.catalogue.validity import valid_in
 from registry.core.errors import N_, ValidationFailed
 from registry.core.numbers import number, percent
-from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, STATE_LABELS, TIER_LABELS
+from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, RESULT_LABELS, STATE_LABELS, TIER_LABELS
 from registry.dataio.opendata import (
     BATCH_SIZE,
     agencies_statement,
@@ -41,8 +41,7 @@ VIETNAM_TIME = timezone(timedelta(hours=7))  # Điện Biên keeps UTC+7 all yea
 
 # --- the DIC's report: fixed Vietnamese words ----------------------------------------
 
-STATUS_VI = {"met": "đạt", "not_met": "chưa đạt", "no_data": "chưa có dữ liệu",
-             "insufficient_data": "chưa đủ dữ liệu"}
+STATUS_VI = RESULT_LABELS
 BASIS_VI = {
     "verified": "số liệu đã xác minh",
     "reported": "số liệu đã báo cáo (gồm cả báo cáo đã gửi, chưa xác minh)",

@@ -9,28 +9,14 @@ from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from functools import lru_cache
 from html import escape
 
 from registry.core.errors import N_
-from registry.core.paths import resource
+from registry.core.language import gettext_for
 from registry.models import OutboxMessage, utcnow
 
 SIGNATURE = N_("Sổ đăng ký mức độ dịch vụ công — Sở Thông tin và Truyền thông")
 AUTOMATIC = N_("Thư này do hệ thống gửi tự động; xin đừng trả lời thư này.")
-
-
-@lru_cache(maxsize=8)
-def _translations(language: str):
-    from babel.support import NullTranslations, Translations
-
-    if language == "vi":
-        return NullTranslations()
-    return Translations.load(str(resource("translations")), [language])
-
-
-def gettext_for(language: str):
-    return _translations(language).gettext
 
 
 def _day(value: str) -> str:

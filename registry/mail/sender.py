@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from registry import audit
 from registry.audit import Actor
 from registry.core.db import open_session
+from registry.core.errors import N_, Msg
 from registry.mail.messages import compose
 from registry.mail.smtp import Connection, DeliveryError, parse_sender, parse_smtp_url
 from registry.models import OutboxMessage, utcnow
@@ -57,7 +58,7 @@ class RunReport:
     sent: int = 0
     failed: int = 0  # failed this time, to be retried
     dead: int = 0  # failed for the last time
-    error: str | None = None  # why the run stopped (the server could not be used)
+    error: str | None = None  # why the run stopped (the server could not be used), a Msg
     details: list[str] = field(default_factory=list)
 
     @property
@@ -131,7 +132,7 @@ def send_due(engine: Engine, settings: MailSettings, now: datetime | None = None
                 except DeliveryError as exc:
                     if exc.whole_run:
                         raise
-                    _failed(engine, message, token, str(exc), settings, report)
+                    _failed(engine, message, token, exc.message, settings, report)
                 except Exception as exc:  # a message that cannot be written: count it, keep going
                     _failed(engine, message, token, f"{type(exc).__name__}: {exc}", settings, report)
                 else:
@@ -141,15 +142,15 @@ def send_due(engine: Engine, settings: MailSettings, now: datetime | None = None
                     report.sent += 1
                 remaining.pop(0)
     except DeliveryError as exc:
-        report.error = str(exc)
+        report.error = exc.message
         for message in remaining:  # back to the queue as they were: the server failed, not they
             _finish(engine, message, token, {"status": "pending", "claim": None, "claimed_at": None,
                                              "last_error": str(exc)}, None)
     return report
 
 
-def _failed(engine, message, token, error, settings, report) -> None:
-    attempts = message.attempts + 1
+def _failed(engine, message, token, reason: str, settings, report) -> None:
+    attempts, error = message.attempts + 1, str(reason)  # stored in Vietnamese, as every stored message
     if attempts >= settings.max_attempts:
         _finish(engine, message, token, {"status": "dead", "attempts": attempts, "claim": None,
                                          "last_error": error}, "mail.dead", error)
@@ -159,7 +160,7 @@ def _failed(engine, message, token, error, settings, report) -> None:
                                          "next_attempt_at": utcnow() + retry_delay(attempts),
                                          "last_error": error}, "mail.failed", error)
         report.failed += 1
-    report.details.append(f"#{message.id} {message.recipient}: {error}")
+    report.details.append(Msg("#%(id)s %(to)s: %(error)s", id=message.id, to=message.recipient, error=reason))
 
 
 def send_loop(engine: Engine, settings: MailSettings, interval: float = 60.0, say=print,
@@ -170,7 +171,7 @@ def send_loop(engine: Engine, settings: MailSettings, interval: float = 60.0, sa
         try:
             report = send_due(engine, settings)
         except Exception as exc:  # the database away for a moment: say so, keep running
-            say(f"Lỗi khi gửi thư: {type(exc).__name__}: {exc}")
+            say(Msg(N_("Lỗi khi gửi thư: %(error)s"), error=f"{type(exc).__name__}: {exc}"))
             time.sleep(interval)
             continue
         if report.claimed or report.error:
@@ -179,11 +180,14 @@ def send_loop(engine: Engine, settings: MailSettings, interval: float = 60.0, sa
             time.sleep(interval)
 
 
-def summary(report: RunReport) -> str:
-    text = f"Đã gửi {report.sent} thư; {report.failed} thư lỗi sẽ gửi lại sau; {report.dead} thư bỏ (quá số lần thử)."
+def summary(report: RunReport) -> Msg:
+    """A run's outcome, as a message for the command to translate."""
+    counts = {"sent": report.sent, "failed": report.failed, "dead": report.dead}
     if report.error:
-        text += f" Dừng: {report.error}; các thư còn lại vẫn nằm trong hộp thư đi."
-    return text
+        return Msg(N_("Đã gửi %(sent)s thư; %(failed)s thư lỗi sẽ gửi lại sau; %(dead)s thư bỏ (quá số lần thử). "
+                      "Dừng: %(error)s; các thư còn lại vẫn nằm trong hộp thư đi."), error=report.error, **counts)
+    return Msg(N_("Đã gửi %(sent)s thư; %(failed)s thư lỗi sẽ gửi lại sau; %(dead)s thư bỏ (quá số lần thử)."),
+               **counts)
 
 
 def retry_dead(session, actor: Actor, message_id: int | None = None) -> int:

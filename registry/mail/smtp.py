@@ -18,7 +18,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from registry.core.errors import N_, DomainError
+from registry.core.errors import N_, DomainError, Msg
 
 DEFAULT_PORTS = {"smtp": 25, "smtp+starttls": 587, "smtps": 465}
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -32,8 +32,9 @@ class DeliveryError(Exception):
     """A message was not delivered. ``whole_run``: the server cannot be used at all now
     (down, refusing the sign-in or the sender), so no message should count it as its failure."""
 
-    def __init__(self, message: str, whole_run: bool):
-        super().__init__(message)
+    def __init__(self, message: str, whole_run: bool, **params):
+        self.message = Msg(message, **params)  # a Vietnamese message id, for the command to translate
+        super().__init__(self.message)
         self.whole_run = whole_run
 
 
@@ -129,44 +130,46 @@ class Connection:
             secure = s.scheme == "smtps"
             if s.scheme == "smtp+starttls" or (s.scheme == "smtp" and self.smtp.has_extn("starttls")):
                 if not self.smtp.has_extn("starttls"):
-                    raise DeliveryError(f"máy chủ thư {s.where} không hỗ trợ STARTTLS", whole_run=True)
+                    raise DeliveryError(N_("máy chủ thư %(where)s không hỗ trợ STARTTLS"), True, where=s.where)
                 self.smtp.starttls(context=ssl.create_default_context())
                 self.smtp.ehlo()
                 secure = True
             if s.username:
                 if not secure and s.host not in LOOPBACK:
-                    raise DeliveryError(f"không gửi mật khẩu tới {s.where} khi chưa mã hóa (dùng smtp+starttls:// "
-                                        "hoặc smtps://)", whole_run=True)
+                    raise DeliveryError(N_("không gửi mật khẩu tới %(where)s khi chưa mã hóa (dùng smtp+starttls:// "
+                                           "hoặc smtps://)"), True, where=s.where)
                 self.smtp.login(s.username, s.password or "")
         except DeliveryError:
             self._close()
             raise
         except smtplib.SMTPAuthenticationError as exc:
             self._close()
-            raise DeliveryError(f"máy chủ thư {s.where} từ chối đăng nhập: {_reply(exc)}", whole_run=True) from exc
+            raise DeliveryError(N_("máy chủ thư %(where)s từ chối đăng nhập: %(reply)s"), True, where=s.where,
+                                reply=_reply(exc)) from exc
         except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
             self._close()
-            raise DeliveryError(f"không kết nối được máy chủ thư {s.where}: {_reply(exc)}", whole_run=True) from exc
+            raise DeliveryError(N_("không kết nối được máy chủ thư %(where)s: %(reply)s"), True, where=s.where,
+                                reply=_reply(exc)) from exc
         return self
 
     def send(self, message: EmailMessage) -> None:
         try:
             refused = self.smtp.send_message(message)
         except smtplib.SMTPSenderRefused as exc:
-            raise DeliveryError(f"máy chủ thư từ chối địa chỉ gửi {exc.sender!r} (MAIL_FROM): {_reply(exc)}",
-                                whole_run=True) from exc
+            raise DeliveryError(N_("máy chủ thư từ chối địa chỉ gửi %(sender)s (MAIL_FROM): %(reply)s"), True,
+                                sender=repr(exc.sender), reply=_reply(exc)) from exc
         except smtplib.SMTPRecipientsRefused as exc:
-            raise DeliveryError(f"máy chủ thư từ chối người nhận: {_reply(exc)}", whole_run=False) from exc
+            raise DeliveryError(N_("máy chủ thư từ chối người nhận: %(reply)s"), False, reply=_reply(exc)) from exc
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            raise DeliveryError(f"mất kết nối với máy chủ thư {self.settings.where}: {_reply(exc)}",
-                                whole_run=True) from exc
+            raise DeliveryError(N_("mất kết nối với máy chủ thư %(where)s: %(reply)s"), True,
+                                where=self.settings.where, reply=_reply(exc)) from exc
         except smtplib.SMTPResponseException as exc:
-            raise DeliveryError(f"máy chủ thư không nhận thư: {_reply(exc)}",
-                                whole_run=exc.smtp_code < 500) from exc
+            raise DeliveryError(N_("máy chủ thư không nhận thư: %(reply)s"), exc.smtp_code < 500,
+                                reply=_reply(exc)) from exc
         except smtplib.SMTPException as exc:
-            raise DeliveryError(f"máy chủ thư không nhận thư: {_reply(exc)}", whole_run=False) from exc
+            raise DeliveryError(N_("máy chủ thư không nhận thư: %(reply)s"), False, reply=_reply(exc)) from exc
         if refused:
-            raise DeliveryError(f"máy chủ thư từ chối người nhận: {refused}", whole_run=False)
+            raise DeliveryError(N_("máy chủ thư từ chối người nhận: %(reply)s"), False, reply=str(refused))
 
     def _close(self) -> None:
         if self.smtp is not None:
