@@ -426,10 +426,10 @@ def synth_command(registry, services, agencies, periods, seed):
 
     try:
         summary = synthesize(writer(registry.engine), services=services, agencies=agencies, periods=periods, seed=seed,
-                             progress=lambda line: click.echo(line, err=True))
+                             progress=lambda line: click.echo(_(line), err=True))
     except DomainError as exc:
         _fail(_(exc.message))
-    click.echo(str(summary))
+    click.echo("\n".join(_(line) for line in summary.lines()))
 
 
 @click.group(name="registry", help="Sổ đăng ký mức độ dịch vụ công — service-level registry.")

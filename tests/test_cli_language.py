@@ -80,3 +80,13 @@ def test_the_mail_servers_failure_in_english(runner, db, make):
     assert sent.exit_code == 1
     assert f"could not connect to the mail server 127.0.0.1:{unused_port}" in english(sent)
     assert "the other messages stay in the outbox" in sent.output
+
+
+def test_synth_progress_and_summary_in_english(runner, db):
+    made = runner.invoke(args=["--lang", "en", "synth", "--services", "30", "--agencies", "6", "--periods", "2"])
+    assert made.exit_code == 0, made.output
+    text = english(made)
+    assert "6 agencies, 30 services, 2 reporting periods (2010–2011; 2011 open, the earlier ones closed)" in text
+    assert "2010: closed and published" in text  # a progress line (standard error, mixed in here)
+    again = runner.invoke(args=["--lang", "en", "synth", "--services", "30", "--agencies", "6", "--periods", "2"])
+    assert again.exit_code != 0 and english(again).strip()

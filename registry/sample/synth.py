@@ -37,9 +37,8 @@ from sqlmodel import Session
 from registry import audit
 from registry.audit import Actor
 from registry.catalogue.levels import DEFAULT_SCALE, EVIDENCE_FIELDS, LEVELS, MAX_LEVEL, required_evidence
-from registry.core.errors import N_, Conflict, ValidationFailed
+from registry.core.errors import N_, Conflict, Msg, ValidationFailed
 from registry.core.search import fold, sort_key
-from registry.core.vocabulary import STATE_LABELS
 from registry.indicators.definitions import ensure_indicators
 from registry.models import (
     REPORT_FIELDS,
@@ -103,19 +102,33 @@ class Summary:
     latest_states: dict[str, int]  # display state → agencies, in the open period ("none": no submission)
     seconds: float
 
+    def lines(self) -> list[Msg]:
+        """What was made, as messages for the command to translate."""
+        r, first, last = self.rows, self.years[0], self.years[-1]
+        return [
+            Msg(N_("Đã tạo sổ đăng ký tổng hợp (hạt giống %(seed)s) trong %(seconds)s giây:"), seed=self.seed,
+                seconds=f"{self.seconds:.1f}"),
+            Msg("  %(periods)s", periods=Msg(
+                N_("%(agencies)s cơ quan, %(services)s dịch vụ, %(count)s kỳ báo cáo (%(first)s–%(last)s; kỳ "
+                   "%(last)s đang mở, các kỳ trước đã khóa)") if len(self.years) > 1 else
+                N_("%(agencies)s cơ quan, %(services)s dịch vụ, %(count)s kỳ báo cáo (%(first)s–%(last)s; kỳ "
+                   "%(last)s đang mở)"),
+                agencies=r["agency"], services=r["service"], count=len(self.years), first=first, last=last)),
+            Msg("  %(copies)s", copies=Msg(
+                N_("%(submissions)s bản báo cáo với %(statuses)s trạng thái dịch vụ; %(verified)s bản đã xác minh "
+                   "với %(verified_statuses)s trạng thái"), submissions=r["submission"],
+                statuses=r["service_status"], verified=r["verified_copy"],
+                verified_statuses=r["verified_service_status"])),
+            Msg("  %(states)s", states=period_states(last, self.latest_states)),
+        ]
+
     def __str__(self) -> str:
-        r, s = self.rows, self.latest_states
-        return "\n".join([
-            f"Đã tạo sổ đăng ký tổng hợp (hạt giống {self.seed}) trong {self.seconds:.1f} giây:",
-            f"  {r['agency']} cơ quan, {r['service']} dịch vụ, {len(self.years)} kỳ báo cáo "
-            f"({self.years[0]}–{self.years[-1]}; kỳ {self.years[-1]} đang mở"
-            + (", các kỳ trước đã khóa)" if len(self.years) > 1 else ")"),
-            f"  {r['submission']} bản báo cáo với {r['service_status']} trạng thái dịch vụ; "
-            f"{r['verified_copy']} bản đã xác minh với {r['verified_service_status']} trạng thái",
-            f"  kỳ {self.years[-1]}: {s['verified']} đã xác minh, {s['submitted']} đã gửi, "
-            f"{s['returned']} bị trả lại, {s['draft']} bản nháp, {s['reopened']} mở lại, "
-            f"{s['none']} chưa có báo cáo",
-        ])
+        return "\n".join(self.lines())
+
+
+def period_states(year: int, states: dict[str, int]) -> Msg:
+    return Msg(N_("kỳ %(year)s: %(verified)s đã xác minh, %(submitted)s đã gửi, %(returned)s bị trả lại, "
+                  "%(draft)s bản nháp, %(reopened)s mở lại, %(none)s chưa có báo cáo"), year=year, **states)
 
 
 # --- rows ------------------------------------------------------------------------------
@@ -298,15 +311,16 @@ class _Synthesis:
         # string seeds are hashed with SHA-512: the same on every run and platform
         return random.Random(f"registry-synth/{self.seed}/{name}")
 
-    def log(self, line: str) -> None:
-        self.say(f"[{time.monotonic() - self.started:7.1f} s] {line}")
+    def log(self, line: Msg) -> None:
+        self.say(Msg("[%(seconds)s s] %(line)s", seconds=f"{time.monotonic() - self.started:7.1f}", line=line))
 
     def run(self, agency_count: int, service_count: int) -> dict[str, int]:
         agencies = plan._plan_agencies(agency_count, self.stream("agencies"))
         self.write_agencies(agencies)
         services = plan._plan_services(service_count, agencies, self.stream("services"))
         self.write_services(services)
-        self.log(f"{len(agencies)} cơ quan, {len(services)} dịch vụ")
+        self.log(Msg(N_("%(agencies)s cơ quan, %(services)s dịch vụ"), agencies=len(agencies),
+                     services=len(services)))
 
         level_rng = self.stream("levels")
         pace = {a.id: words.TIER_PACE[a.tier] * level_rng.uniform(0.75, 1.25) for a in agencies}
@@ -329,8 +343,7 @@ class _Synthesis:
             rng = self.stream(f"period/{year}")
             histories = _period_histories(rng, agencies, index, is_open)
             states = self.write_period(rng, agencies, index, year, histories)
-            self.log(f"kỳ {year}: " + ", ".join(f"{n} {STATE_LABELS.get(s, 'chưa có báo cáo')}"
-                                                 for s, n in states.items()))
+            self.log(period_states(year, states))
             if is_open:
                 latest_states = states
         self.writer.flush()
@@ -466,7 +479,7 @@ def synthesize(engine: Engine, *, services: int, agencies: int, periods: int, se
             ensure_indicators(session, Actor.system(SOURCE))
             for year in years[:-1]:
                 close_period(session, Actor.system(SOURCE), session.get(ReportingPeriod, year))
-                synthesis.log(f"kỳ {year}: đã khóa và công bố")
+                synthesis.log(Msg(N_("kỳ %(year)s: đã khóa và công bố"), year=year))
             audit.record(session, Actor.system(SOURCE), "synth.load", "registry", SOURCE,
                          after={"seed": seed, "services": services, "agencies": agencies, "periods": periods,
                                 "years": [years[0], years[-1]], "rows": writer.written},
@@ -476,7 +489,7 @@ def synthesize(engine: Engine, *, services: int, agencies: int, periods: int, se
         # fresh statistics, as autovacuum would gather soon: benchmarks should not see a cold planner
         with engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
-    synthesis.log("đã ghi xong")
+    synthesis.log(Msg(N_("đã ghi xong")))
     return Summary(seed, tuple(years), dict(writer.written), latest_states, round(time.monotonic() - started, 1))
 
 
