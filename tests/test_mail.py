@@ -79,11 +79,15 @@ def test_verification_tells_the_focal_points_and_english_users_get_english_mail(
     db.commit()
     workflow.verify(db, world["submission"], as_actor(world["auditor"]))
     db.commit()
-    send_due(engine, settings(smtp))
-    assert len(smtp.to("focal@tuphap.example.vn")) == 1
+    send_due(engine, settings(smtp, department="Sở KH&CN Lai Châu", department_en="Lai Chau Department of S&T"))
+    [vietnamese] = smtp.to("focal@tuphap.example.vn")
     [message] = smtp.to("en@tuphap.example.vn")
     assert message["Content-Language"] == "en"
     assert 'lang="en"' in smtp.html(message)
+    # the verifying department as the settings name it, in each reader's language, body and signature
+    assert smtp.text(vietnamese).count("Sở KH&CN Lai Châu") == 2
+    assert smtp.text(message).count("Lai Chau Department of S&T") == 2
+    assert "Lai Chau Department of S&amp;T" in smtp.html(message)
 
 
 def test_with_the_smtp_server_down_the_change_commits_and_the_next_run_delivers_once(db, engine, world, runner):

@@ -4,6 +4,7 @@ and the organisation's names from one setting (issues 13.5 and 17)."""
 from datetime import datetime, timezone
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -142,6 +143,18 @@ def test_organisation_names_come_from_one_setting(monkeypatch, tmp_path):
     assert names["REGISTRY_PROVINCE"] == "Lai Châu"
     assert names["REGISTRY_DEPARTMENT"] == "Sở Thông tin và Truyền thông"
     assert names["REGISTRY_DEPARTMENT_EN"] == "Department of Information and Communications"
+
+
+def test_only_the_setting_names_the_department_and_the_verifier_is_not_an_inspector():
+    """The department that verifies changed its name (1 March 2025): no page, message or e-mail
+    names it but through REGISTRY_DEPARTMENT; "kiểm tra viên" is a rank of the Party's inspection."""
+    root = Path(__file__).resolve().parent.parent
+    words = [*(root / "templates").rglob("*.html"),
+             *(p for p in (root / "registry").rglob("*.py") if "sample" not in p.parts and p.name != "config.py")]
+    assert len(words) > 100
+    for path in words:
+        text = path.read_text(encoding="utf-8")
+        assert "Sở Thông tin và Truyền thông" not in text and "kiểm tra viên" not in text, path
 
 
 def test_pages_use_the_configured_names(app, client):

@@ -64,7 +64,7 @@ def test_save_then_submit_asks_for_confirmation(client, db, setup):
     assert current(db).state == "submitted"
     page = client.get(done.headers["Location"]).get_data(as_text=True)
     assert "đã gửi" in page and "Lưu bản nháp" not in page  # read-only once submitted
-    assert "đang chờ Sở Thông tin và Truyền thông xác minh" in page  # and the page says why
+    assert "đang chờ chuyên viên thẩm định xác minh" in page  # and the page says why
 
 
 def test_confirmed_submit_of_a_changed_report_is_a_conflict(client, db, setup):

@@ -10,8 +10,8 @@ from registry.dataio.importing import FORMATS
 from registry.dataio.xlsx import Sheet, xlsx_stream
 
 EXAMPLES = {
-    "agencies": {"code": "so-tttt", "name": "Sở Thông tin và Truyền thông", "tier": "province", "kind": "department",
-                 "name_en": "Department of Information and Communications", "parent_code": "", "active": "1"},
+    "agencies": {"code": "so-tu-phap", "name": "Sở Tư pháp", "tier": "province", "kind": "department",
+                 "name_en": "Department of Justice", "parent_code": "", "active": "1"},
     "services": {"code": "1.001", "name": "Cấp Phiếu lý lịch tư pháp", "agency_code": "so-tu-phap",
                  "sector": "Lý lịch tư pháp", "name_en": "Issuing criminal record certificates", "active": "1"},
     "levels": {"service_code": "1.001", "period": "2015", "level": "2", "info_url": "https://dvc.example.vn/1.001",

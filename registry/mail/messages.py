@@ -15,7 +15,7 @@ from registry.core.errors import N_
 from registry.core.language import gettext_for
 from registry.models import OutboxMessage, utcnow
 
-SIGNATURE = N_("Sổ đăng ký mức độ dịch vụ công — Sở Thông tin và Truyền thông")
+SIGNATURE = N_("Sổ đăng ký mức độ dịch vụ công — %(department)s")
 AUTOMATIC = N_("Thư này do hệ thống gửi tự động; xin đừng trả lời thư này.")
 
 
@@ -27,10 +27,11 @@ def _link(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def compose(message: OutboxMessage, sender: Address, base_url: str) -> EmailMessage:
-    """The e-mail of an outbox row, ready for the SMTP server."""
+def compose(message: OutboxMessage, sender: Address, base_url: str, department: str) -> EmailMessage:
+    """The e-mail of an outbox row, ready for the SMTP server; ``department`` is the verifying
+    department's name in the recipient's language (a setting, REGISTRY_DEPARTMENT[_EN])."""
     _ = gettext_for(message.language)
-    p = message.payload or {}
+    p = {**(message.payload or {}), "department": department}
     subject, paragraphs, quote, action, path = WRITERS[message.kind](_, p)
     link = _link(base_url, path)
     email = EmailMessage()
@@ -43,14 +44,15 @@ def compose(message: OutboxMessage, sender: Address, base_url: str) -> EmailMess
     text = "\n\n".join(paragraphs)
     if quote:
         text += "\n\n" + "\n".join("> " + line for line in quote.splitlines())
-    text += f"\n\n{action}:\n{link}\n\n-- \n{_(SIGNATURE)}\n{_(AUTOMATIC)}\n"
+    signature = _(SIGNATURE) % p
+    text += f"\n\n{action}:\n{link}\n\n-- \n{signature}\n{_(AUTOMATIC)}\n"
     email.set_content(text)
     html = "".join(f"<p>{escape(p_)}</p>" for p_ in paragraphs)
     if quote:
         html += ('<blockquote style="border-left:3px solid #999;margin:0;padding-left:1em">'
                  + "<br>".join(escape(line) for line in quote.splitlines()) + "</blockquote>")
     html += f'<p><a href="{escape(link, quote=True)}">{escape(action)}</a></p>'
-    html += f'<hr><p style="color:#555;font-size:small">{escape(_(SIGNATURE))}<br>{escape(_(AUTOMATIC))}</p>'
+    html += f'<hr><p style="color:#555;font-size:small">{escape(signature)}<br>{escape(_(AUTOMATIC))}</p>'
     email.add_alternative(f'<!doctype html><html lang="{escape(message.language)}"><head><meta charset="utf-8">'
                           f'<title>{escape(subject)}</title></head><body>{html}</body></html>', subtype="html")
     email["Content-Language"] = message.language  # after the body: set_content clears Content-* headers
@@ -64,7 +66,7 @@ def _reminder(_, p):
         _("Kính gửi cán bộ đầu mối CNTT của %(agency)s,") % p,
         _("Hạn nộp báo cáo mức độ dịch vụ công trực tuyến và ứng dụng CNTT kỳ %(year)s là %(due)s; "
           "đến nay cơ quan chưa gửi báo cáo (quá hạn %(days)s ngày).") % {**p, "due": _day(p["due"]), "days": days},
-        _("Đề nghị cơ quan hoàn thành và gửi báo cáo để Sở Thông tin và Truyền thông xác minh."),
+        _("Đề nghị cơ quan hoàn thành và gửi báo cáo để %(department)s xác minh.") % p,
     ]
     return subject, paragraphs, None, _("Cập nhật báo cáo"), f"/workspace/{p['code']}/{p['year']}"
 
@@ -73,7 +75,7 @@ def _returned(_, p):
     subject = _("Báo cáo kỳ %(year)s của %(agency)s bị trả lại") % p
     paragraphs = [
         _("Kính gửi cán bộ đầu mối CNTT của %(agency)s,") % p,
-        _("Sở Thông tin và Truyền thông đã trả lại báo cáo kỳ %(year)s của cơ quan kèm ý kiến dưới đây. "
+        _("%(department)s đã trả lại báo cáo kỳ %(year)s của cơ quan kèm ý kiến dưới đây. "
           "Đề nghị cơ quan sửa theo ý kiến (có thể trả lời ngay trên trang báo cáo) rồi gửi lại.") % p,
     ]
     return subject, paragraphs, p.get("comment"), _("Xem ý kiến và sửa báo cáo"), f"/workspace/{p['code']}/{p['year']}"
@@ -83,7 +85,7 @@ def _verified(_, p):
     subject = _("Báo cáo kỳ %(year)s của %(agency)s đã được xác minh") % p
     paragraphs = [
         _("Kính gửi cán bộ đầu mối CNTT của %(agency)s,") % p,
-        _("Sở Thông tin và Truyền thông đã xác minh báo cáo kỳ %(year)s của cơ quan. Xin cảm ơn.") % p,
+        _("%(department)s đã xác minh báo cáo kỳ %(year)s của cơ quan. Xin cảm ơn.") % p,
     ]
     return subject, paragraphs, p.get("comment"), _("Xem báo cáo"), f"/workspace/{p['code']}/{p['year']}"
 

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 
 from registry import audit
 from registry.audit import Actor
+from registry.config import DEFAULT_DEPARTMENT, DEFAULT_DEPARTMENT_EN
 from registry.core.db import open_session
 from registry.core.errors import N_, Msg
 from registry.mail.messages import compose
@@ -45,12 +46,19 @@ class MailSettings:
     mail_from: str | None
     base_url: str = "http://localhost:5000"
     max_attempts: int = MAX_ATTEMPTS
+    department: str = DEFAULT_DEPARTMENT  # the verifying department, named in the messages
+    department_en: str = DEFAULT_DEPARTMENT_EN
 
     @classmethod
     def from_config(cls, config: dict) -> "MailSettings":
         return cls(config.get("SMTP_URL"), config.get("MAIL_FROM"),
                    config.get("REGISTRY_URL") or "http://localhost:5000",
-                   int(config.get("MAIL_MAX_ATTEMPTS") or MAX_ATTEMPTS))
+                   int(config.get("MAIL_MAX_ATTEMPTS") or MAX_ATTEMPTS),
+                   config.get("REGISTRY_DEPARTMENT") or DEFAULT_DEPARTMENT,
+                   config.get("REGISTRY_DEPARTMENT_EN") or DEFAULT_DEPARTMENT_EN)
+
+    def department_in(self, language: str) -> str:
+        return self.department_en if language == "en" else self.department
 
 
 @dataclass
@@ -127,7 +135,7 @@ def send_due(engine: Engine, settings: MailSettings, now: datetime | None = None
             while remaining:
                 message = remaining[0]
                 try:
-                    email = compose(message, sender, settings.base_url)
+                    email = compose(message, sender, settings.base_url, settings.department_in(message.language))
                     connection.send(email)
                 except DeliveryError as exc:
                     if exc.whole_run:

@@ -30,12 +30,12 @@ MAX_NOTE = 2000
 
 
 READ_ONLY_CLOSED = N_("Kỳ báo cáo %(year)s đã khóa: số liệu của kỳ đã được công bố nên không thể sửa hay gửi lại. "
-                      "Nếu cần đính chính, hãy liên hệ Sở Thông tin và Truyền thông.")
+                      "Nếu cần đính chính, hãy liên hệ chuyên viên thẩm định.")
 READ_ONLY_STATES = {
-    State.submitted.value: N_("Báo cáo đã được gửi và đang chờ Sở Thông tin và Truyền thông xác minh, nên chưa sửa "
-                              "được. Nếu kiểm tra viên trả lại, bạn sẽ sửa được và gửi lại."),
+    State.submitted.value: N_("Báo cáo đã được gửi và đang chờ chuyên viên thẩm định xác minh, nên chưa sửa "
+                              "được. Nếu báo cáo bị trả lại, bạn sẽ sửa được và gửi lại."),
     State.verified.value: N_("Báo cáo đã được xác minh và được tính trong kết quả công bố, nên không sửa được. Muốn "
-                             "đính chính, hãy đề nghị kiểm tra viên mở lại báo cáo (kèm lý do)."),
+                             "đính chính, hãy đề nghị chuyên viên thẩm định mở lại báo cáo (kèm lý do)."),
 }
 
 

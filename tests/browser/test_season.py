@@ -90,7 +90,7 @@ def test_whole_season(new_page, live_server, season, artifacts):
     focal.get_by_role("button", name="Lưu và gửi xác minh").click()
     focal.get_by_role("button", name="Xác nhận gửi báo cáo").click()
     assert "Đã gửi báo cáo" in focal.locator(".flashes").inner_text()
-    assert "đang chờ Sở Thông tin và Truyền thông xác minh" in focal.locator("#read-only-reason").inner_text()
+    assert "đang chờ chuyên viên thẩm định xác minh" in focal.locator("#read-only-reason").inner_text()
 
     auditor.goto(live_server + "/review/so-tp/2015")
     auditor.get_by_role("button", name="Xác minh báo cáo").click()
