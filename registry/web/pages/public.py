@@ -25,7 +25,7 @@ from registry.targets.publication import corrections
 from registry.targets.results import is_met
 from registry.targets.trend import periods, project
 from registry.web import shared
-from registry.web.charts import trend_chart
+from registry.web.charts import target_chart, trend_chart
 from registry.web.db import get_session
 
 bp = Blueprint("public", __name__)
@@ -49,13 +49,17 @@ def _spoken(result) -> str:
     return f"{text} ({_('tạm tính')})" if result.provisional else text
 
 
+def _histories(session, year: int) -> dict[str, list]:
+    """Each target's results up to the chosen period, oldest first."""
+    return results_cache.trend(session, BASIS, [y for y in periods(session) if y <= year])
+
+
 def _render_index(session) -> str:
     year = _chosen_period(session)
     years = periods(session)
     rows = []
     if year is not None:
-        shown = [y for y in years if y <= year]
-        for history in results_cache.trend(session, BASIS, shown).values():
+        for history in _histories(session, year).values():
             result = history[-1]
             target = result.target
             rows.append({
@@ -159,7 +163,14 @@ def target_detail(code: str):
                                                                              BASIS, "all"))
     else:
         by_agency = breakdown(ranking(session, year), result.target)
+    history = _histories(session, year).get(code, [result])
+    projection = project(result.target, history)
+    chart = target_chart([(r.period, r.value) for r in history], result.target.threshold, result.target.unit,
+                         result.target.deadline, None if projection.deadline_passed else projection.projected,
+                         provisional={r.period for r in history if r.provisional})
     return render_template("public/target.html", target=result.target, result=result, period=year, kind=kind,
+                           history=history, projection=projection, chart=chart,
+                           spoken=", ".join(f"{r.period}: {_spoken(r)}" for r in history),
                            show=show, corrections=corrections(session, year),
                            procedure=procedure if kind == "services" else None,
                            by_agency=by_agency, by_agency_rows=by_agency.rows[:BREAKDOWN_ROWS],
