@@ -87,11 +87,42 @@ def test_open_data_targets_match_the_engine(db, demo_data, year):
 
 
 @pytest.mark.parametrize("year", [2014, 2015])
+def test_dic_report_ranks_the_agencies_and_breaks_each_target_down_by_agency(db, demo_data, year):
+    """Issue #14.6: the ranking sheet is the ranking the pages show; each target's sheet lists the
+    agencies in its scope and sums exactly to the province's figures (offerings for a service target)."""
+    from registry.rankings.ranking import compute_ranking
+
+    wb = read_xlsx(dic.dic_report_xlsx(db, year))
+    ranked = [entry.as_dict() for entry in compute_ranking(db, year).entries]
+    sheet = wb["Xếp hạng"]
+    assert f"Xếp hạng kỳ {year}" in sheet.cell(report_header_row(sheet) - 1, 1).value
+    rows = sheet_dicts(sheet, report_header_row(sheet))
+    assert [(r["Mã cơ quan"], r["Hạng"]) for r in rows] == [(e["code"], e["rank"]) for e in ranked]
+    for row, entry in zip(rows, ranked):
+        assert row["Điểm"] == (entry["score"] if entry["assessed"] else "chưa đánh giá")
+        assert row["Thay đổi thứ hạng"] == entry["movement"] and row["Hạng kỳ trước"] == entry["previous_rank"]
+    assert any(r["Xếp loại"] for r in rows) and any(r["Điểm"] == "chưa đánh giá" for r in rows) is (year == 2015)
+    for position, result in enumerate(compute_targets(db, year, "verified"), start=1):
+        sheet = wb[f"CT{position} theo cơ quan"]
+        assert result.target.code in "".join(str(sheet.cell(n, 1).value) for n in range(1, report_header_row(sheet)))
+        rows = sheet_dicts(sheet, report_header_row(sheet))
+        province = result.offerings or result
+        assert sum(r["Tử số"] for r in rows) == province.numerator, result.target.code
+        assert sum(r["Mẫu số"] for r in rows) == province.denominator, result.target.code
+        assert all(r["Còn thiếu"] == r["Mẫu số"] - r["Tử số"] for r in rows)
+        missing = [r["Còn thiếu"] for r in rows]
+        assert missing == sorted(missing, reverse=True)  # the agency holding the province back most, first
+    reported = read_xlsx(dic.dic_report_xlsx(db, year, basis="reported"))
+    assert reported.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh"]
+
+
+@pytest.mark.parametrize("year", [2014, 2015])
 def test_dic_report_workbook_matches_the_engine(db, demo_data, year):
     results = compute_targets(db, year, "verified")
     expected = {r.target.code: r for r in results}
     wb = read_xlsx(dic.dic_report_xlsx(db, year))
-    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh"]
+    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh", "Xếp hạng",
+                             *(f"CT{n} theo cơ quan" for n in range(1, len(results) + 1))]
 
     ws = wb["Chỉ tiêu"]
     title = ws["A1"].value
@@ -395,8 +426,9 @@ def test_cli_export_writes_the_report(runner, db, world, tmp_path):
     result = runner.invoke(args=["export", "--period", "2015", "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
     wb = read_xlsx(out.read_bytes())
-    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh"]
     count = db.exec(select(Target).where(Target.active)).all()
+    assert wb.sheetnames == ["Chỉ tiêu", "Cơ quan", "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh", "Xếp hạng",
+                             *(f"CT{n} theo cơ quan" for n in range(1, len(count) + 1))]
     ws = wb["Chỉ tiêu"]
     assert len(sheet_dicts(ws, report_header_row(ws))) == len(count)
 

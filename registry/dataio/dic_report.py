@@ -16,6 +16,7 @@ from registry.catalogue.validity import valid_in
 from registry.core.errors import N_, ValidationFailed
 from registry.core.numbers import number, percent
 from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, RESULT_LABELS, STATE_LABELS, TIER_LABELS
+from registry.dataio.dic_agency_sheets import breakdown_sheets, ranking_sheet
 from registry.dataio.opendata import (
     BATCH_SIZE,
     agencies_statement,
@@ -213,7 +214,8 @@ def _report_value_style(row) -> Style:
 def dic_report_stream(session: Session, period, fmt: str = "xlsx", basis: str = "verified", *,
                       batch_size: int = BATCH_SIZE, now: datetime | None = None) -> Chunks:
     """The DIC's report as a stream of bytes chunks: a workbook ("Chỉ tiêu", "Cơ quan",
-    "Dịch vụ"), or as CSV the targets table alone. Checks at once: NotFound for an
+    "Thủ tục", "Dịch vụ", "Chỉ số toàn tỉnh", and on verified data "Xếp hạng" and a sheet per
+    target by agency), or as CSV the targets table alone. Checks at once: NotFound for an
     unknown period, ValidationFailed for an unknown basis or format."""
     year, basis = _check_report(session, period, basis, fmt)
     results = results_cache.target_results(session, year, basis)
@@ -232,6 +234,9 @@ def dic_report_stream(session: Session, period, fmt: str = "xlsx", basis: str = 
               SERVICE_WIDTHS, preamble),
         Sheet("Chỉ số toàn tỉnh", INDICATOR_HEADERS_VI, report_indicator_rows(session, year), INDICATOR_WIDTHS,
               preamble),
+        # the ranking and the agency breakdowns are defined on verified data (SPEC §3c)
+        *((ranking_sheet(session, year, preamble), *breakdown_sheets(session, results, year, preamble))
+          if basis == "verified" else ()),
     ])
 
 

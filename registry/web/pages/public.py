@@ -5,7 +5,6 @@ the pages are rendered once per generation of the verified figures
 (shared.py); signed-in pages are rendered every time and never cached.
 """
 
-from types import SimpleNamespace
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
@@ -13,16 +12,13 @@ from sqlmodel import select
 
 from registry.core import generations
 from registry.core.errors import N_, NotFound
-from registry.core.search import sort_key
-from registry.models import Agency, Formula, Service, Target, Unit
-from registry.rankings.breakdown import Breakdown, BreakdownRow, breakdown
-from registry.rankings.ranking import ranking
+from registry.models import Agency, Formula, Service, Target
+from registry.rankings.breakdown import target_breakdown
 from registry.submissions.periods import latest_verified_period, period_or_404, period_statuses
 from registry.targets import cache as results_cache
 from registry.targets.definitions import SERVICE_FORMULAS
 from registry.targets.drilldown import agency_drilldown, procedure_drilldown, published_drilldown, service_drilldown
 from registry.targets.publication import corrections
-from registry.targets.results import is_met
 from registry.targets.trend import periods, project
 from registry.web import shared
 from registry.web.charts import target_chart, trend_chart
@@ -81,35 +77,6 @@ def index():
     return _render_index(generations.only_reads(get_session()))
 
 
-def _published_breakdown(judged: Target, rows: list) -> Breakdown:
-    """The target agency by agency from a published drill-down (every row, ``show=all``):
-    the same figures ``rankings.breakdown`` gives from the live ones, frozen at close
-    (offerings per agency for a service target)."""
-    parts: dict[str, list] = {}
-    if judged.formula in SERVICE_FORMULAS:
-        for row in rows:
-            agency = SimpleNamespace(code=row.agency_code, name=row.agency_name, name_en=row.agency_name_en)
-            part = parts.setdefault(agency.code, [agency, 0, 0])
-            part[1] += int(row.counted)
-            part[2] += 1
-    else:
-        for row in rows:
-            agency = SimpleNamespace(code=row.code, name=row.name, name_en=row.name_en)
-            if judged.formula == Formula.report_sum_ratio.value:
-                numerator, denominator = ((getattr(row, judged.numerator_field), getattr(row, judged.denominator_field))
-                                          if row.counted else (0, 0))
-                parts[agency.code] = [agency, numerator, denominator]
-            else:
-                parts[agency.code] = [agency, int(row.counted), 1]
-    found = []
-    for agency, numerator, denominator in parts.values():
-        meets = (None if not denominator or judged.unit == Unit.count.value
-                 else is_met(judged, numerator, denominator))
-        found.append(BreakdownRow(agency, numerator, denominator, meets))
-    found.sort(key=lambda r: (-r.missing, r.meets is not False, sort_key(r.agency.name), r.agency.code))
-    return Breakdown(judged, found, sum(r.numerator for r in found), sum(r.denominator for r in found))
-
-
 @bp.get("/targets/<code>")
 @shared.per_generation
 def target_detail(code: str):
@@ -158,11 +125,7 @@ def target_detail(code: str):
             query = query.where(~columns.in_basis)
         rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE)
                                .limit(DRILLDOWN_PAGE + 1)).all()
-    if published is not None:  # a closed period: by agency from what was published too (rule 12)
-        by_agency = _published_breakdown(result.target, published_drilldown(session, target, result, year,
-                                                                             BASIS, "all"))
-    else:
-        by_agency = breakdown(ranking(session, year), result.target)
+    by_agency = target_breakdown(session, result, year)  # what was published, for a closed period
     history = _histories(session, year).get(code, [result])
     projection = project(result.target, history)
     chart = target_chart([(r.period, r.value) for r in history], result.target.threshold, result.target.unit,
