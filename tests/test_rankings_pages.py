@@ -33,13 +33,13 @@ def test_the_ranking_page(client, province):
     page = client.get("/rankings?period=2014")
     assert page.status_code == 200
     assert rows(page.text)[:4] == [
-        "1 Sở A 155.5 Khá ▲ lên 1 bậc 15.0", "1 Sở B 155.5 Khá — —", "3 Sở C 10.0 Thấp ▼ xuống 2 bậc 130.5",
+        "1 Sở A 155,5 Khá ▲ lên 1 bậc 15,0", "1 Sở B 155,5 Khá — —", "3 Sở C 10,0 Thấp ▼ xuống 2 bậc 130,5",
         "— Sở D — chưa đánh giá — —"]
     assert "Tạm tính" in page.text and "Phương pháp chấm điểm" in page.text and "Khá ≥ 150" in page.text
     districts = client.get("/rankings?period=2014&group=districts")
-    assert rows(districts.text)[0] == "1 UBND huyện E 110.3 Trung bình — —"
+    assert rows(districts.text)[0] == "1 UBND huyện E 110,3 Trung bình — —"  # decimals as Vietnamese writes them
     others = client.get("/rankings?period=2014&group=unranked")
-    assert rows(others.text)[0].startswith("— Trường F 130.5 Trung bình")
+    assert rows(others.text)[0].startswith("— Trường F 130,5 Trung bình")
 
 
 @pytest.mark.parametrize("query", ["group=nope", "page=x", "page=0", "period=abc", "period=1999", "period=2099"])
@@ -52,9 +52,9 @@ def test_the_agency_page_shows_its_scorecard(client, province):
     page = client.get("/agencies/ubnd-e?period=2014")
     assert page.status_code == 200
     text = page.text
-    assert "Phiếu đánh giá kỳ 2014" in text and "110.3" in text and "Trung bình" in text
+    assert "Phiếu đánh giá kỳ 2014" in text and "110,3" in text and "Trung bình" in text
     assert 'role="img"' in text and "Điểm theo nhóm tiêu chí" in text
-    assert "2 / 3" in text and "66.7%" in text  # staff with e-mail
+    assert "2 / 3" in text and "66,7\xa0%" in text  # staff with e-mail
     assert "mẫu số bằng 0" in text  # no services
     assert "Đóng góp vào các chỉ tiêu của tỉnh" in text
     missing = client.get("/agencies/so-d?period=2014").text
@@ -88,7 +88,8 @@ def test_registry_ranking_prints_the_same_as_the_api(runner, client, province):
     text = runner.invoke(args=["ranking", "--period", "2014"])
     assert text.exit_code == 0, text.output
     assert "Kỳ báo cáo 2014 (tạm tính); so với kỳ 2013" in text.output
-    assert "chưa đánh giá" in text.output and "155.5" in text.output
+    assert "chưa đánh giá" in text.output and "155,5" in text.output
+    assert "155.5" in runner.invoke(args=["--lang", "en", "ranking", "--period", "2014"]).output
     as_json = runner.invoke(args=["ranking", "--period", "2014", "--json"])
     assert json.loads(as_json.output) == client.get("/api/v1/rankings?period=2014").get_json()
     assert runner.invoke(args=["ranking", "--period", "1999"]).exit_code != 0
@@ -137,7 +138,7 @@ def test_the_comparison_sorts_and_filters_without_javascript(client, province):
     assert by_score.status_code == 200
     assert names(by_score.text) == ["Sở A", "Sở B", "Trường F", "UBND huyện", "Sở C", "Sở D"]
     first = rows(by_score.text)[0]
-    assert "đã xác minh 155.5 Khá (hạng 1) 100.0% 50.0% LAN: có · WAN: có · Internet: có 75.0% 90.0%" in first
+    assert "đã xác minh 155,5 Khá (hạng 1) 100,0 % 50,0 % LAN: có · WAN: có · Internet: có 75,0 % 90,0 %" in first
     assert rows(by_score.text)[-1].startswith("Sở D so-d cấp tỉnh, sở, ban, ngành đã gửi chưa đánh giá")
     assert 'aria-sort="descending"' in by_score.text
     lowest_first = client.get("/agencies?period=2014&sort=score&dir=asc")
@@ -181,7 +182,7 @@ def test_a_target_page_names_the_agencies_that_hold_it_back(client, province):
     page = client.get("/targets/services_level3_count?period=2014").text
     assert "Cơ quan nào cần chuyển biến" in page
     table = page[page.find('<table class="breakdown">'):]
-    assert rows(table)[:2] == ["Sở A 1 2 50.0% — 1", "Sở B 1 2 50.0% — 1"]
+    assert rows(table)[:2] == ["Sở A 1 2 50,0 % — 1", "Sở B 1 2 50,0 % — 1"]
     assert 'href="/agencies/so-a?period=2014#contributions"' in page
 
 

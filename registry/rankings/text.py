@@ -1,5 +1,6 @@
 """The ranking as plain text, for ``registry ranking`` (no Flask here)."""
 
+from registry.core.numbers import number
 from registry.rankings.ranking import Entry, Ranking
 from registry.rankings.scorecard import one_decimal
 
@@ -27,8 +28,8 @@ def _line(entry: Entry, words: dict, lang: str) -> str:
     rank = "" if entry.rank is None else str(entry.rank)
     if not card.assessed:
         return f"{rank:>5}  {'—':>6}  {words['not_assessed']:<14}      {agency.code:<24} {name}"
-    return (f"{rank:>5}  {one_decimal(card.score):>6.1f}  {card.band.title(lang):<14}{_movement(entry):>4}  "
-            f"{agency.code:<24} {name}")
+    score = number(one_decimal(card.score), lang, 1)  # "155,5" in Vietnamese, "155.5" in English
+    return f"{rank:>5}  {score:>6}  {card.band.title(lang):<14}{_movement(entry):>4}  {agency.code:<24} {name}"
 
 
 def ranking_lines(found: Ranking, lang: str = "vi") -> list[str]:
