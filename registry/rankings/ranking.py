@@ -94,8 +94,9 @@ class Ranking:
     def entry(self, code: str) -> Entry | None:
         return next((e for e in self.entries if e.card.agency.code == code), None)
 
-    def contributions(self, targets: list[Target], agency: AgencyFigures) -> list[Contribution]:
-        """``agency``'s contribution to each target, beside the sums over every agency (kept)."""
+    def contributions(self, targets: list[Target], agency: AgencyFigures, *more: AgencyFigures) -> list[Contribution]:
+        """What ``agency`` (with ``more``: those agencies together, a district) adds to each
+        target, beside the sums over every agency (kept)."""
         found = []
         for target in targets:
             key = (target.code, target.formula, target.min_level, target.flags, target.numerator_field,
@@ -103,8 +104,9 @@ class Ranking:
             if key not in self._sums:
                 parts = [contribution_parts(target, other) for other in self.figures.values()]
                 self._sums[key] = (sum(p[1] for p in parts), sum(p[2] for p in parts))
-            scoped, numerator, denominator = contribution_parts(target, agency)
-            found.append(Contribution(target, scoped, numerator, denominator, *self._sums[key]))
+            parts = [contribution_parts(target, one) for one in (agency, *more)]
+            found.append(Contribution(target, any(p[0] for p in parts), sum(p[1] for p in parts),
+                                      sum(p[2] for p in parts), *self._sums[key]))
         return found
 
     def as_dict(self, lang: str = "vi", full: bool = False) -> dict:

@@ -20,6 +20,7 @@ from registry.core import generations
 from registry.core.errors import DomainError, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
 from registry.rankings import comparison
+from registry.rankings.district import district
 from registry.rankings.ranking import ranking, usable_targets
 from registry.submissions.periods import latest_verified_period, period_or_404
 from registry.targets.trend import periods
@@ -123,7 +124,8 @@ def agencies():
 
 
 def _scorecard(session, code: str, period: int) -> dict | None:
-    """The agency's scorecard of ``period``, its chart and its contribution to each target."""
+    """The agency's scorecard of ``period``, its chart and its contribution to each target; for
+    a district's people's committee, the district's agencies and figures too."""
     found = ranking(generations.only_reads(session), period)
     entry = found.entry(code)
     if entry is None:
@@ -132,8 +134,9 @@ def _scorecard(session, code: str, period: int) -> dict | None:
     lang = str(get_locale())
     chart = scorecard_chart([(s.title(lang), card.section_points(s.code), card.method.section_maximum(s.code))
                              for s in card.method.sections]) if card.assessed else None
-    return {"entry": entry, "found": found, "chart": chart,
-            "contributions": found.contributions(usable_targets(session, period), card.agency)}
+    targets = usable_targets(session, period)
+    return {"entry": entry, "found": found, "chart": chart, "contributions": found.contributions(targets, card.agency),
+            "district": district(found, card.agency, targets)}
 
 
 @bp.get("/agencies/<code>")
