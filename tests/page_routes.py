@@ -38,6 +38,10 @@ def _samples(app) -> dict:
         return {
             "public.target_detail": {"code": session.exec(select(Target.code).order_by(Target.id)).first()},
             "catalogue.agency": {"code": "so-tttt"},
+            # a district's people's committee: its page shows the whole district as well
+            "catalogue.agency district": {"code": session.exec(
+                select(Agency.code).where(Agency.tier == "district", Agency.kind == "people_committee")
+                .order_by(Agency.code)).first()},
             "workspace.entries": {"code": focal_agency, "year": open_year},
             "review.submission": {"code": agency_of.code, "year": submission.period_year},
             "workspace.confirm_submit": {"code": focal_agency, "year": open_year},
@@ -68,4 +72,6 @@ def html_pages(app) -> list[tuple[str, str, str | None]]:
             missing = set(rule.arguments) - set(args)
             assert not missing, f"give {rule.endpoint} sample arguments {missing} in tests/browser/test_layout.py"
             pages.append((rule.endpoint, url_for(rule.endpoint, **args), _viewer(rule.endpoint)))
+            for variant in (name for name in samples if name.startswith(rule.endpoint + " ")):
+                pages.append((rule.endpoint, url_for(rule.endpoint, **samples[variant]), _viewer(rule.endpoint)))
     return pages

@@ -140,6 +140,15 @@ class Scorecard:
     def shown_section(self, section: str) -> float:
         return one_decimal(self.section_points(section))
 
+    def shown_sections(self) -> dict[str, float]:
+        """Each section's points with one decimal, without keeping the lines: a workbook lists
+        every agency's (12 000 at national scale), where the pages keep only the ones shown."""
+        if self.score is None:
+            return {}
+        lines = self.__dict__.get("lines") or tuple(_line(c, self.agency) for c in self.method.criteria)
+        return {s.code: one_decimal(exact_sum(line.points for line in lines if line.criterion.section == s.code))
+                for s in self.method.sections}
+
     def as_dict(self, lang: str = "vi") -> dict:
         a, m = self.agency, self.method
         return {

@@ -69,7 +69,8 @@ def test_no_page_scrolls_sideways(app, demo_data, viewers, live_server, artifact
         page = viewers(role, width)
         response = page.goto(live_server + path)
         assert response.status == 200, f"{path} as {role or 'a visitor'}: {response.status}"
-        page.screenshot(path=str(shots / f"{width}-{re.sub(r'[^a-z0-9]+', '-', endpoint)}.png"), full_page=True)
+        name = re.sub(r"[^a-z0-9]+", "-", f"{endpoint} {path}")[:120]  # one endpoint may show as two pages
+        page.screenshot(path=str(shots / f"{width}-{name}.png"), full_page=True)
         if (extra := _overflow(page)) > 0:
             failures.append(f"{path} ({role or 'visitor'}): {extra}px too wide {_culprits(page)}")
         violations += [f"{path}: {v}" for v in serious_violations(page, axe_source)]
