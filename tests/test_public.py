@@ -1,5 +1,7 @@
 """The public home page."""
 
+import pytest
+
 
 def test_home_without_periods_says_so(client):
     response = client.get("/")
@@ -84,3 +86,29 @@ def test_public_page_shows_trend_and_projection(client, demo_data):
     assert page.count("<svg viewBox") >= 10  # a trend chart per target with two periods or more
     assert "Dự báo: theo xu hướng" in page
     assert "Số liệu qua các kỳ" in page  # the same numbers as a table
+
+
+@pytest.mark.parametrize("period, per_row", [(2015, "procedures"), (2014, "offerings")])
+def test_the_drilldown_pages_with_counts_back_and_forth(client, demo_data, period, per_row):
+    """Issue #17: page k of n, first/previous/next/last, on a live list (2015: procedures) and on a
+    published one (2014, closed: offerings); past the end, the last page."""
+    from sqlmodel import Session
+
+    from registry.targets.engine import compute_targets
+    from registry.web.db import get_engine
+
+    with client.application.app_context():
+        with Session(get_engine()) as session:
+            result = {r.target.code: r for r in compute_targets(session, period)}["services_level1_pct"]
+    total = (result.offerings or result).denominator if per_row == "offerings" else result.denominator
+    pages = -(-total // 100)
+    assert pages >= 3
+    base = f"/targets/services_level1_pct?period={period}&show=all"
+    first = client.get(base).get_data(as_text=True)
+    assert f"Trang 1 trên {pages}" in first and drilldown(first).count("<tr>") == 100
+    assert f'href="/targets/services_level1_pct?period={period}&amp;show=all&amp;page={pages}#drilldown"' in first
+    last = client.get(f"{base}&page={pages}").get_data(as_text=True)
+    assert f"Trang {pages} trên {pages}" in last and drilldown(last).count("<tr>") == total - 100 * (pages - 1)
+    assert f'href="/targets/services_level1_pct?period={period}&amp;show=all&amp;page={pages - 1}#drilldown"' in last
+    beyond = client.get(f"{base}&page={pages + 5}").get_data(as_text=True)
+    assert f"Trang {pages} trên {pages}" in beyond

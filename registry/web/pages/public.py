@@ -8,8 +8,10 @@ the pages are rendered once per generation of the verified figures
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy import func
 from sqlmodel import select
 
+from registry.catalogue.paging import page_count
 from registry.core import generations
 from registry.core.errors import N_, NotFound
 from registry.models import Agency, Formula, Service, Target
@@ -102,8 +104,10 @@ def target_detail(code: str):
     if published is not None:  # a closed period: what was published, offerings for a service target
         kind = "services" if target.formula in SERVICE_FORMULAS else "agencies"
         procedure = None
+        pages = page_count(len(published), DRILLDOWN_PAGE)
+        page = min(page, pages)  # past the end: the last page
         start = (page - 1) * DRILLDOWN_PAGE
-        rows = published[start:start + DRILLDOWN_PAGE + 1]
+        rows = published[start:start + DRILLDOWN_PAGE]
     else:
         if target.formula in SERVICE_FORMULAS and procedure is not None:
             # from a procedure to its offerings (SPEC §3 rule 3)
@@ -123,8 +127,11 @@ def target_detail(code: str):
             query = query.where(~columns.counted, columns.in_basis)
         elif show == "not_in_basis":
             query = query.where(~columns.in_basis)
+        pages = page_count(session.execute(select(func.count()).select_from(query.subquery())).scalar_one(),
+                           DRILLDOWN_PAGE)
+        page = min(page, pages)
         rows = session.execute(query.order_by(*order).offset((page - 1) * DRILLDOWN_PAGE)
-                               .limit(DRILLDOWN_PAGE + 1)).all()
+                               .limit(DRILLDOWN_PAGE)).all()
     by_agency = target_breakdown(session, result, year)  # what was published, for a closed period
     history = _histories(session, year).get(code, [result])
     projection = project(result.target, history)
@@ -137,5 +144,5 @@ def target_detail(code: str):
                            show=show, corrections=corrections(session, year),
                            procedure=procedure if kind == "services" else None,
                            by_agency=by_agency, by_agency_rows=by_agency.rows[:BREAKDOWN_ROWS],
-                           rows=rows[:DRILLDOWN_PAGE], page=page, more=len(rows) > DRILLDOWN_PAGE,
+                           rows=rows, page=page, pages=pages,
                            is_sum=target.formula == Formula.report_sum_ratio.value)
