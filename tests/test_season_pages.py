@@ -153,6 +153,25 @@ def test_a_dead_message_can_be_sent_again(client, auth, world, db):
     assert client.post("/admin/outbox/999999/retry").status_code == 404
 
 
+def test_the_outbox_pages_with_counts_newest_first(client, auth, world, db, monkeypatch):
+    from registry.web.pages.admin import season as season_page
+
+    monkeypatch.setattr(season_page, "OUTBOX_PAGE", 2)
+    for n in range(4):  # with the digest already waiting: five messages, three pages
+        db.add(OutboxMessage(kind="reminder", topic=f"reminder/2015/x-{n}", recipient=f"r{n}@example.vn"))
+    db.commit()
+    auth.login(world["admin"].email)
+    first = page(client.get("/admin/season"))
+    assert "trang 1 trên 3" in first and "r3@example.vn" in first and "r2@example.vn" in first
+    assert "r1@example.vn" not in first
+    last = page(client.get("/admin/season?page=3"))
+    assert "trang 3 trên 3" in last and "auditor@tttt.example.vn" in last and "r0@example.vn" not in last
+    assert 'href="/admin/season?page=2#outbox-heading"' in last
+    pending = page(client.get("/admin/season?status=pending&page=9"))  # past the end: the last page
+    assert "trang 3 trên 3" in pending and 'href="/admin/season?status=pending&amp;page=1#outbox-heading"' in pending
+    assert client.get("/admin/season?page=x").status_code == 422
+
+
 @pytest.mark.parametrize("kind", ["agencies", "services", "levels", "reports"])
 def test_import_templates_import_cleanly_in_a_dry_run(client, auth, world, db, kind):
     from registry.dataio.importing import import_file

@@ -9,6 +9,8 @@ from sqlalchemy import func
 from sqlmodel import select
 from wtforms import StringField
 
+from registry.catalogue.paging import page_count
+from registry.catalogue.parameters import parse_page_number
 from registry.core.errors import DomainError
 from registry.mail.sender import retry_dead
 from registry.models import OUTBOX_STATUSES, OutboxMessage, PeriodStatus, ReportingPeriod
@@ -19,7 +21,7 @@ from registry.web.db import get_session
 from registry.web.lifecycle import refused
 from registry.web.pages.admin import bp, load, require_admin
 
-OUTBOX_LIMIT = 200
+OUTBOX_PAGE = 100  # messages per page of the outbox, newest first
 
 
 class DueDateForm(FlaskForm):
@@ -31,16 +33,21 @@ def _page(status=200, forms=None):
     periods = session.exec(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.open.value)
                            .order_by(ReportingPeriod.year.desc())).all()
     shown = request.args.get("status", "")
-    query = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(OUTBOX_LIMIT)
+    number = parse_page_number(request.args.get("page"))
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    counts = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
     if shown in OUTBOX_STATUSES:
         query = query.where(OutboxMessage.status == shown)
+        pages = page_count(counts.get(shown, 0), OUTBOX_PAGE)
     else:
         shown = ""
-    counts = dict(session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+        pages = page_count(sum(counts.values()), OUTBOX_PAGE)
+    number = min(number, pages)  # past the end: the last page
+    messages = session.exec(query.offset((number - 1) * OUTBOX_PAGE).limit(OUTBOX_PAGE)).all()
     forms = forms or {}
     return render_template(
-        "admin/season.html", periods=periods, messages=session.exec(query).all(), counts=counts,
-        statuses=OUTBOX_STATUSES, shown=shown, limit=OUTBOX_LIMIT, button=ButtonForm(formdata=None),
+        "admin/season.html", periods=periods, messages=messages, counts=counts, page=number, pages=pages,
+        statuses=OUTBOX_STATUSES, shown=shown, button=ButtonForm(formdata=None),
         forms={p.year: forms.get(p.year) or DueDateForm(formdata=None, due_date=p.due.isoformat()) for p in periods},
     ), status
 
