@@ -52,6 +52,10 @@ KIND_LABELS = {
 ROLE_LABELS = {"focal": N_("cán bộ đầu mối CNTT"), "auditor": N_("chuyên viên thẩm định"),
                "admin": N_("quản trị viên")}
 
+# Where an agency's report of a period stands, as the comparison and a district's page say it.
+REPORT_STATUS_LABELS = {"not_started": N_("chưa bắt đầu"), "in_progress": N_("đang thực hiện"),
+                        "submitted": N_("đã gửi"), "verified": N_("đã xác minh")}
+
 # A target's result for a period (SPEC §3): judged, or why not.
 RESULT_LABELS = {"met": N_("đạt"), "not_met": N_("chưa đạt"), "no_data": N_("chưa có dữ liệu"),
                  "insufficient_data": N_("chưa đủ dữ liệu")}
@@ -74,6 +78,7 @@ FIGURE_LABELS = {
 VOCABULARIES = {
     "report": REPORT_LABELS, "status": STATUS_LABELS, "state": STATE_LABELS, "tier": TIER_LABELS,
     "kind": KIND_LABELS, "role": ROLE_LABELS, "period_status": PERIOD_STATUS_LABELS, "result": RESULT_LABELS,
+    "report_status": REPORT_STATUS_LABELS,
     "corrected": CORRECTED_KIND_LABELS, "figure": FIGURE_LABELS,
 }
 
