@@ -108,3 +108,22 @@ def test_whole_season(new_page, live_server, season, artifacts):
     assert public.console_errors == [] and auditor.console_errors == []
     # the refused save answered 422, which Chromium reports; nothing else went wrong
     assert [e for e in focal.console_errors if "422" not in e] == []
+
+
+def test_the_reminder_letter_prints_to_pdf_without_the_sites_chrome(new_page, live_server, season, artifacts):
+    """Issue #15 item 6: the list a DIC attaches to its reminder, a PDF through the print style."""
+    auditor = new_page()
+    sign_in(auditor, live_server, "auditor@dic.example")
+    auditor.goto(live_server + "/review/late/2015/letter")
+    letter = auditor.locator("table.letter")
+    assert "Sở Tư pháp" in letter.inner_text()
+    navigation = auditor.locator("header.site nav.main-nav.wide-only")
+    assert navigation.is_visible() and auditor.locator(".no-print").is_visible()
+    auditor.emulate_media(media="print")
+    # printed: the list and its heading, not the site's navigation, footer or the page's own links
+    assert letter.is_visible() and auditor.get_by_role("heading", level=1).is_visible()
+    assert not navigation.is_visible() and auditor.locator("header.site nav:visible").count() == 0
+    assert not auditor.locator(".no-print").is_visible() and not auditor.locator("footer.site").is_visible()
+    pdf = auditor.pdf(format="A4")
+    (artifacts / "reminder-letter.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF-") and b"/Type /Page" in pdf
