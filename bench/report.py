@@ -97,7 +97,8 @@ def other_rows(run: EngineRun) -> list[list[str]]:
                           ("`registry --help` (start-up only: the interpreter and the command's imports)",
                            run.startup),
                           (f"`registry targets --period {run.period}` at {run.dataset}", run.targets),
-                          (f"`registry targets --period {run.period}` at {run.small_dataset}", run.small_targets)):
+                          (f"`registry targets --period {run.period}` at {run.small_dataset}", run.small_targets),
+                          (f"`registry ranking --period {run.period}` at {run.dataset}", run.ranking)):
         if timing is not None:
             rows.append([label, f"{timing.median:.2f} s median of {timing.runs} ({timing.tool}; "
                                 f"{timing.low:.2f}–{timing.high:.2f} s; CPU {timing.cpu:.2f} s)"])

@@ -85,6 +85,7 @@ class EngineRun:
     startup: Timing | None = None  # `registry --help`: the interpreter and the command's own imports, no query
     targets: Timing | None = None
     small_targets: Timing | None = None
+    ranking: Timing | None = None  # `registry ranking --period …` (issue #14)
     export_cli: Memory | None = None
     export_endpoint: Memory | None = None
     imported: Import | None = None
@@ -135,6 +136,9 @@ SCALING_RATIO = 0.5
 IMPORT_ROWS_PER_SECOND = 2000
 EXPORT_EXTRA_MB = 100.0
 LIGHT_PAGES = ("search_diacritics", "search_plain", "agency", "api_services")
+RANKING_SECONDS = 2.0  # issue #14: `registry ranking` at national scale
+RANKING_PAGE_RATIO = 0.2  # issue #14: the ranking and the agencies compared, first page
+RANKING_PAGES = ("rankings", "comparison")
 
 
 @dataclass(frozen=True)
@@ -172,7 +176,8 @@ def goals(run: EngineRun) -> list[Goal]:
     out.append(_page_goal(e, f"`/` through nginx ≥ {NGINX_HOME_RATIO:g} × the minimal page's throughput", nginx,
                           f"{ratio_text(r)} ×", None if r is None else r >= NGINX_HOME_RATIO))
     for timing, command, limit in ((run.startup, "registry --help", HELP_SECONDS),
-                                   (run.targets, "registry targets --period …", TARGETS_SECONDS)):
+                                   (run.targets, "registry targets --period …", TARGETS_SECONDS),
+                                   (run.ranking, "registry ranking --period …", RANKING_SECONDS)):
         base = run.interpreter
         out.append(Goal(e, f"`{command}` < {limit:g} s (a fresh process)",
                         "—" if timing is None else f"{timing.median:.2f} s median, CPU {timing.cpu:.2f} s"
@@ -183,6 +188,13 @@ def goals(run: EngineRun) -> list[Goal]:
     if api is not None:
         out.append(_page_goal(e, f"{api.label}: ≥ {SEARCH_API_RATIO} × throughput", api, f"{ratio_text(rr)} ×",
                               None if rr is None else rr >= SEARCH_API_RATIO))
+    for key in RANKING_PAGES:
+        page = run.page(key)
+        if page is None:  # a run from before issue #14 measured neither
+            continue
+        rr = run.throughput_ratio(page)
+        out.append(_page_goal(e, f"{page.label}: ≥ {RANKING_PAGE_RATIO} × throughput", page, f"{ratio_text(rr)} ×",
+                              None if rr is None else rr >= RANKING_PAGE_RATIO))
     for key in LIGHT_PAGES:
         page = run.page(key)
         label = page.label if page else key

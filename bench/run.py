@@ -37,7 +37,7 @@ DRILLDOWN_TARGET = "services_level1_pct"
 
 STEPS = ("pages", "memory", "commands", "small", "import")
 PAGE_KEYS = ("home", "drilldown", "search_diacritics", "search_plain", "search_variant", "search_fresh",
-             "search_api", "agency", "api_targets", "api_services", "export_xlsx")
+             "search_api", "agency", "rankings", "comparison", "api_targets", "api_services", "export_xlsx")
 
 
 def _choices(allowed):
@@ -135,6 +135,7 @@ class Bench:
         run.interpreter = time_command([], db.env, self.args.runs, program=PYTHON_PASS)
         run.startup = time_command(["--help"], db.env, self.args.runs)
         run.targets = time_command(["targets", "--period", str(run.period)], db.env, self.args.runs)
+        run.ranking = time_command(["ranking", "--period", str(run.period)], db.env, self.args.runs)
 
     def small_set(self, run: EngineRun, db: Database) -> None:
         with Server(REGISTRY_APP, db.env, self.server, self.logs / f"{run.engine}-small.log") as app:
@@ -358,6 +359,8 @@ def page_plan(app: Server, period: int) -> list[Page]:
              "/services?" + urlencode({"q": "đăng ký", "fresh": ""})),
         Page("search_api", "search API «đăng ký»", "/api/v1/services?" + urlencode({"q": "đăng ký"})),
         agency,
+        Page("rankings", "ranking page", f"/rankings?period={period}"),
+        Page("comparison", "agencies compared", f"/agencies?period={period}"),
         Page("api_targets", "API targets", f"/api/v1/targets?period={period}"),
         Page("api_services", f"API services, the page after {skipped} rows", api_path),
         Page("export_xlsx", "open-data catalogue XLSX", f"/open-data/{period}/services.xlsx"),
