@@ -7,15 +7,16 @@ from typing import Iterator
 from sqlmodel import Session
 
 from registry.core.numbers import number, percent
+from registry.core.vocabulary import RESULT_LABELS
 from registry.dataio.xlsx import Sheet, Style
 from registry.models import Unit
 from registry.rankings.breakdown import breakdown
 from registry.rankings.ranking import Ranking, ranking
+from registry.rankings.text import WORDS
 from registry.targets.results import TargetResult
 
-UNRANKED_VI = "Được chấm điểm, không xếp hạng"
-NOT_ASSESSED_VI = "chưa đánh giá"
-MEETS_VI = {True: "đạt", False: "chưa đạt", None: "—"}
+WORDS_VI = WORDS["vi"]  # the words of `registry ranking`
+MEETS_VI = {True: RESULT_LABELS["met"], False: RESULT_LABELS["not_met"], None: "—"}
 BREAKDOWN_HEADERS_VI = ("Mã cơ quan", "Tên cơ quan", "Tử số", "Mẫu số", "Tỷ lệ", "Đánh giá riêng", "Còn thiếu")
 BREAKDOWN_WIDTHS = (24, 60, 12, 12, 10, 16, 12)
 
@@ -30,10 +31,10 @@ def _ranking_rows(found: Ranking) -> Iterator[tuple]:
     sections = found.method.sections
     for entry in found.entries:
         card, agency = entry.card, entry.card.agency
-        group = entry.group.title_vi if entry.group else UNRANKED_VI
+        group = entry.group.title_vi if entry.group else WORDS_VI["unranked"]
         previous = entry.previous.rank if entry.previous else None
         if not card.assessed:
-            yield (group, None, agency.code, agency.name, NOT_ASSESSED_VI, None, *(None for _ in sections),
+            yield (group, None, agency.code, agency.name, WORDS_VI["not_assessed"], None, *(None for _ in sections),
                    previous, None, None)
             continue
         points = card.shown_sections()
@@ -47,8 +48,8 @@ def ranking_sheet(session: Session, year: int, preamble: list[str]) -> Sheet:
     found = ranking(session, year)
     method = found.method
     bands = ", ".join(f"{band.title_vi} từ {band.minimum} điểm" for band in method.bands)
-    against = (f"so với kỳ {found.previous_period}" if found.previous_period
-               else "không có kỳ đã khóa trước đó để so sánh")
+    against = (WORDS_VI["previous"].format(year=found.previous_period) if found.previous_period
+               else WORDS_VI["no_previous"])
     lines = [*preamble, f"Xếp hạng kỳ {year} ({against}); phương pháp: tối đa {method.maximum} điểm; {bands}."]
     headers = _ranking_headers(found)
     widths = (34, 8, 24, 60, 10, 14, *(16 for _ in method.sections), 12, 14, 12)

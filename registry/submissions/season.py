@@ -70,13 +70,11 @@ def _submitted_in_time(submitted_at: datetime | None, due: date) -> bool:
     return submitted_at is not None and local_day(submitted_at) <= due
 
 
-def _not_submitted_where(period: ReportingPeriod):
-    """Active agencies outer-joined to the period's submission, kept when it has not been submitted."""
-    def where(query):
-        return (query.outerjoin(Submission, and_(Submission.agency_id == Agency.id,
-                                                 Submission.period_year == period.year))
-                .where(Agency.active, or_(Submission.id.is_(None), Submission.state.in_(NOT_SUBMITTED))))
-    return where
+def _not_submitted_in(query, period: ReportingPeriod):
+    """``query`` over active agencies outer-joined to the period's submission, kept when it has
+    not been submitted: the list and its counts read the same rows."""
+    return (query.outerjoin(Submission, and_(Submission.agency_id == Agency.id, Submission.period_year == period.year))
+            .where(Agency.active, or_(Submission.id.is_(None), Submission.state.in_(NOT_SUBMITTED))))
 
 
 def not_submitted(session: Session, period: ReportingPeriod, now: datetime | None = None,
@@ -86,9 +84,8 @@ def not_submitted(session: Session, period: ReportingPeriod, now: datetime | Non
     ``limit`` of them after ``offset`` (a page). Two queries whatever the number of agencies."""
     on, due = today(now), period.due
     rows = session.exec(
-        _not_submitted_where(period)(
-            select(Agency, Submission.state, Submission.verified_sequence, Submission.updated_at,
-                   Submission.submitted_at))
+        _not_submitted_in(select(Agency, Submission.state, Submission.verified_sequence, Submission.updated_at,
+                                 Submission.submitted_at), period)
         .order_by(Agency.code).offset(offset).limit(limit)
     ).all()
     result = []
@@ -125,7 +122,7 @@ def not_submitted_page(session: Session, period: ReportingPeriod, number: int, s
     """Page ``number`` (1 first; past the end, the last) of ``not_submitted``, and how many
     agencies have not submitted and how many of them are late, over the whole list."""
     on, due = today(now), period.due
-    submitted = session.exec(_not_submitted_where(period)(select(Submission.submitted_at).select_from(Agency))).all()
+    submitted = session.exec(_not_submitted_in(select(Submission.submitted_at).select_from(Agency), period)).all()
     late_count = 0 if on <= due else sum(1 for moment in submitted if not _submitted_in_time(moment, due))
     pages = page_count(len(submitted), size)
     number = min(number, pages)

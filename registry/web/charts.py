@@ -16,6 +16,11 @@ class Point:
     provisional: bool = False  # an open period's figure: marked, not joined to the line (rule 10)
 
 
+def final_line(points: list[Point]) -> str:
+    """An SVG polyline through the final figures only: a provisional point is not a fall."""
+    return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in points if not p.provisional)
+
+
 @dataclass(frozen=True)
 class TrendChart:
     width: int
@@ -26,8 +31,7 @@ class TrendChart:
 
     @property
     def polyline(self) -> str:
-        """The line through the final figures only: a provisional point is not a fall."""
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points if not p.provisional)
+        return final_line(self.points)
 
 
 def trend_chart(series: list[tuple[int, float | int | None]], threshold: float, unit: str,
@@ -120,7 +124,7 @@ class TargetChart:
 
     @property
     def polyline(self) -> str:
-        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points if not p.provisional)
+        return final_line(self.points)
 
 
 def _levels(top: float, unit: str) -> list[float]:
@@ -150,8 +154,7 @@ def target_chart(series: list[tuple[int, float | int | None]], threshold: float,
         top = 100.0
     else:
         top = max(float(threshold), float(projected or 0), *(float(v) for _, v in values)) * 1.15 or 1.0
-    levels = _levels(top, unit)
-    top = max(top, levels[-1])
+    levels = _levels(top, unit)  # none above top
     # room on the left for the y-axis's labels, on the right for the deadline's and the projection's
     left, right, upper, lower = 52.0, width - 112.0, 24.0, height - 32.0
 
