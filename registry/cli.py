@@ -294,6 +294,15 @@ def indicators_verify_command(registry, year, code, as_email):
 @pass_registry
 def targets_command(registry, period, basis, as_json, lang):
     """Print each target's attainment for a period."""
+    lang = registry.lang = lang or registry.lang
+    if not as_json:
+        # the shared results through the database's own driver: no SQLAlchemy, no tables (issue #18)
+        from registry.targets.shared import kept_results
+
+        kept = kept_results(registry.database_url, period, basis)
+        if kept is not None:
+            _print_targets(period, basis, kept, lang)
+            return
     import json
 
     from registry.core import generations
@@ -301,7 +310,6 @@ def targets_command(registry, period, basis, as_json, lang):
     from registry.submissions.periods import period_or_404
     from registry.targets.cache import target_results, targets_object
 
-    lang = registry.lang = lang or registry.lang
     with registry.session(writes=False) as session:
         generations.only_reads(session)
         try:
@@ -347,22 +355,29 @@ def ranking_command(registry, period, as_json, scorecards, lang):
     """Print the scorecards and the ranking of a period (SPEC §3c), from verified data."""
     import json
 
-    from registry.core.errors import DomainError
-    from registry.rankings.ranking import compute_ranking
+    from registry.rankings.shared import kept_ranking
     from registry.rankings.text import ranking_lines
-    from registry.submissions.periods import period_or_404
 
     lang = registry.lang = lang or registry.lang
-    with registry.session(writes=False) as session:
-        try:
-            period_or_404(session, period)
-        except DomainError as exc:
-            _fail(_(exc.message))
-        found = compute_ranking(session, period)
+    # what the last run kept, while the figures hold: no SQLAlchemy, no scoring (issue #14)
+    body = None if scorecards else kept_ranking(registry.database_url, period, lang)
+    if body is None:
+        from registry.core import generations
+        from registry.core.errors import DomainError
+        from registry.rankings.ranking import share_ranking
+        from registry.submissions.periods import period_or_404
+
+        with registry.session(writes=False) as session:
+            generations.only_reads(session)
+            try:
+                period_or_404(session, period)
+            except DomainError as exc:
+                _fail(_(exc.message))
+            body = share_ranking(session, period).as_dict(lang, full=scorecards)
     if as_json:
-        click.echo(json.dumps(found.as_dict(lang, full=scorecards), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
         return
-    for line in ranking_lines(found, lang):
+    for line in ranking_lines(body, lang):
         click.echo(line)
 
 

@@ -4,8 +4,8 @@ the English test load. A new route without a sample fails those tests until give
 
 from sqlmodel import select
 
+from registry.core.vocabulary import PeriodStatus, State
 from registry.models import Agency, ReportingPeriod, Service, Submission, Target, User
-from registry.models.vocabularies import PeriodStatus, State
 from registry.sample.demo import DEMO_USERS
 
 NOT_PAGES = ("static", "opendata.download", "review.audit_csv", "admin.import_template",

@@ -17,11 +17,16 @@ locks rows, not the database, and is left as it is.
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from registry import models  # noqa: F401  (registers the tables on the metadata)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# How long sharing a computed value may wait for SQLite's write lock; past it the value is
+# simply not shared (the next reader stores it). Never the full busy timeout: the caller's
+# own session may be the one holding the lock.
+SHARE_WAIT_MS = 200
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 # The execution option that makes a connection's transactions writers.
 WRITER = {"registry_writer": True}
@@ -82,3 +87,54 @@ def begin_write(session: Session) -> None:
     """
     session.commit()
     session.connection(execution_options=WRITER)
+
+
+# --- values computed by a reader and kept for every process (caches) ---------------------------
+
+def share_rows(session: Session, table, keys: list, rows: list[dict]) -> None:
+    """Insert ``rows`` into ``table``, replacing those with the same ``keys``, on a connection
+    of their own: the caller's session only reads. Sharing is an optimisation; if the
+    database is busy (or lacks the table), nothing is stored and the next reader stores it."""
+    if not rows:
+        return
+    insert = _dialect_insert(session)(table)
+    replaced = [c.name for c in table.__table__.columns if c.name not in {k.key for k in keys}]
+    statement = insert.on_conflict_do_update(index_elements=keys,
+                                             set_={name: insert.excluded[name] for name in replaced})
+    try:
+        with session.get_bind().connect() as connection:
+            with _short_lock_wait(connection):
+                connection.execute(statement, rows)
+                connection.commit()
+    except DBAPIError:
+        pass
+
+
+def _dialect_insert(session: Session):
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert
+    if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
+
+        return sqlite.insert
+    raise NotImplementedError(name)  # the registry runs on SQLite and PostgreSQL
+
+
+class _short_lock_wait:
+    """On SQLite, wait at most SHARE_WAIT_MS for the write lock on this connection."""
+
+    def __init__(self, connection):
+        self.dbapi = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
+        self.previous = None
+
+    def __enter__(self):
+        if self.dbapi is not None:
+            self.previous = self.dbapi.execute("PRAGMA busy_timeout").fetchone()[0]
+            self.dbapi.execute(f"PRAGMA busy_timeout = {SHARE_WAIT_MS}")
+
+    def __exit__(self, *_exc):
+        if self.dbapi is not None:
+            self.dbapi.execute(f"PRAGMA busy_timeout = {int(self.previous)}")

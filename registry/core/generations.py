@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
+from registry.core.stamps import EVERY_PERIOD, stamp  # noqa: F401  (the caches call generations.stamp)
 from registry.models import (
     Agency,
     Correction,
@@ -53,7 +54,6 @@ from registry.models import (
 )
 
 BASES = ("verified", "reported")
-EVERY_PERIOD = 0  # the generation row everything depends on (no year is 0)
 
 # Tables the figures are made of: a committed write to one moves the tokens.
 WATCHED = frozenset({
@@ -64,7 +64,8 @@ WATCHED = frozenset({
 })
 # Tables no figure, listing or public page is made of.
 UNWATCHED = frozenset({
-    "generation", "target_cache", "audit_event", "user_account", "login_session", "api_token", "alembic_version",
+    "generation", "target_cache", "ranking_cache", "audit_event", "user_account", "login_session", "api_token",
+    "alembic_version",
     "outbox_message",
     "submission_change",
     "attempt_counter",
@@ -254,10 +255,6 @@ def peek(engine, basis: str) -> dict[int, str] | None:
             f"SELECT period_year, {basis} FROM generation").all())  # nosec B608: a column of BASES
     return found if EVERY_PERIOD in found else None
 
-
-def stamp(found: dict[int, str], period: int) -> str:
-    """What a period's figures depend on: EVERY_PERIOD's token and the period's own."""
-    return f"{found[EVERY_PERIOD]}.{found.get(period, '')}"
 
 
 def fingerprint(found: dict[int, str]) -> str:

@@ -6,10 +6,11 @@ validation lives in the forms, the importer and the operations, and the
 database's own constraints are the last line.
 """
 
+from registry.core.vocabulary import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
 from registry.models.accounts import ApiToken, LoginSession, User
 from registry.models.audit import AuditEvent
 from registry.models.base import BINARY_SORT, aware, utcnow
-from registry.models.caching import Generation, TargetCache
+from registry.models.caching import Generation, RankingCache, TargetCache
 from registry.models.catalogue import (
     POSTGRES_SEARCH_STATISTICS,
     SERVICE_SEARCH,
@@ -46,7 +47,6 @@ from registry.models.submissions import (
     default_due_date,
 )
 from registry.models.targets import Target, TargetVersion
-from registry.models.vocabularies import Comparator, Formula, Kind, PeriodStatus, Role, State, Tier, Unit
 
 __all__ = [
     "OUTBOX_KINDS", "OUTBOX_STATUSES", "OutboxMessage", "default_due_date",
@@ -55,7 +55,8 @@ __all__ = [
     "Kind", "LoginSession", "POSTGRES_SEARCH_STATISTICS", "PeriodStatus", "REPORT_COUNTS", "REPORT_FIELDS",
     "REPORT_FLAGS", "ReportingPeriod", "Role", "SERVICE_SEARCH", "SERVICE_SEARCH_TABLES", "SERVICE_SEARCH_TRIGGERS",
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",
-    "Target", "TargetCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy", "VerifiedServiceStatus",
+    "Target", "TargetCache", "RankingCache", "Generation", "Tier", "Unit", "User", "VerifiedCopy",
+    "VerifiedServiceStatus",
     "compared_schema_name", "name_keys", "name_words", "service_search", "service_search_rows", "utcnow", "aware",
     "SubmissionChange",
     "RankingMethod",

@@ -6,8 +6,8 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, DateTime, String
 from sqlmodel import Field, SQLModel
 
+from registry.core.vocabulary import Role
 from registry.models.base import sql_in, utcnow
-from registry.models.vocabularies import Role
 
 
 class User(SQLModel, table=True):

@@ -1,4 +1,4 @@
-"""What the registry keeps so as not to compute twice: generation tokens and target results."""
+"""What the registry keeps so as not to compute twice: generation tokens, target results and rankings."""
 
 from datetime import datetime
 from typing import Any
@@ -29,4 +29,17 @@ class TargetCache(SQLModel, table=True):
     basis: str = Field(primary_key=True, sa_type=String(16))
     token: str = Field(sa_type=String(65))  # generations.stamp: two tokens
     results: Any = Field(sa_type=JSON)
+    computed_at: datetime = Field(sa_type=DateTime(timezone=True))
+
+
+class RankingCache(SQLModel, table=True):
+    """A period's ranking as ``registry ranking`` prints it (the API's object, in one
+    language), and the stamp of every period's tokens up to it (core/stamps.stamp_through)."""
+
+    __tablename__ = "ranking_cache"
+
+    period_year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    lang: str = Field(primary_key=True, sa_type=String(2))
+    token: str = Field(sa_type=String(64))
+    body: Any = Field(sa_type=JSON)
     computed_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -7,8 +7,8 @@ from sqlalchemy import CheckConstraint, Index, Integer, String, Text, column, ev
 from sqlmodel import Field, SQLModel
 
 from registry.core.search import WORD_PUNCTUATION, fold, sort_key
+from registry.core.vocabulary import Kind, Tier
 from registry.models.base import BINARY_SORT, sql_in
-from registry.models.vocabularies import Kind, Tier
 
 
 def name_words(key):

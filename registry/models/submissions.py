@@ -7,8 +7,8 @@ from sqlalchemy import JSON, CheckConstraint, Date, DateTime, String, Text, Uniq
 from sqlmodel import Field, SQLModel
 
 from registry.catalogue.levels import DEFAULT_SCALE, MAX_LEVEL, MIN_LEVEL, SCALES
+from registry.core.vocabulary import PeriodStatus, State
 from registry.models.base import sql_in, utcnow
-from registry.models.vocabularies import PeriodStatus, State
 
 
 class AdoptionReport(SQLModel):

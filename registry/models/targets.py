@@ -7,8 +7,8 @@ from sqlalchemy import CheckConstraint, DateTime, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
+from registry.core.vocabulary import Comparator, Formula, Unit
 from registry.models.base import sql_in, utcnow
-from registry.models.vocabularies import Comparator, Formula, Unit
 
 
 class Target(SQLModel, table=True):

@@ -6,7 +6,8 @@ not depend on the database once made; ``Ranking.as_dict`` is the document the
 API, ``registry ranking --json`` and open data give, and what publishing a
 closed period stores as its ranking part. ``ranking`` is the same through a
 per-process memo kept while the generation tokens of the period (and of the
-previous one) hold.
+previous one) hold; ``share_ranking`` also keeps its documents in
+``ranking_cache`` for the next ``registry ranking`` (rankings/shared.py).
 
 Rules: within a group, higher exact scores rank first; equal scores share a
 rank and the next rank skips (1, 1, 3); an agency without a verified report is
@@ -22,8 +23,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from registry.core import generations
+from registry.core.db import share_rows
+from registry.core.language import LANGUAGES
 from registry.core.memo import TokenMemo
-from registry.models import PeriodStatus, ReportingPeriod, Target
+from registry.core.stamps import stamp_through
+from registry.models import PeriodStatus, RankingCache, ReportingPeriod, Target, utcnow
 from registry.rankings.figures import AgencyFigures, load_years
 from registry.rankings.method import Group, Method, document_of, from_row, method_for
 from registry.rankings.scorecard import Contribution, Scorecard, contribution_parts, exact, one_decimal, score
@@ -211,10 +215,25 @@ def ranking(session: Session, year: int) -> Ranking:
         return compute_ranking(session, year)
     # every period up to this one: the previous closed period's figures count too (a period's
     # status is EVERY_PERIOD's: closing one moves every token)
-    token = "|".join(f"{y}:{t}" for y, t in sorted(found.items()) if y <= year)
+    token = stamp_through(found, year)
     key = (str(session.get_bind().url), year)
     kept = _memo.get(key, token)
     if kept is None:
         kept = compute_ranking(session, year)
         _memo.put(key, token, kept)
     return kept
+
+
+def share_ranking(session: Session, year: int) -> Ranking:
+    """``ranking`` for a command: its document in every language is also kept in
+    ``ranking_cache`` under the tokens read before computing, so that the next run prints
+    it without scoring every agency (rankings/shared.py). Never kept from a session that
+    may write or has written: what such a transaction sees may not hold for others."""
+    found = generations.tokens(session, "verified")
+    result = ranking(session, year)
+    if found is not None and session.info.get(generations.READ_ONLY) and not generations.written(session):
+        now = utcnow()
+        share_rows(session, RankingCache, [RankingCache.period_year, RankingCache.lang],
+                   [{"period_year": year, "lang": lang, "token": stamp_through(found, year),
+                     "body": result.as_dict(lang), "computed_at": now} for lang in LANGUAGES])
+    return result

@@ -1,8 +1,8 @@
-"""The ranking as plain text, for ``registry ranking`` (no Flask here)."""
+"""The ranking as plain text, for ``registry ranking``, written from the document the
+API gives (``Ranking.as_dict``): the same lines from a ranking just computed and from
+one the last run kept (rankings/shared.py). No Flask, no SQLAlchemy here."""
 
 from registry.core.numbers import number
-from registry.rankings.ranking import Entry, Ranking
-from registry.rankings.scorecard import one_decimal
 
 WORDS = {
     "vi": {"period": "Kỳ báo cáo {year}", "provisional": " (tạm tính)", "previous": "so với kỳ {year}",
@@ -16,34 +16,34 @@ WORDS = {
 }
 
 
-def _movement(entry: Entry) -> str:
-    if entry.movement is None:
+def _movement(movement: int | None) -> str:
+    if movement is None:
         return ""
-    return "=" if entry.movement == 0 else f"{entry.movement:+d}"
+    return "=" if movement == 0 else f"{movement:+d}"
 
 
-def _line(entry: Entry, words: dict, lang: str) -> str:
-    card, agency = entry.card, entry.card.agency
-    name = agency.name_en if lang == "en" and agency.name_en else agency.name
-    rank = "" if entry.rank is None else str(entry.rank)
-    if not card.assessed:
-        return f"{rank:>5}  {'—':>6}  {words['not_assessed']:<14}      {agency.code:<24} {name}"
-    score = number(one_decimal(card.score), lang, 1)  # "155,5" in Vietnamese, "155.5" in English
-    return f"{rank:>5}  {score:>6}  {card.band.title(lang):<14}{_movement(entry):>4}  {agency.code:<24} {name}"
+def _line(entry: dict, grades: dict[str, str], words: dict, lang: str) -> str:
+    rank = "" if entry["rank"] is None else str(entry["rank"])
+    if not entry["assessed"]:
+        return f"{rank:>5}  {'—':>6}  {words['not_assessed']:<14}      {entry['code']:<24} {entry['name']}"
+    score = number(entry["score"], lang, 1)  # "155,5" in Vietnamese, "155.5" in English
+    return (f"{rank:>5}  {score:>6}  {grades[entry['grade']]:<14}{_movement(entry['movement']):>4}  "
+            f"{entry['code']:<24} {entry['name']}")
 
 
-def ranking_lines(found: Ranking, lang: str = "vi") -> list[str]:
+def ranking_lines(body: dict, lang: str = "vi") -> list[str]:
+    """``body``: ``Ranking.as_dict(lang)``."""
     words = WORDS[lang]
-    method = found.method
-    bands = ", ".join(f"{b.title(lang)} ≥ {b.minimum}" for b in method.bands)
-    lines = [words["period"].format(year=found.period) + (words["provisional"] if found.provisional else "")
-             + "; " + (words["previous"].format(year=found.previous_period) if found.previous_period
+    method = body["method"]
+    grades = {band["code"]: band["title"] for band in method["bands"]}
+    bands = ", ".join(f"{band['title']} ≥ {band['minimum']}" for band in method["bands"])
+    lines = [words["period"].format(year=body["period"]) + (words["provisional"] if body["provisional"] else "")
+             + "; " + (words["previous"].format(year=body["previous_period"]) if body["previous_period"]
                        else words["no_previous"]),
-             words["method"].format(maximum=method.maximum, bands=bands)]
-    for group in (*method.groups, None):
-        entries = found.group_entries(group.code if group else None)
-        if group is None and not entries:
-            continue
-        lines += ["", group.title(lang) if group else words["unranked"]]
-        lines += [_line(e, words, lang) for e in entries] or [words["empty"]]
+             words["method"].format(maximum=method["maximum"], bands=bands)]
+    for group in body["groups"]:
+        lines += ["", group["title"]]
+        lines += [_line(e, grades, words, lang) for e in group["agencies"]] or [words["empty"]]
+    if body["unranked"]:
+        lines += ["", words["unranked"]] + [_line(e, grades, words, lang) for e in body["unranked"]]
     return lines

@@ -19,36 +19,19 @@ No Flask here.
 from typing import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from registry.core import generations
+from registry.core.db import share_rows
 from registry.core.generations import READ_ONLY, stamp, tokens
 from registry.core.memo import TokenMemo
-from registry.models import TargetCache, utcnow
+from registry.models import Target, TargetCache, utcnow
 from registry.targets.engine import active_targets, compute_targets
 from registry.targets.publication import corrections, published_results
 from registry.targets.results import TargetResult, result_from_payload, result_payload
 from registry.targets.trend import periods
 
 MEMO_SIZE = 512  # (database, period, basis) entries kept per process
-# How long storing a computed result may wait for SQLite's write lock; past it
-# the result is simply not shared (the next reader stores it). Never the full
-# busy timeout: the caller's own session may be the one holding the lock.
-STORE_WAIT_MS = 200
-
-
-def dialect_insert(session: Session):
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-
-        return postgresql.insert
-    if name == "sqlite":
-        from sqlalchemy.dialects import sqlite
-
-        return sqlite.insert
-    raise NotImplementedError(name)  # the registry runs on SQLite and PostgreSQL
 
 
 _memo = TokenMemo(MEMO_SIZE)  # (database, period, basis) → tuple of TargetResult
@@ -129,7 +112,7 @@ def _payload(results: Iterable[TargetResult]) -> list[dict]:
 
 
 def _results(period: int, basis: str, payload: list[dict]) -> tuple[TargetResult, ...]:
-    return tuple(result_from_payload(period, basis, item) for item in payload)
+    return tuple(result_from_payload(period, basis, item, Target) for item in payload)
 
 
 def _read_shared(session: Session, years: list[int], basis: str, stamps: dict[int, str]) -> dict[int, tuple]:
@@ -141,44 +124,11 @@ def _read_shared(session: Session, years: list[int], basis: str, stamps: dict[in
 
 
 def _store_shared(session: Session, basis: str, stamps: dict[int, str], computed: dict[int, tuple]) -> None:
-    """Share what was computed, on a connection of its own: the caller's session only
-    reads. Storing is an optimisation; if the database is busy, it is skipped."""
-    if not computed:
-        return
-    insert = dialect_insert(session)(TargetCache)
-    statement = insert.on_conflict_do_update(
-        index_elements=[TargetCache.period_year, TargetCache.basis],
-        set_={"token": insert.excluded.token, "results": insert.excluded.results,
-              "computed_at": insert.excluded.computed_at},
-    )
+    """Share what was computed (core/db.share_rows: on a connection of its own, skipped when busy)."""
     now = utcnow()
-    rows = [{"period_year": year, "basis": basis, "token": stamps[year], "results": _payload(results),
-             "computed_at": now} for year, results in computed.items()]
-    engine = session.get_bind()
-    try:
-        with engine.connect() as connection:
-            with _short_lock_wait(connection):
-                connection.execute(statement, rows)
-                connection.commit()
-    except DBAPIError:
-        pass  # busy, or a database without the table: the next reader stores it
-
-
-class _short_lock_wait:
-    """On SQLite, wait at most STORE_WAIT_MS for the write lock on this connection."""
-
-    def __init__(self, connection):
-        self.dbapi = connection.connection.dbapi_connection if connection.dialect.name == "sqlite" else None
-        self.previous = None
-
-    def __enter__(self):
-        if self.dbapi is not None:
-            self.previous = self.dbapi.execute("PRAGMA busy_timeout").fetchone()[0]
-            self.dbapi.execute(f"PRAGMA busy_timeout = {STORE_WAIT_MS}")
-
-    def __exit__(self, *_exc):
-        if self.dbapi is not None:
-            self.dbapi.execute(f"PRAGMA busy_timeout = {int(self.previous)}")
+    share_rows(session, TargetCache, [TargetCache.period_year, TargetCache.basis],
+               [{"period_year": year, "basis": basis, "token": stamps[year], "results": _payload(results),
+                 "computed_at": now} for year, results in computed.items()])
 
 
 def targets_object(session: Session, period: int, basis: str = "verified", lang: str = "vi") -> dict:

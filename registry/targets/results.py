@@ -1,8 +1,16 @@
-"""A target's result for a period and basis, and the exact arithmetic behind it (rules 7, 8)."""
+"""A target's result for a period and basis, and the exact arithmetic behind it (rules 7, 8).
+
+No SQLAlchemy at import: ``registry targets`` builds results from the shared ones
+without the tables (targets/shared.py).
+"""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
 
-from registry.models import Comparator, Target, Unit
+from registry.core.vocabulary import Comparator, Unit
+
+if TYPE_CHECKING:
+    from registry.models import Target
 
 
 @dataclass(frozen=True)
@@ -29,7 +37,7 @@ class Offerings:
 
 @dataclass(frozen=True)
 class TargetResult:
-    target: Target
+    target: "Target"
     period: int
     basis: str
     numerator: int
@@ -106,7 +114,7 @@ class TargetResult:
         }
 
 
-def is_met(target: Target, numerator: int, denominator: int) -> bool:
+def is_met(target: "Target", numerator: int, denominator: int) -> bool:
     """Exact comparison on integers (rule 7)."""
     if denominator == 0:
         return False
@@ -117,7 +125,7 @@ def is_met(target: Target, numerator: int, denominator: int) -> bool:
     return left > right if target.comparator == Comparator.more_than.value else left >= right
 
 
-def needed(target: Target, denominator: int) -> int:
+def needed(target: "Target", denominator: int) -> int:
     """The smallest numerator that meets the target for this denominator."""
     if target.unit == Unit.count.value:
         base = target.threshold
@@ -134,7 +142,7 @@ def percent(numerator: int, denominator: int) -> float:
     return tenths / 10
 
 
-def _value(target: Target, numerator: int, denominator: int) -> float | int | None:
+def _value(target: "Target", numerator: int, denominator: int) -> float | int | None:
     if denominator == 0:
         return None
     if target.unit == Unit.count.value:
@@ -142,7 +150,7 @@ def _value(target: Target, numerator: int, denominator: int) -> float | int | No
     return percent(numerator, denominator)
 
 
-def make_offerings(target: Target, figures: dict | None) -> Offerings | None:
+def make_offerings(target: "Target", figures: dict | None) -> Offerings | None:
     """A service target's figures over offerings from ``{"numerator", "denominator",
     "covered", "total"}`` (None for other targets)."""
     if figures is None:
@@ -152,7 +160,7 @@ def make_offerings(target: Target, figures: dict | None) -> Offerings | None:
                      Coverage(figures["covered"], figures["total"]))
 
 
-def make_result(target: Target, period: int, basis: str, numerator: int, denominator: int,
+def make_result(target: "Target", period: int, basis: str, numerator: int, denominator: int,
                 covered: int, total: int, offerings: dict | None = None, provisional: bool = False,
                 version: tuple[int, int | None] = (1, None)) -> TargetResult:
     """A target's result from its counts (the cache rebuilds results with it too);
@@ -168,7 +176,7 @@ def make_result(target: Target, period: int, basis: str, numerator: int, denomin
 def result_payload(result: TargetResult) -> dict:
     """A result as JSON: its target's definition as judged, its counts (over offerings too, for a
     service target), and whether final."""
-    payload = {"target": {name: getattr(result.target, name) for name in Target.model_fields},
+    payload = {"target": {name: getattr(result.target, name) for name in type(result.target).model_fields},
                "numerator": result.numerator, "denominator": result.denominator,
                "covered": result.coverage.covered, "total": result.coverage.total,
                "provisional": result.provisional, "version": list(result.version)}
@@ -179,8 +187,10 @@ def result_payload(result: TargetResult) -> dict:
     return payload
 
 
-def result_from_payload(period: int, basis: str, item: dict) -> TargetResult:
-    # A new Target per result, detached from every session: a kept result is read, never written.
-    return make_result(Target(**item["target"]), period, basis, item["numerator"], item["denominator"],
+def result_from_payload(period: int, basis: str, item: dict, definition: Callable[..., Any]) -> TargetResult:
+    """A kept result; ``definition`` makes its target from the kept fields: ``Target`` (a new one per
+    result, detached from every session: a kept result is read, never written), or any object with
+    those attributes for a reader without the tables."""
+    return make_result(definition(**item["target"]), period, basis, item["numerator"], item["denominator"],
                        item["covered"], item["total"], offerings=item.get("offerings"),
                        provisional=item.get("provisional", False), version=tuple(item.get("version") or (1, None)))
