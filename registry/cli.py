@@ -100,17 +100,26 @@ pass_registry = click.make_pass_decorator(Registry)
 @click.command("init")
 @pass_registry
 def init_command(registry):
-    """Create or upgrade the database schema, and add the shipped targets."""
+    """Create or upgrade the database schema, add the shipped targets, and publish again the
+    closed periods an upgrade counts differently (SPEC §8.1)."""
     from registry.core import schema
     from registry.indicators.definitions import ensure_indicators
+    from registry.submissions.periods import republish_outdated
     from registry.targets import seed
+    from registry.targets.publication import republish_reason
 
     schema.upgrade(registry.engine)
     with registry.session() as session:
         added = seed.ensure_targets(session)
         indicators = ensure_indicators(session)
+        # an upgrade that changed how figures are counted publishes the closed periods again (SPEC §8.1)
+        republished = republish_outdated(session, _actor())
     click.echo(_("Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm %(targets)s chỉ tiêu, %(indicators)s chỉ số toàn tỉnh.",
                  targets=added, indicators=indicators))
+    if republished:
+        click.echo(_("Đã công bố lại %(count)s kỳ đã khóa (%(years)s), mỗi kỳ một đính chính: %(reason)s.",
+                     count=len(republished), years=", ".join(str(p.year) for p in republished),
+                     reason=_(republish_reason())))
 
 
 @click.command("demo")

@@ -156,6 +156,7 @@ ACTION_WORDS = {
     "period.create": N_("Mở kỳ báo cáo"),
     "period.close": N_("Khóa kỳ báo cáo"),
     "period.reopen": N_("Mở lại kỳ báo cáo"),
+    "period.republish": N_("Công bố lại kỳ đã khóa theo cách tính mới"),
     "report.update": N_("Sửa báo cáo ứng dụng CNTT"),
     "service_status.update": N_("Sửa mức độ, minh chứng của dịch vụ"),
     "submission.create": N_("Tạo báo cáo của kỳ"),

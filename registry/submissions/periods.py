@@ -14,7 +14,14 @@ from registry.core.validation import FormReader
 from registry.core.vocabulary import PERIOD_STATUS_LABELS
 from registry.models import Agency, PeriodStatus, ReportingPeriod, State, Submission, default_due_date
 from registry.targets.basis import BASES
-from registry.targets.publication import publish
+from registry.targets.publication import (
+    COUNTING_RULES,
+    counted_under,
+    outdated_periods,
+    publish,
+    published_part,
+    republish_reason,
+)
 
 
 def period_or_404(session: Session, year) -> ReportingPeriod:
@@ -166,3 +173,20 @@ def reopen_period(session: Session, actor: Actor, period: ReportingPeriod, reaso
     session.flush()
     return period
 
+
+def republish_outdated(session: Session, actor: Actor) -> list[ReportingPeriod]:
+    """Publish again every closed period counted under older rules than the registry's
+    (SPEC §8.1), each as one correction with the rules' reason; done by ``registry init``
+    once an upgrade has changed how figures are counted. The public saw the old figures:
+    where they were never stored, the correction lists the new ones against nothing."""
+    done = []
+    for period in outdated_periods(session):
+        before = counted_under(published_part(session, period.year, "verified", "targets"))
+        correction = publish(session, period, republish_reason(), shown_before=True)
+        audit.record(session, actor, "period.republish", "reporting_period", period.year, {"rules": before},
+                     {"rules": COUNTING_RULES,
+                      "correction": None if correction is None else len(correction.changes)},
+                     comment=republish_reason())
+        done.append(period)
+    session.flush()
+    return done

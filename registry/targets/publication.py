@@ -9,7 +9,13 @@ a closed period from them, so nothing done later to agencies, services,
 targets or other periods changes what was published. Closing a re-opened
 period publishes again; every published figure that changed is kept as a
 public ``correction``. The ranking's table is one more part (``ranking``, in the
-public basis): open data reads a closed period's ranking from it. No Flask here.
+public basis): open data reads a closed period's ranking from it.
+
+The published targets carry the version of the registry's counting rules they were
+counted under (``COUNTING_RULES``). When the rules change, every closed period
+published under older ones (or, before publication existed, not stored at all) is
+published again, as one correction with the reason SPEC §8.1 gives
+(``republish_reason``). No Flask here.
 """
 
 from sqlalchemy import select
@@ -18,6 +24,7 @@ from sqlmodel import Session
 
 from registry.catalogue.levels import EVIDENCE_FIELDS
 from registry.catalogue.validity import valid_in
+from registry.core.errors import N_
 from registry.models import (
     REPORT_FIELDS,
     REPORT_FLAGS,
@@ -27,6 +34,7 @@ from registry.models import (
     PublishedPart,
     ReportingPeriod,
     Service,
+    Target,
     utcnow,
 )
 from registry.rankings.ranking import TABLE_COLUMNS, compute_ranking, table_rows
@@ -34,6 +42,10 @@ from registry.targets.basis import BASES, BasisJoin
 from registry.targets.engine import compute_targets
 from registry.targets.results import TargetResult, result_from_payload, result_payload
 
+# The registry's own counting rules: 2 is SPEC version 2 (procedures, the decision's scopes,
+# level 4). Raise it with a change of how any published figure is counted, and give its reason.
+COUNTING_RULES = 2
+RULES_REASONS = {2: N_("cách tính theo đặc tả phiên bản 2")}  # SPEC §8.1: the reason, in these words
 PUBLIC_BASIS = "verified"  # corrections list what the public was told
 RANKING_PART = "ranking"  # the ranking is published in the public basis only: it reads verified data
 PARTS = ("targets", "agencies", "services", RANKING_PART)  # what a correction compares
@@ -96,7 +108,7 @@ def figures_now(session: Session, year: int, basis: str) -> dict[str, dict]:
     agencies = [[r.code, r.name, r.name_en, r.tier, r.kind, r.parent_code, bool(r.in_basis),
                  *[_report_value(f, r._mapping[f]) for f in REPORT_FIELDS]]
                 for r in session.execute(_agencies_statement(year, basis))]
-    return {"targets": {"results": [result_payload(r) for r in results]},
+    return {"targets": {"results": [result_payload(r) for r in results], "rules": COUNTING_RULES},
             "agencies": {"columns": list(AGENCY_COLUMNS), "rows": agencies},
             "services": {"columns": list(SERVICE_COLUMNS), "rows": services}}
 
@@ -115,10 +127,14 @@ def ranking_now(session: Session, year: int) -> dict:
     return {"columns": list(TABLE_COLUMNS), "rows": table_rows(compute_ranking(session, year))}
 
 
-def publish(session: Session, period: ReportingPeriod, reason: str | None = None) -> Correction | None:
+def publish(session: Session, period: ReportingPeriod, reason: str | None = None,
+            shown_before: bool = False) -> Correction | None:
     """Publish ``period`` (being closed) in both bases, and its ranking. When it was
     published before, every published figure that changed becomes one correction (with
-    ``reason``); None when it is published for the first time or nothing changed."""
+    ``reason``); None when it is published for the first time or nothing changed.
+    ``shown_before``: the public was told figures that were never stored (a period closed
+    before publication existed), so a first publication is a correction too, each
+    target's figures listed with nothing to show before them."""
     year = period.year
     before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True) for part in PARTS}
     now = utcnow()
@@ -133,9 +149,10 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
     after[RANKING_PART] = ranking_now(session, year)
     store_part(session, year, PUBLIC_BASIS, RANKING_PART, after[RANKING_PART], now)
     session.flush()
-    if before["targets"] is None:
+    if before["targets"] is None and not shown_before:
         return None
-    changes = changed_figures(year, before, after)
+    changes = (changed_figures(year, before, after) if before["targets"] is not None
+               else _diff("target", {}, _target_figures(year, after["targets"]), TARGET_FIGURES, unknown=True))
     if not changes:
         return None
     correction = Correction(period_year=year, made_at=now, reason=reason or "", changes=changes)
@@ -153,6 +170,26 @@ def pending_corrections(session: Session, year: int) -> list[dict] | None:
         return None
     after = {**figures_now(session, year, PUBLIC_BASIS), RANKING_PART: ranking_now(session, year)}
     return changed_figures(year, before, after)
+
+
+def counted_under(payload) -> int | None:
+    """The counting rules a published targets part was counted under; None: not published.
+    Parts published before the rules were recorded were counted under version 2: the
+    registry published nothing before it counted the version-2 way (migrations 0011, 0009)."""
+    return None if payload is None else payload.get("rules", 2)
+
+
+def outdated_periods(session: Session) -> list[ReportingPeriod]:
+    """The closed periods whose published figures were counted under older rules than the
+    registry's, or not stored at all (closed before publication existed): oldest first."""
+    closed = session.execute(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.closed.value)
+                             .order_by(ReportingPeriod.year)).scalars().all()
+    return [p for p in closed
+            if (counted_under(published_part(session, p.year, PUBLIC_BASIS, "targets")) or 0) < COUNTING_RULES]
+
+
+def republish_reason() -> str:
+    return RULES_REASONS[COUNTING_RULES]
 
 
 # --- reading it -----------------------------------------------------------------------
@@ -176,7 +213,8 @@ def published_results(session: Session, years: list[int], basis: str) -> dict[in
         .join(ReportingPeriod, ReportingPeriod.year == PublishedPart.period_year)
         .where(PublishedPart.basis == basis, PublishedPart.part == "targets", PublishedPart.period_year.in_(years),
                ReportingPeriod.status.in_(PUBLISHED_STATUSES))).all()
-    return {year: [result_from_payload(year, basis, item) for item in payload["results"]] for year, payload in rows}
+    return {year: [result_from_payload(year, basis, item, Target) for item in payload["results"]]
+            for year, payload in rows}
 
 
 def published_rows(session: Session, year: int, basis: str, part: str) -> list[dict] | None:
@@ -200,7 +238,7 @@ def corrections(session: Session, year: int) -> list[dict]:
 def _target_figures(year: int, payload) -> dict[str, dict]:
     figures = {}
     for item in (payload or {}).get("results", []):
-        r = result_from_payload(year, PUBLIC_BASIS, item)
+        r = result_from_payload(year, PUBLIC_BASIS, item, Target)
         figures[r.target.code] = {
             "threshold": r.target.threshold, "comparator": r.target.comparator, "numerator": r.numerator,
             "denominator": r.denominator, "value": r.value, "met": r.verdict, "status": r.status,
@@ -215,10 +253,16 @@ def _rows_by_code(payload) -> dict[str, dict]:
     return {row[0]: dict(zip(columns, row)) for row in payload["rows"]}
 
 
-def _diff(kind: str, before: dict[str, dict], after: dict[str, dict], fields) -> list[dict]:
+def _diff(kind: str, before: dict[str, dict], after: dict[str, dict], fields, unknown: bool = False) -> list[dict]:
+    """Each field that differs; ``unknown``: what was before is not known (never stored), so
+    every field of ``after`` is listed against nothing."""
     changes = []
     for code in sorted(before.keys() | after.keys()):
         old, new = before.get(code), after.get(code)
+        if unknown:
+            changes += [{"kind": kind, "code": code, "field": name, "before": None, "after": new.get(name)}
+                        for name in fields]
+            continue
         if old is None or new is None:
             changes.append({"kind": kind, "code": code, "field": "listed", "before": old is not None,
                             "after": new is not None})
