@@ -47,6 +47,7 @@ def _samples(app) -> dict:
             "workspace.confirm_submit": {"code": focal_agency, "year": open_year},
             "review.confirm_verify": {"code": submitted_by.code, "year": submitted.period_year},
             "review.letter": {"year": open_year},
+            "review.corrections": {"year": closed_year},
             "indicators.enter_page": {"year": open_year},
             "admin.period_close": {"year": open_year},
             "admin.period_reopen": {"year": closed_year},

@@ -387,3 +387,29 @@ def test_while_correcting_the_administrator_sees_what_closing_will_correct(clien
     assert "Có mạng nội bộ (LAN)" in page and "agencies_network_pct" in page and "thứ hạng" in page
     network = {t["code"]: t for t in client.get(f"/api/v1/targets?period={YEAR}").get_json()["targets"]}
     assert network["agencies_network_pct"]["numerator"] == 1  # the public still reads what was published
+
+
+def test_while_correcting_auditors_see_what_closing_will_correct(client, auth, db, make):
+    """§8.2 for auditors: the queue names the re-opened period, and its page lists the corrected
+    figures, provisional; after closing, the same page lists the published correction."""
+    _a, _b, sub_b = _world(db, make)
+    auditor = make.user("auditor")
+    _close(db, YEAR)
+    periods.reopen_period(db, TEST_ACTOR, db.get(ReportingPeriod, YEAR), "Sở B bổ sung mạng LAN")
+    db.commit()
+    make.revise(sub_b, "verified", report={"has_lan": True})
+    auth.login(auditor.email)
+    queue = client.get("/review/").get_data(as_text=True)
+    assert f'href="/review/corrections/{YEAR}"' in queue
+    page = client.get(f"/review/corrections/{YEAR}").get_data(as_text=True)
+    assert "Sở B bổ sung mạng LAN" in page and "Số liệu sẽ được đính chính khi khóa (tạm tính)" in page
+    assert "agencies_network_pct" in page and "Có mạng nội bộ (LAN)" in page
+    assert "Kỳ này chưa có đính chính nào đã công bố." in page
+    _close(db, YEAR)
+    closed = client.get(f"/review/corrections/{YEAR}").get_data(as_text=True)
+    assert "không có đính chính nào đang chờ" in closed
+    assert "Sở B bổ sung mạng LAN" in closed and "agencies_network_pct" in closed  # now published
+    assert f'href="/review/corrections/{YEAR}"' not in client.get("/review/").get_data(as_text=True)
+    assert client.get("/review/corrections/1999").status_code == 404
+    auth.logout()
+    assert client.get(f"/review/corrections/{YEAR}").status_code in (302, 401)

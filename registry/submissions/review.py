@@ -69,6 +69,12 @@ def open_periods(session: Session) -> list[ReportingPeriod]:
                              .order_by(ReportingPeriod.year.desc())))
 
 
+def correcting_periods(session: Session) -> list[ReportingPeriod]:
+    """The closed periods re-opened for a correction (rule 12), newest first."""
+    return list(session.exec(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.correcting.value)
+                             .order_by(ReportingPeriod.year.desc())))
+
+
 def state_counts(session: Session) -> dict[int, dict[str, int]]:
     """For each open period: how many active agencies are in each state
     (``none``: no submission yet). Three queries whatever the number of agencies."""

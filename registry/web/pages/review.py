@@ -17,11 +17,12 @@ from registry.audit import log as audit_trail
 from registry.catalogue.paging import page_count
 from registry.catalogue.parameters import parse_page_number
 from registry.core.errors import N_, DomainError, NotFound, translate
-from registry.models import ReportingPeriod
+from registry.models import PeriodStatus, ReportingPeriod
 from registry.submissions import review as reviewing
 from registry.submissions import season, workflow
 from registry.submissions.entries import agency_by_code, load_entries
 from registry.submissions.periods import period_or_404
+from registry.targets import publication
 from registry.web.auth import actor, current_actor
 from registry.web.charts import progress_chart
 from registry.web.db import get_session
@@ -55,7 +56,8 @@ def queue():
         number = pages
         rows, total = reviewing.review_queue(session, size, (number - 1) * size)
     return render_template("review/queue.html", rows=rows, total=total, counts=reviewing.state_counts(session),
-                           states=reviewing.COUNTED_STATES, page=number, pages=pages)
+                           states=reviewing.COUNTED_STATES, page=number, pages=pages,
+                           correcting=reviewing.correcting_periods(session))
 
 
 @bp.get("/late")
@@ -87,6 +89,19 @@ def letter(year: int):
     period = period_or_404(session, year)
     return render_template("review/letter.html", period=period, rows=season.late(session, period),
                            today=season.today())
+
+
+@bp.get("/corrections/<int:year>")
+def corrections(year: int):
+    """A published period's corrections and, while it is re-opened, what closing it would
+    correct, provisional: auditors see the corrected figures before the public (§8.2)."""
+    require(can.can_see_review_lists(actor()), "review")
+    session = get_session()
+    period = period_or_404(session, year)
+    pending = (publication.pending_corrections(session, year)
+               if period.status == PeriodStatus.correcting.value else None)
+    return render_template("review/corrections.html", period=period, pending=pending,
+                           made=publication.corrections(session, year))
 
 
 @bp.get("/progress")
