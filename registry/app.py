@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     # JSON keeps the order the contract shows, and Vietnamese readable
     app.json.sort_keys = False
     app.json.ensure_ascii = False
+    from registry.web.shared import Doorstep
+
+    app.wsgi_app = Doorstep(app.wsgi_app, app)  # kept public pages, before Flask (inside ProxyFix)
     if app.config["PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -250,9 +250,18 @@ def peek(engine, basis: str) -> dict[int, str] | None:
     read in the computing session, never with these."""
     if basis not in BASES:
         raise ValueError(basis)
-    with engine.connect() as connection:
-        found = dict(connection.exec_driver_sql(
-            f"SELECT period_year, {basis} FROM generation").all())  # nosec B608: a column of BASES
+    # on the pool's DBAPI connection: SQLAlchemy's transaction and result machinery would cost
+    # more than the query itself, and this is all a kept page's request does
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"SELECT period_year, {basis} FROM generation")  # nosec B608: a column of BASES
+            found = dict(cursor.fetchall())
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the read (rollback on return)
     return found if EVERY_PERIOD in found else None
 
 

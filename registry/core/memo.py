@@ -25,6 +25,10 @@ class TokenMemo:
             self.entries.move_to_end(key)
             return entry[1]
 
+    def holds(self, key: Hashable) -> bool:
+        """Whether a value is kept under ``key``, whatever its token (asking costs no token)."""
+        return key in self.entries
+
     def put(self, key: Hashable, token: str, value: Any) -> None:
         weight = self.weight(value)
         if weight > self.size:
