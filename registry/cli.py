@@ -89,6 +89,22 @@ class Registry:
         finally:
             session.close()
 
+    @contextmanager
+    def reading_period(self, period: int):
+        """A reading session whose figures may be shared with every process
+        (generations.only_reads), on an existing period; another ends the command with its message."""
+        from registry.core import generations
+        from registry.core.errors import DomainError
+        from registry.submissions.periods import period_or_404
+
+        with self.session(writes=False) as session:
+            generations.only_reads(session)
+            try:
+                period_or_404(session, period)
+            except DomainError as exc:
+                _fail(_(exc.message))
+            yield session
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -314,17 +330,9 @@ def targets_command(registry, period, basis, as_json, lang):
             return
     import json
 
-    from registry.core import generations
-    from registry.core.errors import DomainError
-    from registry.submissions.periods import period_or_404
     from registry.targets.cache import target_results, targets_object
 
-    with registry.session(writes=False) as session:
-        generations.only_reads(session)
-        try:
-            period_or_404(session, period)
-        except DomainError as exc:
-            _fail(_(exc.message))
+    with registry.reading_period(period) as session:
         if as_json:
             body = targets_object(session, period, basis, lang)
         results = target_results(session, period, basis)
@@ -371,17 +379,9 @@ def ranking_command(registry, period, as_json, scorecards, lang):
     # what the last run kept, while the figures hold: no SQLAlchemy, no scoring (issue #14)
     body = None if scorecards else kept_ranking(registry.database_url, period, lang)
     if body is None:
-        from registry.core import generations
-        from registry.core.errors import DomainError
         from registry.rankings.ranking import share_ranking
-        from registry.submissions.periods import period_or_404
 
-        with registry.session(writes=False) as session:
-            generations.only_reads(session)
-            try:
-                period_or_404(session, period)
-            except DomainError as exc:
-                _fail(_(exc.message))
+        with registry.reading_period(period) as session:
             body = share_ranking(session, period).as_dict(lang, full=scorecards)
     if as_json:
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
