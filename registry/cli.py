@@ -122,7 +122,7 @@ def init_command(registry):
     from registry.indicators.definitions import ensure_indicators
     from registry.submissions.periods import republish_outdated
     from registry.targets import seed
-    from registry.targets.publication import republish_reason
+    from registry.targets.publication import complete_publications, republish_reason
 
     schema.upgrade(registry.engine)
     with registry.session() as session:
@@ -130,12 +130,16 @@ def init_command(registry):
         indicators = ensure_indicators(session)
         # an upgrade that changed how figures are counted publishes the closed periods again (SPEC §8.1)
         republished = republish_outdated(session, _actor())
+        completed = complete_publications(session)
     click.echo(_("Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm %(targets)s chỉ tiêu, %(indicators)s chỉ số toàn tỉnh.",
                  targets=added, indicators=indicators))
     if republished:
         click.echo(_("Đã công bố lại %(count)s kỳ đã khóa (%(years)s), mỗi kỳ một đính chính: %(reason)s.",
                      count=len(republished), years=", ".join(str(p.year) for p in republished),
                      reason=_(republish_reason())))
+    if completed:
+        click.echo(_("Đã lưu số liệu từng cơ quan đã công bố (để chấm điểm, xếp hạng) của %(count)s kỳ đã khóa "
+                     "(%(years)s).", count=len(completed), years=", ".join(map(str, completed))))
 
 
 @click.command("demo")

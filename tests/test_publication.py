@@ -11,10 +11,12 @@ from datetime import datetime, timezone
 import pytest
 from sqlmodel import select
 
+from registry.catalogue import records
 from registry.core.errors import Conflict, ValidationFailed
 from registry.dataio import opendata
-from registry.models import Agency, PeriodStatus, ReportingPeriod, Service, Target
+from registry.models import Agency, PeriodStatus, PublishedPart, ReportingPeriod, Service, Target
 from registry.submissions import entries, periods, workflow
+from registry.targets import publication
 from registry.targets.versions import revise_target
 from tests.factories import TEST_ACTOR, full_report
 
@@ -413,3 +415,45 @@ def test_while_correcting_auditors_see_what_closing_will_correct(client, auth, d
     assert client.get("/review/corrections/1999").status_code == 404
     auth.logout()
     assert client.get(f"/review/corrections/{YEAR}").status_code in (302, 401)
+
+
+def test_a_closed_periods_ranking_is_read_from_what_was_published(client, runner, db, make):
+    """Rule 12 for the ranking: renaming an agency and moving it to another group after closing
+    changes nothing of the closed period's ranking (page, API, command, scorecard); the open
+    period follows the agency as it is now."""
+    a, _b, _sub_b = _world(db, make)
+    make.submission(make.agency(code="ubnd-x", name="UBND huyện X", tier="district", kind="people_committee"), YEAR)
+    _close(db, YEAR)
+    shown = {"api": client.get(f"/api/v1/rankings?period={YEAR}&scorecards=true").get_json(),
+             "command": runner.invoke(args=["ranking", "--period", str(YEAR)]).output,
+             "page": client.get(f"/rankings?period={YEAR}").get_data(as_text=True)}
+    groups = {g["code"]: [e["code"] for e in g["agencies"]] for g in shown["api"]["groups"]}
+    assert "so-a" in groups["departments"] and groups["districts"] == ["ubnd-x"]
+    records.update_agency(db, TEST_ACTOR, a, {"name": "Sở A (tên mới)", "tier": "district",
+                                              "kind": "people_committee"})
+    db.commit()
+    assert client.get(f"/api/v1/rankings?period={YEAR}&scorecards=true").get_json() == shown["api"]
+    assert runner.invoke(args=["ranking", "--period", str(YEAR)]).output == shown["command"]
+    page = client.get(f"/rankings?period={YEAR}").get_data(as_text=True)
+    assert "Sở A" in page and "tên mới" not in page
+    now = client.get(f"/api/v1/rankings?period={YEAR + 1}").get_json()
+    moved = {g["code"]: [e["code"] for e in g["agencies"]] for g in now["groups"]}
+    assert "so-a" in moved["districts"] and "so-a" not in moved["departments"]
+    assert any(e["name"] == "Sở A (tên mới)" for g in now["groups"] for e in g["agencies"])
+
+
+def test_a_period_published_before_the_figures_part_gets_one_as_it_was_published(client, db, make):
+    """`registry init` completes an older publication: the agencies' figures from the frozen verified
+    data, named and grouped as the published agencies part has them, not as they are now."""
+    a, _b, _sub_b = _world(db, make)
+    _close(db, YEAR)
+    shown = client.get(f"/api/v1/rankings?period={YEAR}").get_json()
+    db.delete(db.get(PublishedPart, (YEAR, "verified", "figures")))  # as a release before the part published it
+    records.update_agency(db, TEST_ACTOR, a, {"name": "Sở A (tên mới)", "tier": "district",
+                                              "kind": "people_committee"})
+    db.commit()
+    assert client.get(f"/api/v1/rankings?period={YEAR}").get_json() != shown  # read live: today's names
+    assert publication.complete_publications(db) == [YEAR]
+    db.commit()
+    assert client.get(f"/api/v1/rankings?period={YEAR}").get_json() == shown
+    assert publication.complete_publications(db) == []  # twice is once

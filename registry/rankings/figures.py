@@ -8,6 +8,12 @@ The counting follows the target engine's verified basis (targets/basis.py): a
 submission counts through its last verified copy, even while it is reopened; an
 active service that copy does not mention is level 0 (§8.3); a status of a
 service that has moved to another agency or was switched off does not count.
+
+A closed (or correcting) period is read from what closing it published (rule 12):
+the ``figures`` part holds each agency valid in the period as it was then (name,
+tier, kind, parent, report, services by level), so renaming or re-kinding an
+agency later changes nothing of a past period's scorecards and ranking. Periods
+published before that part existed are read from their verified data.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +23,17 @@ from sqlmodel import Session
 
 from registry.catalogue.levels import LEVELS, MIN_LEVEL
 from registry.catalogue.validity import valid_in
-from registry.models import REPORT_FIELDS, Agency, Service, Submission, VerifiedCopy, VerifiedServiceStatus
+from registry.models import (
+    REPORT_FIELDS,
+    Agency,
+    PeriodStatus,
+    PublishedPart,
+    ReportingPeriod,
+    Service,
+    Submission,
+    VerifiedCopy,
+    VerifiedServiceStatus,
+)
 
 COUNTED_LEVELS = tuple(level.number for level in LEVELS if level.number > MIN_LEVEL)
 # what the public may know of a report's progress (§8.14)
@@ -70,16 +86,83 @@ def _level_key(level: int) -> str:
     return f"at_least_{level}"
 
 
+# The part publishing stores (the verified basis): each agency valid in the period with its figures.
+FIGURES_PART = "figures"
+FIGURES_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "name_sort", "state", "services",
+                   *[_level_key(n) for n in COUNTED_LEVELS], "in_basis", *REPORT_FIELDS)
+PUBLISHED = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
+
+
+def figures_rows(figures: dict[int, AgencyFigures]) -> list[list]:
+    """The agencies valid in the period with their figures, as publishing stores them (FIGURES_COLUMNS)."""
+    codes = {a.id: a.code for a in figures.values()}
+    return [[a.code, a.name, a.name_en, a.tier, a.kind, codes.get(a.parent_id), a.name_sort, a.state, a.services,
+             *[a.at_least.get(n, 0) for n in COUNTED_LEVELS], a.report is not None,
+             *[(a.report or {}).get(f) for f in REPORT_FIELDS]]
+            for a in figures.values() if a.active]
+
+
 def load_figures(session: Session, year: int) -> dict[int, AgencyFigures]:
     """Every agency (active or not, for the district links), by id, with its figures of ``year``."""
     return load_years(session, [year])[year]
 
 
-def load_years(session: Session, years: list[int]) -> dict[int, dict[int, AgencyFigures]]:
-    """``load_figures`` for several periods, in one query: each agency with its submission
-    of each period, the verified copy that counts, its active services and how many of
-    them that copy puts at each level (both summed per agency beforehand)."""
+def load_years(session: Session, years: list[int], live: tuple[int, ...] = ()) -> dict[int, dict[int, AgencyFigures]]:
+    """``load_figures`` for several periods: a published period from its ``figures`` part,
+    the others (and those in ``live``: a period being published) from verified data."""
     years = list(dict.fromkeys(years))
+    published = _published(session, [y for y in years if y not in live])
+    found = _verified(session, [y for y in years if y not in published])
+    if published:
+        agencies = session.execute(select(Agency.id, Agency.code, Agency.name, Agency.name_en, Agency.tier,
+                                          Agency.kind, Agency.parent_id, Agency.name_sort)).all()
+        for year, payload in published.items():
+            found[year] = _from_published(payload, agencies)
+    for agencies_of_year in found.values():
+        _place_in_districts(agencies_of_year)
+    return {year: found[year] for year in years}
+
+
+def _published(session: Session, years: list[int]) -> dict[int, dict]:
+    if not years:
+        return {}
+    return dict(session.execute(
+        select(PublishedPart.period_year, PublishedPart.payload)
+        .join(ReportingPeriod, ReportingPeriod.year == PublishedPart.period_year)
+        .where(PublishedPart.basis == "verified", PublishedPart.part == FIGURES_PART,
+               PublishedPart.period_year.in_(years), ReportingPeriod.status.in_(PUBLISHED))).all())
+
+
+def _from_published(payload: dict, agencies) -> dict[int, AgencyFigures]:
+    """A published period's figures, by today's agency ids (an agency is never deleted, and
+    keeps its code); the agencies not valid then are there too, inactive, for the links."""
+    ids = {a.code: a.id for a in agencies}
+    at = {name: index for index, name in enumerate(payload["columns"])}  # (rows read as they are: no copies)
+    code, parent = at["code"], at["parent_code"]
+    for n, row in enumerate(r for r in payload["rows"] if r[code] not in ids):
+        ids[row[code]] = -1 - n  # (a code changed since: still shown, under the code it had)
+    report = [(f, at[f]) for f in REPORT_FIELDS]
+    levels = [(n, at[_level_key(n)]) for n in COUNTED_LEVELS]
+    figures = {}
+    for r in payload["rows"]:
+        counted = bool(r[at["in_basis"]])
+        figures[ids[r[code]]] = AgencyFigures(
+            ids[r[code]], r[code], r[at["name"]], r[at["name_en"]], r[at["tier"]], r[at["kind"]], ids.get(r[parent]),
+            r[at["name_sort"]], True, r[at["state"]], {f: r[i] for f, i in report} if counted else None,
+            r[at["services"]], {n: r[i] for n, i in levels} if counted else {})
+    for a in agencies:
+        if a.id not in figures:
+            figures[a.id] = AgencyFigures(a.id, a.code, a.name, a.name_en, a.tier, a.kind, a.parent_id, a.name_sort,
+                                          False, None, None)
+    return figures
+
+
+def _verified(session: Session, years: list[int]) -> dict[int, dict[int, AgencyFigures]]:
+    """Each agency with its submission of each period, the verified copy that counts, its
+    services valid in the period and how many of them that copy puts at each level (both
+    summed per agency beforehand): one query whatever the number of periods."""
+    if not years:
+        return {}
     copy, status = VerifiedCopy, VerifiedServiceStatus
     # what existed in each period (rule 2): a service closed since still counts in a closed period
     services = (select(Service.agency_id,
@@ -117,8 +200,6 @@ def load_years(session: Session, years: list[int]) -> dict[int, dict[int, Agency
                 bool(r[f"valid_{year}"]), r["state"] if mine else None,
                 {f: r[f] for f in REPORT_FIELDS} if counted else None, int(r[f"services_{year}"] or 0),
                 {n: int(r[_level_key(n)] or 0) for n in COUNTED_LEVELS} if counted else {})
-    for agencies in by_year.values():
-        _place_in_districts(agencies)
     return by_year
 
 

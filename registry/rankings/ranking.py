@@ -181,9 +181,11 @@ def _rank(method: Method, year: int, figures: dict[int, AgencyFigures],
     return entries
 
 
-def compute_ranking(session: Session, year: int) -> Ranking:
+def compute_ranking(session: Session, year: int, live: bool = False) -> Ranking:
     """The ranking of ``year`` from verified data, with the previous closed period's for
-    the movements (each period by its own method): two queries whatever the registry's size."""
+    the movements (each period by its own method): two queries whatever the registry's size.
+    A published period is read from what was published (rankings/figures.py); ``live``: read
+    ``year`` from its verified data even so (publishing it)."""
     effective_from, document = document_of(ReportingPeriod.year)
     periods = {r.year: r for r in session.execute(
         select(ReportingPeriod.year, ReportingPeriod.status, effective_from.label("effective_from"),
@@ -193,7 +195,7 @@ def compute_ranking(session: Session, year: int) -> Ranking:
     years = [year] if before is None else [year, before]
     method = {y: from_row(periods[y].effective_from, periods[y].document) if y in periods else method_for(session, y)
               for y in years}
-    figures = load_years(session, years)
+    figures = load_years(session, years, live=(year,) if live else ())
     previous = {}
     if before is not None:
         previous = {e.card.agency.code: e for e in _rank(method[before], before, figures[before])}

@@ -35,9 +35,11 @@ from registry.models import (
     ReportingPeriod,
     Service,
     Target,
+    name_keys,
     utcnow,
 )
-from registry.rankings.ranking import TABLE_COLUMNS, compute_ranking, table_rows
+from registry.rankings.figures import FIGURES_COLUMNS, FIGURES_PART, figures_rows, load_years
+from registry.rankings.ranking import TABLE_COLUMNS, Ranking, compute_ranking, table_rows
 from registry.targets.basis import BASES, BasisJoin
 from registry.targets.engine import compute_targets
 from registry.targets.results import TargetResult, result_from_payload, result_payload
@@ -122,9 +124,14 @@ def store_part(session: Session, year: int, basis: str, part: str, payload, now=
         row.payload, row.published_at = payload, now or utcnow()
 
 
-def ranking_now(session: Session, year: int) -> dict:
-    """The ranking part as it would be published now: the ranking's table (verified data only)."""
-    return {"columns": list(TABLE_COLUMNS), "rows": table_rows(compute_ranking(session, year))}
+def ranking_now(session: Session, year: int) -> Ranking:
+    """The ranking as it would be published now, from the period's verified data."""
+    return compute_ranking(session, year, live=True)
+
+
+def ranking_part(found: Ranking) -> dict:
+    """The ranking part: the ranking's table (verified data only)."""
+    return {"columns": list(TABLE_COLUMNS), "rows": table_rows(found)}
 
 
 def publish(session: Session, period: ReportingPeriod, reason: str | None = None,
@@ -146,8 +153,12 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
         if basis == PUBLIC_BASIS:
             after = parts
     session.flush()
-    after[RANKING_PART] = ranking_now(session, year)
+    found = ranking_now(session, year)
+    after[RANKING_PART] = ranking_part(found)
     store_part(session, year, PUBLIC_BASIS, RANKING_PART, after[RANKING_PART], now)
+    # what the period's scorecards and ranking are read from once it is closed (rankings/figures.py)
+    store_part(session, year, PUBLIC_BASIS, FIGURES_PART,
+               {"columns": list(FIGURES_COLUMNS), "rows": figures_rows(found.figures)}, now)
     session.flush()
     if before["targets"] is None and not shown_before:
         return None
@@ -168,8 +179,36 @@ def pending_corrections(session: Session, year: int) -> list[dict] | None:
     before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True) for part in PARTS}
     if before["targets"] is None:
         return None
-    after = {**figures_now(session, year, PUBLIC_BASIS), RANKING_PART: ranking_now(session, year)}
+    after = {**figures_now(session, year, PUBLIC_BASIS), RANKING_PART: ranking_part(ranking_now(session, year))}
     return changed_figures(year, before, after)
+
+
+def complete_publications(session: Session) -> list[int]:
+    """Give each closed period published before the ``figures`` part existed one (rankings/figures.py):
+    made from its verified data, frozen since it closed, with each agency named, placed and
+    grouped as the published ``agencies`` part has it. From then on its scorecards and ranking
+    are read from it, whatever happens to the agencies. Returns the periods completed."""
+    done = []
+    closed = session.execute(select(ReportingPeriod.year).where(ReportingPeriod.status == PeriodStatus.closed.value)
+                             .order_by(ReportingPeriod.year)).scalars().all()
+    for year in closed:
+        published = _rows_by_code(published_part(session, year, PUBLIC_BASIS, "agencies"))
+        if not published or published_part(session, year, PUBLIC_BASIS, FIGURES_PART) is not None:
+            continue
+        figures = load_years(session, [year], live=(year,))[year]
+        ids = {a.code: a.id for a in figures.values()}
+        for agency in figures.values():
+            then = published.get(agency.code)
+            if then is not None:
+                agency.name, agency.name_en, agency.tier, agency.kind = (then["name"], then["name_en"], then["tier"],
+                                                                         then["kind"])
+                agency.parent_id = ids.get(then["parent_code"])
+                agency.name_sort = name_keys(agency.code, agency.name, agency.name_en)[1]
+        store_part(session, year, PUBLIC_BASIS, FIGURES_PART,
+                   {"columns": list(FIGURES_COLUMNS), "rows": figures_rows(figures)})
+        done.append(year)
+    session.flush()
+    return done
 
 
 def counted_under(payload) -> int | None:
