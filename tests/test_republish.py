@@ -34,7 +34,7 @@ def level1(session, year: int) -> dict:
 
 def test_a_period_closed_before_publication_is_published_as_one_correction(db, make):
     two_closed_periods(make)
-    assert [p.year for p in publication.outdated_periods(db)] == [2013]
+    assert [(p.year, rules) for p, rules in publication.outdated_periods(db)] == [(2013, None)]
     expected = level1(db, 2013)
     done = periods.republish_outdated(db, TEST_ACTOR)
     db.commit()
@@ -64,7 +64,7 @@ def test_figures_counted_under_older_rules_are_corrected_where_they_differ(db, m
                       else item for item in old["results"]]
     part.payload = old
     db.commit()
-    assert [p.year for p in publication.outdated_periods(db)] == [2014]
+    assert [(p.year, rules) for p, rules in publication.outdated_periods(db)] == [(2014, 1)]
     periods.republish_outdated(db, TEST_ACTOR)
     db.commit()
     [correction] = publication.corrections(db, 2014)

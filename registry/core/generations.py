@@ -34,7 +34,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-from registry.core.stamps import EVERY_PERIOD, stamp  # noqa: F401  (the caches call generations.stamp)
+from registry.core.stamps import BASES, EVERY_PERIOD, stamp  # noqa: F401  (the caches call generations.stamp)
 from registry.models import (
     Agency,
     Correction,
@@ -52,8 +52,6 @@ from registry.models import (
     VerifiedCopy,
     VerifiedServiceStatus,
 )
-
-BASES = ("verified", "reported")
 
 # Tables the figures are made of: a committed write to one moves the tokens.
 WATCHED = frozenset({

@@ -1,5 +1,6 @@
-"""What a value kept for others is stamped with: the generation row everything depends
-on, and how a period's stamp is made of the tokens (core/generations.py moves them).
+"""What a value kept for others is stamped with: the bases tokens are kept for, the
+generation row everything depends on, and how a period's stamp is made of the tokens
+(core/generations.py moves them).
 
 Apart from core/generations.py, which needs SQLAlchemy, so that a reader through the
 database's own driver (targets/shared.py) stamps exactly as the cache does.
@@ -7,6 +8,7 @@ database's own driver (targets/shared.py) stamps exactly as the cache does.
 
 import hashlib
 
+BASES = ("verified", "reported")  # the figures tokens are kept for: verified data only, or as reported too
 EVERY_PERIOD = 0  # the generation row everything depends on (no year is 0)
 
 

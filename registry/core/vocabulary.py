@@ -38,6 +38,10 @@ class PeriodStatus(str, enum.Enum):
     correcting = "correcting"  # a closed period re-opened for a correction (rule 12, §8.2)
 
 
+# The periods whose figures the public reads from what closing them published (rule 12).
+PUBLISHED_STATUSES = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
+
+
 class State(str, enum.Enum):
     draft = "draft"
     submitted = "submitted"

@@ -23,10 +23,10 @@ from sqlmodel import Session
 
 from registry.catalogue.levels import LEVELS, MIN_LEVEL
 from registry.catalogue.validity import valid_in
+from registry.core.vocabulary import PUBLISHED_STATUSES
 from registry.models import (
     REPORT_FIELDS,
     Agency,
-    PeriodStatus,
     PublishedPart,
     ReportingPeriod,
     Service,
@@ -90,16 +90,16 @@ def _level_key(level: int) -> str:
 FIGURES_PART = "figures"
 FIGURES_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "name_sort", "state", "services",
                    *[_level_key(n) for n in COUNTED_LEVELS], "in_basis", *REPORT_FIELDS)
-PUBLISHED = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
 
 
-def figures_rows(figures: dict[int, AgencyFigures]) -> list[list]:
-    """The agencies valid in the period with their figures, as publishing stores them (FIGURES_COLUMNS)."""
+def figures_part(figures: dict[int, AgencyFigures]) -> dict:
+    """The ``figures`` part: the agencies valid in the period with their figures (FIGURES_COLUMNS)."""
     codes = {a.id: a.code for a in figures.values()}
-    return [[a.code, a.name, a.name_en, a.tier, a.kind, codes.get(a.parent_id), a.name_sort, a.state, a.services,
+    rows = [[a.code, a.name, a.name_en, a.tier, a.kind, codes.get(a.parent_id), a.name_sort, a.state, a.services,
              *[a.at_least.get(n, 0) for n in COUNTED_LEVELS], a.report is not None,
              *[(a.report or {}).get(f) for f in REPORT_FIELDS]]
             for a in figures.values() if a.active]
+    return {"columns": list(FIGURES_COLUMNS), "rows": rows}
 
 
 def load_figures(session: Session, year: int) -> dict[int, AgencyFigures]:
@@ -130,7 +130,7 @@ def _published(session: Session, years: list[int]) -> dict[int, dict]:
         select(PublishedPart.period_year, PublishedPart.payload)
         .join(ReportingPeriod, ReportingPeriod.year == PublishedPart.period_year)
         .where(PublishedPart.basis == "verified", PublishedPart.part == FIGURES_PART,
-               PublishedPart.period_year.in_(years), ReportingPeriod.status.in_(PUBLISHED))).all())
+               PublishedPart.period_year.in_(years), ReportingPeriod.status.in_(PUBLISHED_STATUSES))).all())
 
 
 def _from_published(payload: dict, agencies) -> dict[int, AgencyFigures]:

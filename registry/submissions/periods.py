@@ -14,14 +14,7 @@ from registry.core.validation import FormReader
 from registry.core.vocabulary import PERIOD_STATUS_LABELS
 from registry.models import Agency, PeriodStatus, ReportingPeriod, State, Submission, default_due_date
 from registry.targets.basis import BASES
-from registry.targets.publication import (
-    COUNTING_RULES,
-    counted_under,
-    outdated_periods,
-    publish,
-    published_part,
-    republish_reason,
-)
+from registry.targets.publication import COUNTING_RULES, outdated_periods, publish, republish_reason
 
 
 def period_or_404(session: Session, year) -> ReportingPeriod:
@@ -180,8 +173,7 @@ def republish_outdated(session: Session, actor: Actor) -> list[ReportingPeriod]:
     once an upgrade has changed how figures are counted. The public saw the old figures:
     where they were never stored, the correction lists the new ones against nothing."""
     done = []
-    for period in outdated_periods(session):
-        before = counted_under(published_part(session, period.year, "verified", "targets"))
+    for period, before in outdated_periods(session):
         correction = publish(session, period, republish_reason(), shown_before=True)
         audit.record(session, actor, "period.republish", "reporting_period", period.year, {"rules": before},
                      {"rules": COUNTING_RULES,

@@ -64,15 +64,14 @@ def review_queue(session: Session, limit: int = QUEUE_PAGE, offset: int = 0) -> 
     return [QueueRow(agency, submission) for submission, agency in rows], total
 
 
+def periods_with_status(session: Session, status: PeriodStatus) -> list[ReportingPeriod]:
+    """The periods with ``status``, newest first (open ones; closed ones re-opened for a correction)."""
+    return list(session.exec(select(ReportingPeriod).where(ReportingPeriod.status == status.value)
+                             .order_by(ReportingPeriod.year.desc())))
+
+
 def open_periods(session: Session) -> list[ReportingPeriod]:
-    return list(session.exec(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.open.value)
-                             .order_by(ReportingPeriod.year.desc())))
-
-
-def correcting_periods(session: Session) -> list[ReportingPeriod]:
-    """The closed periods re-opened for a correction (rule 12), newest first."""
-    return list(session.exec(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.correcting.value)
-                             .order_by(ReportingPeriod.year.desc())))
+    return periods_with_status(session, PeriodStatus.open)
 
 
 def state_counts(session: Session) -> dict[int, dict[str, int]]:

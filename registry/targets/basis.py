@@ -3,9 +3,9 @@
 from sqlalchemy import and_, case, false, func, or_
 from sqlalchemy.orm import aliased
 
+from registry.core.stamps import BASES
 from registry.models import ServiceStatus, State, Submission, VerifiedCopy, VerifiedServiceStatus
 
-BASES = ("verified", "reported")
 COUNTED_STATES = (State.submitted.value, State.verified.value)
 
 

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from registry.catalogue.levels import EVIDENCE_FIELDS
 from registry.catalogue.validity import valid_in
 from registry.core.errors import N_
+from registry.core.vocabulary import PUBLISHED_STATUSES
 from registry.models import (
     REPORT_FIELDS,
     REPORT_FLAGS,
@@ -38,7 +39,7 @@ from registry.models import (
     name_keys,
     utcnow,
 )
-from registry.rankings.figures import FIGURES_COLUMNS, FIGURES_PART, figures_rows, load_years
+from registry.rankings.figures import FIGURES_PART, figures_part, load_years
 from registry.rankings.ranking import TABLE_COLUMNS, Ranking, compute_ranking, table_rows
 from registry.targets.basis import BASES, BasisJoin
 from registry.targets.engine import compute_targets
@@ -51,7 +52,6 @@ RULES_REASONS = {2: N_("cách tính theo đặc tả phiên bản 2")}  # SPEC �
 PUBLIC_BASIS = "verified"  # corrections list what the public was told
 RANKING_PART = "ranking"  # the ranking is published in the public basis only: it reads verified data
 PARTS = ("targets", "agencies", "services", RANKING_PART)  # what a correction compares
-PUBLISHED_STATUSES = (PeriodStatus.closed.value, PeriodStatus.correcting.value)
 SERVICE_COLUMNS = ("code", "procedure_code", "name", "name_en", "sector", "agency_code", "agency_name",
                    "agency_name_en", "level", *EVIDENCE_FIELDS, "in_basis")
 AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "in_basis", *REPORT_FIELDS)
@@ -157,8 +157,7 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
     after[RANKING_PART] = ranking_part(found)
     store_part(session, year, PUBLIC_BASIS, RANKING_PART, after[RANKING_PART], now)
     # what the period's scorecards and ranking are read from once it is closed (rankings/figures.py)
-    store_part(session, year, PUBLIC_BASIS, FIGURES_PART,
-               {"columns": list(FIGURES_COLUMNS), "rows": figures_rows(found.figures)}, now)
+    store_part(session, year, PUBLIC_BASIS, FIGURES_PART, figures_part(found.figures), now)
     session.flush()
     if before["targets"] is None and not shown_before:
         return None
@@ -172,10 +171,13 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
     return correction
 
 
-def pending_corrections(session: Session, year: int) -> list[dict] | None:
-    """What closing a correcting period would publish as its correction, now (§8.2: the
-    administrators see the corrected figures before the public does); None when the
-    period was never published."""
+def pending_corrections(session: Session, period: ReportingPeriod) -> list[dict] | None:
+    """What closing a correcting period would publish as its correction, now (§8.2: auditors
+    and administrators see the corrected figures before the public does); None when the
+    period is not being corrected, or was never published."""
+    if period.status != PeriodStatus.correcting.value:
+        return None
+    year = period.year
     before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True) for part in PARTS}
     if before["targets"] is None:
         return None
@@ -204,8 +206,7 @@ def complete_publications(session: Session) -> list[int]:
                                                                          then["kind"])
                 agency.parent_id = ids.get(then["parent_code"])
                 agency.name_sort = name_keys(agency.code, agency.name, agency.name_en)[1]
-        store_part(session, year, PUBLIC_BASIS, FIGURES_PART,
-                   {"columns": list(FIGURES_COLUMNS), "rows": figures_rows(figures)})
+        store_part(session, year, PUBLIC_BASIS, FIGURES_PART, figures_part(figures))
         done.append(year)
     session.flush()
     return done
@@ -218,13 +219,14 @@ def counted_under(payload) -> int | None:
     return None if payload is None else payload.get("rules", 2)
 
 
-def outdated_periods(session: Session) -> list[ReportingPeriod]:
+def outdated_periods(session: Session) -> list[tuple[ReportingPeriod, int | None]]:
     """The closed periods whose published figures were counted under older rules than the
-    registry's, or not stored at all (closed before publication existed): oldest first."""
+    registry's, or not stored at all (closed before publication existed), each with the rules
+    it was counted under (None: not stored): oldest first."""
     closed = session.execute(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.closed.value)
                              .order_by(ReportingPeriod.year)).scalars().all()
-    return [p for p in closed
-            if (counted_under(published_part(session, p.year, PUBLIC_BASIS, "targets")) or 0) < COUNTING_RULES]
+    counted = [(p, counted_under(published_part(session, p.year, PUBLIC_BASIS, "targets"))) for p in closed]
+    return [(period, rules) for period, rules in counted if (rules or 0) < COUNTING_RULES]
 
 
 def republish_reason() -> str:

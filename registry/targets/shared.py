@@ -15,10 +15,8 @@ import json
 from types import SimpleNamespace
 
 from registry.core.driver import read_rows
-from registry.core.stamps import EVERY_PERIOD, stamp
+from registry.core.stamps import BASES, EVERY_PERIOD, stamp
 from registry.targets.results import TargetResult, result_from_payload
-
-BASES = ("verified", "reported")
 
 # The period, its kept results and the tokens they must carry. {basis} is one of BASES.
 _QUERY = """
@@ -40,7 +38,7 @@ def kept_results(url: str, period: int, basis: str) -> list[TargetResult] | None
     if not found or not found[0]:
         return None
     token, payload, every, own = found[0][0]
-    if token != stamp({EVERY_PERIOD: every, **({period: own} if own is not None else {})}, period):
+    if token != stamp({EVERY_PERIOD: every, period: own or ""}, period):  # (no row of its own: "")
         return None
     if isinstance(payload, str):  # SQLite keeps JSON as text; psycopg parses json columns itself
         payload = json.loads(payload)

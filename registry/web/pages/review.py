@@ -57,7 +57,7 @@ def queue():
         rows, total = reviewing.review_queue(session, size, (number - 1) * size)
     return render_template("review/queue.html", rows=rows, total=total, counts=reviewing.state_counts(session),
                            states=reviewing.COUNTED_STATES, page=number, pages=pages,
-                           correcting=reviewing.correcting_periods(session))
+                           correcting=reviewing.periods_with_status(session, PeriodStatus.correcting))
 
 
 @bp.get("/late")
@@ -98,9 +98,8 @@ def corrections(year: int):
     require(can.can_see_review_lists(actor()), "review")
     session = get_session()
     period = period_or_404(session, year)
-    pending = (publication.pending_corrections(session, year)
-               if period.status == PeriodStatus.correcting.value else None)
-    return render_template("review/corrections.html", period=period, pending=pending,
+    return render_template("review/corrections.html", period=period,
+                           pending=publication.pending_corrections(session, period),
                            made=publication.corrections(session, year))
 
 

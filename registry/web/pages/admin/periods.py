@@ -70,8 +70,7 @@ def period_open(year: int):
 def _close_page(period, form, status=200):
     session = get_session()
     left = period_operations.unfinished(session, period.year)
-    pending = (publication.pending_corrections(session, period.year)
-               if period.status == PeriodStatus.correcting.value else None)
+    pending = publication.pending_corrections(session, period)
     return render_template("admin/period_close.html", period=period, form=form, unfinished=left,
                            total=sum(len(v) for v in left.values()), pending=pending), status
 
