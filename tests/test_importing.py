@@ -231,3 +231,39 @@ def test_import_file_rejects_unknown_kind(db):
 
     with pytest.raises(DomainError):
         import_file(db, TEST_ACTOR, "people", "x.csv", b"code\n1\n")
+
+
+def test_levels_are_read_on_each_rows_period_scale(runner, db, tmp_path, catalogue, monkeypatch):
+    """A later plan's scale (SPEC §2) attached to one period: that period's rows are read
+    on it, the other periods' rows on theirs, in the same file."""
+    from sqlalchemy import text
+
+    from registry.catalogue import levels
+    from registry.models import ReportingPeriod
+
+    later = levels.Scale("later-plan", "Thang sau", "A later scale", levels.DECREE_64_SCALE.levels[:3])
+    monkeypatch.setitem(levels.SCALES, later.code, later)
+    # the tables accept only the shipped scales; this test's scale is let in for the test's database
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("ALTER TABLE reporting_period DROP CONSTRAINT ck_reporting_period_level_scale"))
+    else:
+        db.execute(text("PRAGMA ignore_check_constraints = ON"))
+    db.add(ReportingPeriod(year=2016, status="open", level_scale=later.code))
+    db.commit()
+
+    refused = run_import(runner, tmp_path, "levels", """service_code,period,level,info_url,form_url,submission_url
+1.001,2016,3,https://dvc.example/1,https://dvc.example/1.docx,https://dvc.example/nop/1
+1.002,2015,3,https://dvc.example/2,https://dvc.example/2.docx,https://dvc.example/nop/2
+""")
+    assert refused.exit_code != 0
+    assert "dòng 2, cột level" in refused.output and "0, 1, 2" in refused.output
+    assert "dòng 3" not in refused.output  # 2015 is created on the default scale, where 3 is a level
+    assert count(db, ServiceStatus) == 0
+
+    accepted = run_import(runner, tmp_path, "levels", """service_code,period,level,info_url,form_url,submission_url
+1.001,2016,2,https://dvc.example/1,https://dvc.example/1.docx,
+1.002,2015,3,https://dvc.example/2,https://dvc.example/2.docx,https://dvc.example/nop/2
+""")
+    assert accepted.exit_code == 0, accepted.output
+    db.rollback()
+    assert sorted(db.exec(select(ServiceStatus.level)).all()) == [2, 3]

@@ -12,6 +12,7 @@ event: new records and the events in multi-row INSERTs, without building an
 object per row, so that memory stays bounded and the cost per row is small.
 """
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +23,7 @@ from sqlmodel import Session, select
 from registry import audit
 from registry.audit import Actor
 from registry.catalogue import validity
-from registry.catalogue.levels import EVIDENCE_FIELDS, check_evidence, parse_level
+from registry.catalogue.levels import DEFAULT_SCALE, EVIDENCE_FIELDS, check_evidence, parse_level
 from registry.catalogue.records import parent_depths
 from registry.catalogue.validity import ValidityOfRows
 from registry.core.errors import N_, Msg
@@ -277,6 +278,11 @@ def _closed_years(session) -> set[int]:
                                .where(ReportingPeriod.status == PeriodStatus.closed.value)).scalars())
 
 
+def _scales_by_year(session) -> dict[int, str]:
+    """Each existing period's online-level scale; a period the import creates takes the default."""
+    return dict(session.execute(select(ReportingPeriod.year, ReportingPeriod.level_scale)).all())
+
+
 def _refuse_closed(c: "_Checker", year: int | None, closed: set[int]) -> None:
     """Rows for a closed period are refused: it is re-opened for a correction first (rule 12)."""
     if year is not None and year in closed:
@@ -288,6 +294,7 @@ def _check_levels(session, rows, errors):
     agencies = {a.id: a for a in _rows_by_code(session, Agency, ("id", "code", "active", "valid_from",
                                                                  "valid_to")).values()}
     closed = _closed_years(session)
+    scales = _scales_by_year(session)
     records, in_file = [], {}
     for number, values in rows:
         c = _Checker(number, values, errors)
@@ -303,13 +310,15 @@ def _check_levels(session, rows, errors):
                 validity.is_valid(service, year) and validity.is_valid(agencies[service.agency_id], year)):
             c.fail("service_code", Msg(N_("dịch vụ %(code)s (hoặc cơ quan của nó) không tồn tại trong kỳ %(year)s"),
                                        code=service_code, year=year))
-        level = c.parse("level", parse_level)
+        # each row's level is read on its period's scale (catalogue/levels.py)
+        scale = scales.get(year, DEFAULT_SCALE)
+        level = c.parse("level", functools.partial(parse_level, scale=scale))
         if level is None and not any(e.row == number and e.column == "level" for e in errors):
             c.fail("level", N_("bắt buộc"))
         urls = {f: c.parse(f, parse_url) for f in EVIDENCE_FIELDS}
         note = c.text("note", 2000, required=False)
         if level is not None:
-            for column, reason in check_evidence(level, urls).items():
+            for column, reason in check_evidence(level, urls, scale).items():
                 if not any(e.row == number and e.column == column for e in errors):
                     c.fail(column, reason)
         key = (service_code, year)
