@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from registry.cli import _, _actor, _fail, _refusal, pass_registry
+from registry.cli import _, _actor, _fail, _refusal, indicators_group, pass_registry
 from registry.core.errors import N_
 
 
@@ -190,22 +190,51 @@ def target_group():
 def target_revise_command(registry, code, from_year, threshold, comparator, title_vi, title_en, citation, scope,
                           deadline):
     """A new version of a target from a period on (rule 11)."""
-    from sqlmodel import select
-
-    from registry.core.errors import DomainError
     from registry.models import Target
     from registry.targets.versions import revise_target
 
-    values = {"effective_from": from_year, "threshold": threshold, "comparator": comparator, "title_vi": title_vi,
-              "title_en": title_en, "citation": citation, "scope": scope, "deadline": deadline}
-    with registry.session() as session:
-        target = session.exec(select(Target).where(Target.code == code)).first()
-        if target is None:
-            _fail(_("Không có chỉ tiêu %(code)s.", code=code))
-        try:
-            version = revise_target(session, _actor(), target, values)
-        except DomainError as exc:
-            _refused(exc)
-        number = version.number
+    number = _revise(registry, Target, code, revise_target, _("Không có chỉ tiêu %(code)s.", code=code), {
+        "effective_from": from_year, "threshold": threshold, "comparator": comparator, "title_vi": title_vi,
+        "title_en": title_en, "citation": citation, "scope": scope, "deadline": deadline})
     click.echo(_("Đã tạo phiên bản %(number)s của chỉ tiêu %(code)s, áp dụng từ kỳ %(year)s.", number=number, code=code,
                  year=from_year))
+
+
+@indicators_group.command("revise")
+@click.argument("code")
+@click.option("--from", "from_year", type=int, required=True, help="The first period of the new version.")
+@click.option("--threshold", help="An exact decimal (3,5 or 3.5).")
+@click.option("--comparator", type=click.Choice(["<", "<=", ">", ">="]))
+@click.option("--title-vi")
+@click.option("--title-en")
+@click.option("--citation")
+@click.option("--deadline", type=int)
+@pass_registry
+def indicator_revise_command(registry, code, from_year, threshold, comparator, title_vi, title_en, citation,
+                             deadline):
+    """A new version of a province-wide indicator from a period on (SPEC §3b, rule 11)."""
+    from registry.indicators.versions import revise_indicator
+    from registry.models import Indicator
+
+    number = _revise(registry, Indicator, code, revise_indicator, _("Không có chỉ số %(code)s.", code=code), {
+        "effective_from": from_year, "threshold": threshold, "comparator": comparator, "title_vi": title_vi,
+        "title_en": title_en, "citation": citation, "deadline": deadline})
+    click.echo(_("Đã tạo phiên bản %(number)s của chỉ số %(code)s, áp dụng từ kỳ %(year)s.", number=number, code=code,
+                 year=from_year))
+
+
+def _revise(registry, model, code: str, revise, not_found: str, values: dict) -> int:
+    """One new version of the definition ``code`` (a target or an indicator); its number."""
+    from sqlmodel import select
+
+    from registry.core.errors import DomainError
+
+    with registry.session() as session:
+        row = session.exec(select(model).where(model.code == code)).first()
+        if row is None:
+            _fail(not_found)
+        try:
+            version = revise(session, _actor(), row, values)
+        except DomainError as exc:
+            _refused(exc)
+        return version.number

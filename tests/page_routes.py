@@ -5,7 +5,7 @@ the English test load. A new route without a sample fails those tests until give
 from sqlmodel import select
 
 from registry.core.vocabulary import PeriodStatus, State
-from registry.models import Agency, ReportingPeriod, Service, Submission, Target, User
+from registry.models import Agency, Indicator, ReportingPeriod, Service, Submission, Target, User
 from registry.sample.demo import DEMO_USERS
 
 NOT_PAGES = ("static", "opendata.download", "review.audit_csv", "admin.import_template",
@@ -52,6 +52,7 @@ def _samples(app) -> dict:
             "admin.period_close": {"year": open_year},
             "admin.period_reopen": {"year": closed_year},
             "admin.target_versions": {"target_id": session.exec(select(Target.id)).first()},
+            "admin.indicator_versions_page": {"indicator_id": session.exec(select(Indicator.id)).first()},
             "admin.agency_edit": {"agency_id": session.exec(select(Agency.id)).first()},
             "admin.service_edit": {"service_id": session.exec(select(Service.id)).first()},
             "admin.target_edit": {"target_id": session.exec(select(Target.id)).first()},

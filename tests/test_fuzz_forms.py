@@ -35,7 +35,7 @@ from sqlmodel import Session, SQLModel, select
 
 from registry.accounts.passwords import hash_password
 from registry.dataio import opendata
-from registry.models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Kind, Target, Tier
+from registry.models import REPORT_COUNTS, REPORT_FIELDS, REPORT_FLAGS, Indicator, Kind, Target, Tier
 from registry.web.admin_forms import FORMULA_LABELS
 from tests.factories import PASSWORD
 from tests.test_fuzz_api import (
@@ -271,6 +271,12 @@ def forms(registry: Registry) -> list[Form]:
               "comparator": target_fields["comparator"], "threshold": target_fields["threshold"],
               "deadline": years, "scope": st.sampled_from(["*:school", "x:y", ""])},
              frozenset({"target_version+"} | AUDITED)),
+        Form("indicator version", "admin", st.just(f"/admin/indicators/{registry.indicator_id}/versions"),
+             {"effective_from": years, "title_vi": names, "title_en": names, "citation": names,
+              "comparator": st.sampled_from(["<", "<=", ">", ">=", "=", ""]),
+              "threshold": st.sampled_from(["1500", "3,5", "3.5", "1.500", "-1", "abc", "1e3", "120"]),
+              "deadline": years},
+             frozenset({"indicator_version+"} | AUDITED)),
         Form("ranking method", "admin", st.just("/admin/ranking-method"),
              {"effective_from": years, "points-has_lan": levels, "points-services_level3": huge_numbers.map(str),
               "minimum-good": st.sampled_from(["150", "0", "-1", "abc", "99999999999"])},
@@ -282,7 +288,7 @@ FORM_NAMES = ["sign-in", "password change", "API token", "API token revoke", "si
               "review verify",
               "review return", "review reopen", "new agency", "agency", "new service", "service", "new user", "user",
               "password reset", "new period", "period open/close", "new target", "target", "period reopen",
-              "target version", "ranking method"]
+              "target version", "indicator version", "ranking method"]
 
 
 def values_for(form: Form):
@@ -309,6 +315,7 @@ class FormsRegistry(Registry):
         self.rebuild()
         with Session(self.engine) as session:
             self.target_id = session.exec(select(Target.id).order_by(Target.id)).first()
+            self.indicator_id = session.exec(select(Indicator.id).order_by(Indicator.id)).first()
             self.initial = database_snapshot(session, everything=True)
         self.signed_in_as = None
 
@@ -413,7 +420,8 @@ def test_the_fuzzed_forms_are_every_form_of_the_pages(forms_registry):
                "/admin/users/new", "/admin/users/<int:user_id>", "/admin/users/<int:user_id>/password",
                "/admin/periods", "/admin/periods/<int:year>/open", "/admin/periods/<int:year>/close",
                "/admin/targets/new", "/admin/targets/<int:target_id>", "/admin/periods/<int:year>/reopen",
-               "/admin/targets/<int:target_id>/versions", "/admin/ranking-method"}
+               "/admin/targets/<int:target_id>/versions", "/admin/indicators/<int:indicator_id>/versions",
+               "/admin/ranking-method"}
     # Forms of this round not fuzzed yet (each has its own tests of bad input): named here so that
     # any further form still fails this test until it is fuzzed or listed.
     not_yet_fuzzed = {"/admin/import/stashed", "/admin/outbox/<int:message_id>/retry", "/admin/periods/<int:year>/due",

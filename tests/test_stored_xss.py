@@ -38,7 +38,7 @@ from sqlmodel import Session, select
 from registry.accounts import passwords
 from registry.core.validation import clean_text
 from registry.dataio.streams import FORMULA_PREFIXES
-from registry.models import Agency, Service, ServiceStatus, Submission, Target, User, VerifiedServiceStatus
+from registry.models import Agency, Indicator, Service, ServiceStatus, Submission, Target, User, VerifiedServiceStatus
 from registry.submissions import workflow
 from registry.web.db import get_engine
 from tests.factories import FULL_REPORT, PASSWORD, TEST_ACTOR
@@ -545,7 +545,7 @@ def _fill_api_agency(world: World, token: dict) -> None:
 def _collect_ids(world: World) -> None:
     with world.app.app_context(), Session(get_engine()) as session:
         for argument, model in (("agency_id", Agency), ("service_id", Service), ("user_id", User),
-                                ("target_id", Target)):
+                                ("target_id", Target), ("indicator_id", Indicator)):
             world.ids[argument] = list(session.exec(select(model.id).order_by(model.id)))
         world.target_codes = list(session.exec(select(Target.code).order_by(Target.code)))
 

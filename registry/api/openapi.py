@@ -131,6 +131,8 @@ SCHEMAS = {
         "provisional": {"type": "boolean", "description": "true while the period is not closed."},
         "source": _nullable(STRING),
         "evidence_url": URL,
+        "version": _object({"number": INTEGER, "effective_from": _nullable(INTEGER)},
+                           description="The indicator's version the period is judged by."),
     }),
     "IndicatorList": _object({
         "period": INTEGER,

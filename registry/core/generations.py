@@ -41,6 +41,7 @@ from registry.models import (
     Generation,
     Indicator,
     IndicatorValue,
+    IndicatorVersion,
     PublishedPart,
     RankingMethod,
     ReportingPeriod,
@@ -58,7 +59,7 @@ WATCHED = frozenset({
     "agency", "service", "target", "reporting_period",
     "submission", "service_status", "verified_copy", "verified_service_status",
     "indicator", "indicator_value", "ranking_method",
-    "target_version", "published_part", "correction",
+    "target_version", "indicator_version", "published_part", "correction",
 })
 # Tables no figure, listing or public page is made of.
 UNWATCHED = frozenset({
@@ -136,8 +137,8 @@ def _touched_by(session, obj) -> tuple[int | None, tuple[str, ...]]:
         return (_submission_period(session, copy.submission_id) if copy else None), BASES
     if isinstance(obj, IndicatorValue):
         return obj.period_year, BASES
-    if isinstance(obj, (Agency, Service, Target, ReportingPeriod, Indicator, RankingMethod, TargetVersion,
-                        PublishedPart, Correction)):
+    if isinstance(obj, (Agency, Service, Target, ReportingPeriod, Indicator, IndicatorVersion, RankingMethod,
+                        TargetVersion, PublishedPart, Correction)):
         return None, BASES
     return None, ()  # not a watched table
 

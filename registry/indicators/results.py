@@ -1,6 +1,7 @@
 """Where each indicator stands in a period (SPEC §3b): exact comparison of the verified
-value with the threshold; an open period's missing or unverified value is
-``insufficient_data``, a closed period's ``no_data``."""
+value with the threshold of the indicator's version in force for the period; an open
+period's missing or unverified value is ``insufficient_data``, a closed period's
+``no_data``."""
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 
 from registry.indicators.definitions import all_indicators
 from registry.indicators.values import decimal_text
+from registry.indicators.versions import in_force
 from registry.models import Indicator, IndicatorValue, PeriodStatus, ReportingPeriod
 
 COMPARE = {
@@ -46,6 +48,8 @@ class IndicatorResult:
     denominator: int | None = None
     source: str | None = None
     evidence_url: str | None = None
+    # (number, effective_from) of the indicator's version the period is judged by
+    version: tuple[int, int | None] = (1, None)
 
     @property
     def met(self) -> bool | None:
@@ -62,6 +66,7 @@ class IndicatorResult:
             "value": self.value, "numerator": self.numerator, "denominator": self.denominator,
             "met": self.met, "status": self.status, "provisional": self.provisional,
             "source": self.source, "evidence_url": self.evidence_url,
+            "version": {"number": self.version[0], "effective_from": self.version[1]},
         }
 
 
@@ -74,14 +79,15 @@ def indicator_results(session: Session, period: ReportingPeriod) -> list[Indicat
     provisional = period.status != PeriodStatus.closed.value
     verified = {row.indicator_code: row for row in session.exec(
         select(IndicatorValue).where(IndicatorValue.period_year == period.year, IndicatorValue.state == "verified"))}
+    judged, numbers = in_force(session, period.year, all_indicators(session))
     results = []
-    for indicator in all_indicators(session):
-        row = verified.get(indicator.code)
+    for indicator in judged:
+        row, version = verified.get(indicator.code), numbers[indicator.code]
         if row is None:
             results.append(IndicatorResult(indicator, period.year, provisional,
-                                           "insufficient_data" if provisional else "no_data"))
+                                           "insufficient_data" if provisional else "no_data", version=version))
             continue
         results.append(IndicatorResult(
             indicator, period.year, provisional, "met" if judge(indicator, row) else "not_met", shown(row),
-            row.numerator, row.denominator, row.source, row.evidence_url))
+            row.numerator, row.denominator, row.source, row.evidence_url, version))
     return results

@@ -26,7 +26,7 @@ from registry.models.catalogue import (
     service_search_rows,
 )
 from registry.models.imports import ImportStash
-from registry.models.indicators import Indicator, IndicatorValue
+from registry.models.indicators import Indicator, IndicatorValue, IndicatorVersion
 from registry.models.mail import OUTBOX_KINDS, OUTBOX_STATUSES, OutboxMessage
 from registry.models.publishing import Correction, PublishedPart
 from registry.models.rankings import RankingMethod
@@ -51,7 +51,7 @@ from registry.models.targets import Target, TargetVersion
 __all__ = [
     "OUTBOX_KINDS", "OUTBOX_STATUSES", "OutboxMessage", "default_due_date",
     "AdoptionReport", "Agency", "ApiToken", "AuditEvent", "BINARY_SORT", "COUNT_BOUNDS", "Comparator", "Formula",
-    "Indicator", "IndicatorValue",
+    "Indicator", "IndicatorValue", "IndicatorVersion",
     "Kind", "LoginSession", "POSTGRES_SEARCH_STATISTICS", "PeriodStatus", "REPORT_COUNTS", "REPORT_FIELDS",
     "REPORT_FLAGS", "ReportingPeriod", "Role", "SERVICE_SEARCH", "SERVICE_SEARCH_TABLES", "SERVICE_SEARCH_TRIGGERS",
     "SQLITE_SEARCH_INDEX", "STATUS_FIELDS", "Service", "ServiceStatus", "State", "StatusValues", "Submission",

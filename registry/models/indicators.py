@@ -60,3 +60,29 @@ class IndicatorValue(SQLModel, table=True):
     entered_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     verified_by_id: Optional[int] = Field(default=None, foreign_key="user_account.id")
     verified_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class IndicatorVersion(SQLModel, table=True):
+    """A later version of an indicator (SPEC §3b, versioned like the targets, rule 11): its
+    wording, comparator, threshold and deadline from the period ``effective_from`` on. The
+    indicator row itself is version 1, in force for every period before the first of these."""
+
+    __tablename__ = "indicator_version"
+    __table_args__ = (
+        UniqueConstraint("indicator_id", "number", name="uq_indicator_version_indicator_number"),
+        UniqueConstraint("indicator_id", "effective_from", name="uq_indicator_version_indicator_effective_from"),
+        CheckConstraint("number >= 2", name="number_after_first"),
+        CheckConstraint(sql_in("comparator", list(INDICATOR_COMPARATORS)), name="comparator"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    number: int
+    effective_from: int
+    title_vi: str = Field(sa_type=Text)
+    title_en: str = Field(sa_type=Text)
+    citation: str = Field(sa_type=Text)
+    comparator: str = Field(sa_type=String(2))
+    threshold: str = Field(sa_type=String(32))
+    deadline: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -245,15 +245,32 @@ class ReopenForm(FlaskForm):
     submit = SubmitField(_l("Mở lại để đính chính"))
 
 
-class TargetVersionForm(FlaskForm):
-    """A new version of a target from a period on (rule 11): what is left blank stays as it is."""
+class _VersionForm(FlaskForm):
+    """A new version of a definition from a period on (rule 11): what is left blank stays as it is."""
 
     effective_from = _text(_l("Áp dụng từ kỳ (năm)"), 4, message=YEAR_LENGTH, inputmode="numeric")
-    title_vi = _text(_l("Tên chỉ tiêu (tiếng Việt)"), 1000, required=False)
-    title_en = _text(_l("Tên chỉ tiêu (tiếng Anh)"), 1000, required=False)
+    title_vi = _text(_l("Tên (tiếng Việt)"), 1000, required=False)
+    title_en = _text(_l("Tên (tiếng Anh)"), 1000, required=False)
     citation = _text(_l("Căn cứ (văn bản, điều khoản)"), 1000, required=False)
+    deadline = _text(_l("Thời hạn (năm)"), 4, required=False, message=YEAR_LENGTH, inputmode="numeric")
+    submit = SubmitField(_l("Tạo phiên bản mới"))
+
+
+class TargetVersionForm(_VersionForm):
+    """A new version of a target: a whole-number threshold, and the agencies in scope."""
+
     comparator = _select(_l("So sánh"), _blank() + _choices(COMPARATOR_LABELS, COMPARATOR_LABELS), required=False)
     threshold = _text(_l("Mức cần đạt"), 12, required=False, inputmode="numeric")
-    deadline = _text(_l("Thời hạn (năm)"), 4, required=False, message=YEAR_LENGTH, inputmode="numeric")
     scope = ScopeField(_l("Phạm vi cơ quan"), validators=[Optional(), Length(max=255, message=TOO_LONG)])
-    submit = SubmitField(_l("Tạo phiên bản mới"))
+
+
+# A province-wide indicator may also ask for less than a figure (SPEC §3b: "dưới 2.000 người").
+INDICATOR_COMPARATOR_LABELS = {"<": _l("< (dưới …)"), "<=": _l("≤ (không quá …)"), **COMPARATOR_LABELS}
+
+
+class IndicatorVersionForm(_VersionForm):
+    """A new version of a province-wide indicator: an exact decimal threshold ("3,5")."""
+
+    comparator = _select(_l("So sánh"), _blank() + _choices(INDICATOR_COMPARATOR_LABELS, INDICATOR_COMPARATOR_LABELS),
+                         required=False)
+    threshold = _text(_l("Mức cần đạt"), 32, required=False, inputmode="decimal")

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from registry.catalogue import records as catalogue
 from registry.core.errors import N_, DomainError
+from registry.indicators.definitions import all_indicators
 from registry.models import REPORT_COUNTS, REPORT_FLAGS, Agency, Kind, Service, Target, Tier
 from registry.targets import definitions
 from registry.web.admin_forms import AgencyForm, ServiceForm, TargetForm, form_values
@@ -180,7 +181,8 @@ def targets():
     require_admin("target")
     rows = get_session().execute(select(Target).order_by(Target.position, Target.code)).scalars().all()
     return render_template("admin/targets.html", targets=rows,
-                           unusable={t.id for t in rows if definitions.definition_errors(t)})
+                           unusable={t.id for t in rows if definitions.definition_errors(t)},
+                           indicators=all_indicators(get_session()))
 
 
 def _target_form_data(_session, target: Target) -> dict:
