@@ -101,7 +101,8 @@ def test_dic_report_ranks_the_agencies_and_breaks_each_target_down_by_agency(db,
     for row, entry in zip(rows, ranked):
         assert row["Điểm"] == (entry["score"] if entry["assessed"] else "chưa đánh giá")
         assert row["Thay đổi thứ hạng"] == entry["movement"] and row["Hạng kỳ trước"] == entry["previous_rank"]
-    assert any(r["Xếp loại"] for r in rows) and any(r["Điểm"] == "chưa đánh giá" for r in rows) is (year == 2015)
+    # graded agencies, and the demo's agencies that sent nothing that year, listed as not assessed
+    assert any(r["Xếp loại"] for r in rows) and any(r["Điểm"] == "chưa đánh giá" for r in rows)
     for position, result in enumerate(compute_targets(db, year, "verified"), start=1):
         sheet = wb[f"CT{position} theo cơ quan"]
         assert result.target.code in "".join(str(sheet.cell(n, 1).value) for n in range(1, report_header_row(sheet)))

@@ -3,7 +3,10 @@
 Real agency and procedure names (demo_data.py); invented figures, generated
 deterministically so that every run loads the same registry: levels and
 adoption that grow from 2010 to 2015, 2010–2014 verified and closed, 2015 open
-with a mix of verified, submitted, returned and draft submissions. Every page
+with a mix of verified, submitted, returned and draft submissions. Staff and
+documents are in the ranges real units have; some communes and district units
+send nothing in some years (in 2015: the late agencies), and Nậm Pồ district and
+its units exist from 2012. Every page
 that shows it says it is demonstration data.
 """
 
@@ -21,7 +24,14 @@ from registry.indicators.definitions import ensure_indicators
 from registry.mail import outbox
 from registry.models import ReportingPeriod, Role, Service, State
 from registry.sample import recorded
-from registry.sample.demo_data import AGENCIES, COMMUNE_PROCEDURES, DISTRICT_PROCEDURES, PROVINCE_PROCEDURES, SECTORS
+from registry.sample.demo_data import (
+    AGENCIES,
+    COMMUNE_PROCEDURES,
+    DISTRICT_PROCEDURES,
+    ESTABLISHED,
+    PROVINCE_PROCEDURES,
+    SECTORS,
+)
 from registry.submissions import periods, workflow
 from registry.targets.seed import ensure_targets
 
@@ -79,19 +89,23 @@ PROVINCE_COMMITTEE, PROVINCE_OFFICE = "ubnd-tinh", "vp-ubnd-tinh"
 
 
 def demo_agencies() -> list[tuple]:
-    """AGENCIES as the demonstration set loads them: the office stands for the committee."""
-    rows = []
-    for code, name, name_en, tier, kind, parent in AGENCIES:
+    """AGENCIES as the demonstration set loads them: the office stands for the committee, and
+    each agency carries the first year it exists (``valid_from``: ESTABLISHED, its own or the
+    nearest of the units above it; None when it existed throughout)."""
+    rows, since = [], {}
+    for code, name, name_en, tier, kind, parent in AGENCIES:  # a parent always comes before its children
+        since[code] = ESTABLISHED.get(code, since.get(parent))
         if code == PROVINCE_COMMITTEE:
             continue
         if code == PROVINCE_OFFICE:
             kind, parent = "people_committee", None
-        rows.append((code, name, name_en, tier, kind, PROVINCE_OFFICE if parent == PROVINCE_COMMITTEE else parent))
+        rows.append((code, name, name_en, tier, kind, PROVINCE_OFFICE if parent == PROVINCE_COMMITTEE else parent,
+                     since[code]))
     return rows
 
 
 def _load_catalogue(session: Session) -> None:
-    header = ["code", "name", "name_en", "tier", "kind", "parent_code"]
+    header = ["code", "name", "name_en", "tier", "kind", "parent_code", "valid_from"]
     rows = [(n, dict(zip(header, (c or "" for c in a)))) for n, a in enumerate(demo_agencies(), start=2)]
     _check(import_table(session, SYSTEM, "agencies", header, rows))
 
@@ -127,9 +141,25 @@ def _load_users(session: Session) -> dict:
     return users
 
 
-def _staff_size(kind: str, rng: random.Random) -> int:
-    low, high = {"department": (35, 120), "people_committee": (25, 90), "political_org": (15, 45),
-                 "school": (30, 80), "hospital": (120, 400), "health_facility": (5, 25)}.get(kind, (10, 40))
+# Staff (cán bộ, công chức, viên chức) and documents issued in a year, by tier and kind:
+# ranges of the size a real unit has. A commune's people's committee has the 18–23 cán bộ,
+# công chức that Decree 92/2009/NĐ-CP allows by the commune's class; a commune health
+# station four to seven staff and a few dozen documents a year.
+STAFF = {("commune", "people_committee"): (18, 23), ("commune", "health_facility"): (4, 7),
+         ("commune", "school"): (25, 60), ("district", "people_committee"): (45, 110),
+         ("district", "health_facility"): (30, 90), ("district", "hospital"): (80, 250),
+         ("province", "people_committee"): (60, 120)}
+STAFF_BY_KIND = {"department": (35, 120), "political_org": (15, 45), "school": (30, 80), "hospital": (120, 400)}
+DOCUMENTS = {("commune", "people_committee"): (250, 700), ("commune", "health_facility"): (20, 90),
+             ("commune", "school"): (60, 200), ("district", "people_committee"): (1500, 4000),
+             ("district", "health_facility"): (200, 700), ("district", "hospital"): (400, 1500),
+             ("province", "people_committee"): (3000, 6000)}
+DOCUMENTS_BY_KIND = {"department": (1200, 4000), "political_org": (200, 900), "school": (100, 400),
+                     "hospital": (500, 2000)}
+
+
+def _drawn(table: dict, by_kind: dict, tier: str, kind: str, rng: random.Random) -> int:
+    low, high = table.get((tier, kind)) or by_kind.get(kind, (10, 40))
     return rng.randint(low, high)
 
 
@@ -176,22 +206,25 @@ class AgencyTrajectory:
         lag = {"province": 0, "district": 1, "commune": 3}.get(tier, 1) + (1 if kind == "health_facility" else 0)
         self.arrival = {f: rng.randint(2006, 2018) + lag - (3 if f in ("has_lan", "official_email") else 0)
                         for f in self.FLAGS}
-        self.staff = _staff_size(kind, rng)
+        self.staff = _drawn(STAFF, STAFF_BY_KIND, tier, kind, rng)
+        # a commune's staff is fixed by law; the others take on about one person a year
+        self.hiring = 0 if tier == "commune" else 1
         self.growth = rng.uniform(0.08, 0.2)
-        self.documents = rng.randint(300, 4000)
+        self.documents = _drawn(DOCUMENTS, DOCUMENTS_BY_KIND, tier, kind, rng)
         self.rng = rng
 
     def report(self, year: int) -> dict:
         years_on = year - FIRST_YEAR
-        staff = self.staff + years_on
+        staff = self.staff + self.hiring * years_on
         share = min(1.0, 0.25 + self.growth * years_on)
+        documents = round(self.documents * (1 + 0.03 * years_on))
         report = {f: year >= arrival for f, arrival in self.arrival.items()}
         report.update(
             staff_total=staff,
             staff_with_computer=min(staff, round(staff * min(1.0, share + 0.25))),
             staff_with_email=min(staff, round(staff * share)),
-            documents_total=self.documents + 50 * years_on,
-            documents_online=round((self.documents + 50 * years_on) * min(1.0, share * 0.95)),
+            documents_total=documents,
+            documents_online=round(documents * min(1.0, share * 0.95)),
         )
         # drawn from the figures above, so that the random draws (and every other figure) stay as they were
         report["internet_connected"] = report["broadband_internet"] or report["has_lan"]
@@ -220,6 +253,25 @@ def _status(service: Service, level: int) -> dict:
     return {"level": level, "note": None, **{k: (v if k in needed else None) for k, v in urls.items()}}
 
 
+# How likely a unit below the province is to send nothing for a year: communes most, and
+# less as the years go by; in the open year they are the late agencies the season chases.
+SILENCE = {"commune": (0.22, 0.03), "district": (0.10, 0.015)}  # tier: (chance in the first year, less a year)
+
+
+def _silent_years(agencies, users: dict) -> set[tuple[int, int]]:
+    """The (agency id, year) pairs with no report at all. Drawn apart from the figures, so
+    that the other figures do not move with it; never the demonstration logins' agencies."""
+    rng = random.Random("1529-silence")
+    with_login = {u.agency_id for u in users.values()}
+    silent = set()
+    for agency in agencies:
+        first, fall = SILENCE.get(agency.tier, (0.0, 0.0))
+        for year in range(FIRST_YEAR, OPEN_YEAR + 1):
+            if rng.random() < first - fall * (year - FIRST_YEAR) and agency.id not in with_login:
+                silent.add((agency.id, year))
+    return silent
+
+
 def _load_figures(session: Session, users: dict) -> None:
     rng = random.Random(1529)
     auditor = Actor(next(u for u in users.values() if u.role == Role.auditor.value), SOURCE)
@@ -240,9 +292,12 @@ def _load_figures(session: Session, users: dict) -> None:
     for year in range(FIRST_YEAR, OPEN_YEAR + 1):
         periods.ensure_period(session, year, SYSTEM)
     trajectories = {a.id: AgencyTrajectory(a.kind, a.tier, rng) for a in agencies}
+    silent = _silent_years(agencies, users)
     for agency in agencies:
         focal = Actor(next((u for u in users.values() if u.agency_id == agency.id), None), SOURCE)
-        for year in range(FIRST_YEAR, OPEN_YEAR + 1):
+        for year in range(max(FIRST_YEAR, agency.valid_from or FIRST_YEAR), OPEN_YEAR + 1):
+            if (agency.id, year) in silent:
+                continue
             target = open_states[agency.id] if year == OPEN_YEAR else State.verified
             submission = workflow.ensure_submission(session, agency, year, focal)
             report = trajectories[agency.id].report(year)

@@ -12,6 +12,8 @@ foreign element (có yếu tố nước ngoài) are district-level, not Sở Tư
 
 AGENCIES: ``(code, name, name_en, tier, kind, parent_code)``; a parent always
 comes before its children.
+ESTABLISHED: agency code -> the first year it exists as the registry records it
+(its units below it too).
 SECTORS: ``(sector_code, name_vi, name_en)``.
 PROVINCE_PROCEDURES: provincial department code -> ``(name_vi, name_en, sector_code)``.
 DISTRICT_PROCEDURES / COMMUNE_PROCEDURES: ``(name_vi, name_en, sector_code)``
@@ -186,6 +188,11 @@ AGENCIES = (
     ("tyt-xa-na-hy", "Trạm Y tế xã Nà Hỳ", "Nà Hỳ Commune Health Station",
      "commune", "health_facility", "ubnd-huyen-nam-po"),
 )
+
+# Nậm Pồ district was created in 2012 (Nghị quyết 45/NQ-CP of 25 August 2012) from part of
+# Mường Nhé district. Its communes were Mường Nhé's before; the registry keeps one parent per
+# agency, so it records them from the year they are Nậm Pồ's.
+ESTABLISHED = {"ubnd-huyen-nam-po": 2012}
 
 SECTORS = (
     # Tư pháp
