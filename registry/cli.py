@@ -138,8 +138,9 @@ def init_command(registry):
                      count=len(republished), years=", ".join(str(p.year) for p in republished),
                      reason=_(republish_reason())))
     if completed:
-        click.echo(_("Đã lưu số liệu từng cơ quan đã công bố (để chấm điểm, xếp hạng) của %(count)s kỳ đã khóa "
-                     "(%(years)s).", count=len(completed), years=", ".join(map(str, completed))))
+        click.echo(_("Đã bổ sung phần công bố còn thiếu (số liệu từng cơ quan để chấm điểm, xếp hạng; chỉ số toàn "
+                     "tỉnh) của %(count)s kỳ đã khóa (%(years)s).", count=len(completed),
+                     years=", ".join(map(str, completed))))
 
 
 @click.command("demo")

@@ -1,6 +1,8 @@
-"""Versions of the province-wide indicators (SPEC §3b "versioned … like the targets", rule 11):
-a new version applies from a period on, earlier periods keep their version, a closed period
-cannot be given a new one, and the page, the API and the command say so."""
+"""Versions of the province-wide indicators and their publication (SPEC §3b "published,
+versioned and frozen like the targets", rules 11 and 12): a new version applies from a
+period on, earlier periods keep their version, a closed period cannot be given a new
+one; closing publishes each indicator as it stood, the public reads that, and a
+correction lists what changed."""
 
 import pytest
 from sqlmodel import select
@@ -10,8 +12,9 @@ from registry.core.errors import Conflict, ValidationFailed
 from registry.indicators import values
 from registry.indicators.results import indicator_results
 from registry.indicators.versions import revise_indicator, versions_of
-from registry.models import AuditEvent, Indicator, IndicatorVersion, PeriodStatus, ReportingPeriod
+from registry.models import AuditEvent, Indicator, IndicatorValue, IndicatorVersion, PeriodStatus, ReportingPeriod
 from registry.submissions import periods
+from registry.targets.publication import pending_corrections
 from tests.factories import TEST_ACTOR
 
 STRICTER = {"threshold": "1500", "title_vi": "Dưới 1.500 người/1 điểm phục vụ bưu chính",
@@ -143,3 +146,57 @@ def test_the_command_makes_a_version_and_refuses_a_bad_one(runner, db, make, two
     assert standing(db, 2016).version == (2, 2016)
     unknown = runner.invoke(args=["indicators", "revise", "khong_co", "--from", "2016", "--citation", "x"])
     assert unknown.exit_code != 0 and "khong_co" in unknown.output
+
+
+# --- published and frozen with the period, corrected like the targets (rule 12) ------------------
+
+def test_a_correction_publishes_an_indicator_change_and_the_public_keeps_the_old_value_meanwhile(
+        client, db, make, two_years):
+    first, second = make.user(role="auditor"), make.user(role="auditor")
+    periods.close_period(db, TEST_ACTOR, db.get(ReportingPeriod, 2015))
+    db.commit()
+    shown = client.get("/api/v1/indicators?period=2015").get_json()
+    periods.reopen_period(db, TEST_ACTOR, db.get(ReportingPeriod, 2015), "Bưu điện tỉnh báo cáo lại số điểm phục vụ")
+    values.enter(db, Actor(first, "test"), "post_people_per_point", 2015, values.Entry(
+        "2100", None, None, "Bưu điện tỉnh, báo cáo bổ sung", "https://buudien.example.vn/bo-sung.pdf"))
+    values.verify(db, Actor(second, "test"), "post_people_per_point", 2015)
+    db.commit()
+    assert client.get("/api/v1/indicators?period=2015").get_json()["indicators"] == shown["indicators"]
+    pending = pending_corrections(db, db.get(ReportingPeriod, 2015))
+    assert {"kind": "indicator", "code": "post_people_per_point", "field": "value", "before": "1800",
+            "after": "2100"} in pending
+    periods.close_period(db, TEST_ACTOR, db.get(ReportingPeriod, 2015))
+    db.commit()
+    now = client.get("/api/v1/indicators?period=2015").get_json()
+    item = next(i for i in now["indicators"] if i["code"] == "post_people_per_point")
+    assert (item["value"], item["status"]) == ("2100", "not_met")
+    changes = client.get("/api/v1/targets?period=2015").get_json()["corrections"][-1]["changes"]
+    assert {"kind": "indicator", "code": "post_people_per_point", "field": "status", "before": "met",
+            "after": "not_met"} in changes
+
+
+def test_a_closed_periods_indicators_are_read_as_published(client, db, make, two_years):
+    """What closing published is what the public reads, whatever is in the tables later."""
+    periods.close_period(db, TEST_ACTOR, db.get(ReportingPeriod, 2015))
+    db.commit()
+    shown = client.get("/api/v1/indicators?period=2015").get_json()
+    row = db.exec(select(IndicatorValue).where(IndicatorValue.period_year == 2015,
+                                               IndicatorValue.indicator_code == "post_people_per_point")).one()
+    row.value = "2500"  # a write no operation makes (they refuse a closed period): the page must not follow it
+    db.commit()
+    assert client.get("/api/v1/indicators?period=2015").get_json() == shown
+
+
+def test_a_period_published_before_its_indicators_were_gets_them_from_registry_init(db, make, two_years):
+    from registry.models import PublishedPart
+    from registry.targets import publication
+
+    periods.close_period(db, TEST_ACTOR, db.get(ReportingPeriod, 2015))
+    db.commit()
+    published = db.get(PublishedPart, (2015, "verified", "indicators")).payload
+    db.delete(db.get(PublishedPart, (2015, "verified", "indicators")))  # as a release before the part published it
+    db.commit()
+    assert publication.complete_publications(db) == [2015]
+    db.commit()
+    assert db.get(PublishedPart, (2015, "verified", "indicators")).payload == published
+    assert publication.complete_publications(db) == []  # twice is once

@@ -9,6 +9,7 @@ from fractions import Fraction
 
 from sqlmodel import Session, select
 
+from registry.core.vocabulary import PUBLISHED_STATUSES
 from registry.indicators.definitions import all_indicators
 from registry.indicators.values import decimal_text
 from registry.indicators.versions import in_force
@@ -74,9 +75,19 @@ def judge(indicator: Indicator, row: IndicatorValue) -> bool:
     return COMPARE[indicator.comparator](exact(row), Fraction(Decimal(indicator.threshold)))
 
 
-def indicator_results(session: Session, period: ReportingPeriod) -> list[IndicatorResult]:
-    """Every indicator's standing in ``period``, from verified values only."""
-    provisional = period.status != PeriodStatus.closed.value
+def indicator_results(session: Session, period: ReportingPeriod, live: bool = False,
+                      provisional: bool | None = None) -> list[IndicatorResult]:
+    """Every indicator's standing in ``period``, from verified values only: a closed (or
+    correcting) period's as closing published it (rule 12), unless ``live``; a live one
+    is ``provisional`` while the period is not closed, unless told otherwise."""
+    if not live and period.status in PUBLISHED_STATUSES:
+        from registry.targets.publication import PUBLIC_BASIS, published_part
+
+        payload = published_part(session, period.year, PUBLIC_BASIS, INDICATORS_PART)
+        if payload is not None:
+            return results_from_part(period.year, payload)
+    if provisional is None:
+        provisional = period.status != PeriodStatus.closed.value
     verified = {row.indicator_code: row for row in session.exec(
         select(IndicatorValue).where(IndicatorValue.period_year == period.year, IndicatorValue.state == "verified"))}
     judged, numbers = in_force(session, period.year, all_indicators(session))
@@ -90,4 +101,34 @@ def indicator_results(session: Session, period: ReportingPeriod) -> list[Indicat
         results.append(IndicatorResult(
             indicator, period.year, provisional, "met" if judge(indicator, row) else "not_met", shown(row),
             row.numerator, row.denominator, row.source, row.evidence_url, version))
+    return results
+
+
+# --- published with the period (rule 12) ------------------------------------------------------
+
+INDICATORS_PART = "indicators"
+# each indicator as the period was judged: its version's wording and threshold, and where it stood
+PART_COLUMNS = ("code", "title_vi", "title_en", "citation", "unit", "comparator", "threshold", "deadline", "position",
+                "status", "value", "numerator", "denominator", "source", "evidence_url", "version", "effective_from")
+DEFINITION_COLUMNS = PART_COLUMNS[:9]
+# what a correction lists of an indicator
+INDICATOR_FIGURES = ("comparator", "threshold", "status", "value", "numerator", "denominator")
+
+
+def indicators_part(results: list[IndicatorResult]) -> dict:
+    """The published ``indicators`` part of a period being closed."""
+    return {"columns": list(PART_COLUMNS), "rows": [
+        [*(getattr(r.indicator, name) for name in DEFINITION_COLUMNS), r.status, r.value, r.numerator,
+         r.denominator, r.source, r.evidence_url, *r.version] for r in results]}
+
+
+def results_from_part(year: int, payload: dict) -> list[IndicatorResult]:
+    """The results a published ``indicators`` part holds, as they were published."""
+    results = []
+    for row in payload["rows"]:
+        item = dict(zip(payload["columns"], row))
+        indicator = Indicator(**{name: item[name] for name in DEFINITION_COLUMNS})
+        results.append(IndicatorResult(indicator, year, False, item["status"], item["value"], item["numerator"],
+                                       item["denominator"], item["source"], item["evidence_url"],
+                                       (item["version"], item["effective_from"])))
     return results

@@ -9,7 +9,8 @@ a closed period from them, so nothing done later to agencies, services,
 targets or other periods changes what was published. Closing a re-opened
 period publishes again; every published figure that changed is kept as a
 public ``correction``. The ranking's table is one more part (``ranking``, in the
-public basis): open data reads a closed period's ranking from it.
+public basis): open data reads a closed period's ranking from it; so are the
+province-wide indicators (``indicators``, indicators/results.py).
 
 The published targets carry the version of the registry's counting rules they were
 counted under (``COUNTING_RULES``). When the rules change, every closed period
@@ -26,6 +27,7 @@ from registry.catalogue.levels import EVIDENCE_FIELDS
 from registry.catalogue.validity import valid_in
 from registry.core.errors import N_
 from registry.core.vocabulary import PUBLISHED_STATUSES
+from registry.indicators.results import INDICATOR_FIGURES, INDICATORS_PART, indicator_results, indicators_part
 from registry.models import (
     REPORT_FIELDS,
     REPORT_FLAGS,
@@ -51,7 +53,7 @@ COUNTING_RULES = 2
 RULES_REASONS = {2: N_("cách tính theo đặc tả phiên bản 2")}  # SPEC §8.1: the reason, in these words
 PUBLIC_BASIS = "verified"  # corrections list what the public was told
 RANKING_PART = "ranking"  # the ranking is published in the public basis only: it reads verified data
-PARTS = ("targets", "agencies", "services", RANKING_PART)  # what a correction compares
+PARTS = ("targets", "agencies", "services", RANKING_PART, INDICATORS_PART)  # what a correction compares
 SERVICE_COLUMNS = ("code", "procedure_code", "name", "name_en", "sector", "agency_code", "agency_name",
                    "agency_name_en", "level", *EVIDENCE_FIELDS, "in_basis")
 AGENCY_COLUMNS = ("code", "name", "name_en", "tier", "kind", "parent_code", "in_basis", *REPORT_FIELDS)
@@ -124,6 +126,11 @@ def store_part(session: Session, year: int, basis: str, part: str, payload, now=
         row.payload, row.published_at = payload, now or utcnow()
 
 
+def indicators_now(session: Session, period: ReportingPeriod) -> dict:
+    """The province-wide indicators as closing ``period`` would publish them now."""
+    return indicators_part(indicator_results(session, period, live=True, provisional=False))
+
+
 def ranking_now(session: Session, year: int) -> Ranking:
     """The ranking as it would be published now, from the period's verified data."""
     return compute_ranking(session, year, live=True)
@@ -158,6 +165,8 @@ def publish(session: Session, period: ReportingPeriod, reason: str | None = None
     store_part(session, year, PUBLIC_BASIS, RANKING_PART, after[RANKING_PART], now)
     # what the period's scorecards and ranking are read from once it is closed (rankings/figures.py)
     store_part(session, year, PUBLIC_BASIS, FIGURES_PART, figures_part(found.figures), now)
+    after[INDICATORS_PART] = indicators_now(session, period)
+    store_part(session, year, PUBLIC_BASIS, INDICATORS_PART, after[INDICATORS_PART], now)
     session.flush()
     if before["targets"] is None and not shown_before:
         return None
@@ -181,7 +190,8 @@ def pending_corrections(session: Session, period: ReportingPeriod) -> list[dict]
     before = {part: published_part(session, year, PUBLIC_BASIS, part, any_status=True) for part in PARTS}
     if before["targets"] is None:
         return None
-    after = {**figures_now(session, year, PUBLIC_BASIS), RANKING_PART: ranking_part(ranking_now(session, year))}
+    after = {**figures_now(session, year, PUBLIC_BASIS), RANKING_PART: ranking_part(ranking_now(session, year)),
+             INDICATORS_PART: indicators_now(session, period)}
     return changed_figures(year, before, after)
 
 
@@ -189,11 +199,18 @@ def complete_publications(session: Session) -> list[int]:
     """Give each closed period published before the ``figures`` part existed one (rankings/figures.py):
     made from its verified data, frozen since it closed, with each agency named, placed and
     grouped as the published ``agencies`` part has it. From then on its scorecards and ranking
-    are read from it, whatever happens to the agencies. Returns the periods completed."""
+    are read from it, whatever happens to the agencies. A closed period published before its
+    province-wide indicators were gets them as they stand (their values are frozen with the
+    period, and no version can begin in a closed period). Returns the periods completed."""
     done = []
-    closed = session.execute(select(ReportingPeriod.year).where(ReportingPeriod.status == PeriodStatus.closed.value)
+    closed = session.execute(select(ReportingPeriod).where(ReportingPeriod.status == PeriodStatus.closed.value)
                              .order_by(ReportingPeriod.year)).scalars().all()
-    for year in closed:
+    for period in closed:
+        year = period.year
+        if (published_part(session, year, PUBLIC_BASIS, "targets") is not None
+                and published_part(session, year, PUBLIC_BASIS, INDICATORS_PART) is None):
+            store_part(session, year, PUBLIC_BASIS, INDICATORS_PART, indicators_now(session, period))
+            done.append(year)
         published = _rows_by_code(published_part(session, year, PUBLIC_BASIS, "agencies"))
         if not published or published_part(session, year, PUBLIC_BASIS, FIGURES_PART) is not None:
             continue
@@ -209,7 +226,7 @@ def complete_publications(session: Session) -> list[int]:
         store_part(session, year, PUBLIC_BASIS, FIGURES_PART, figures_part(figures))
         done.append(year)
     session.flush()
-    return done
+    return sorted(set(done))
 
 
 def counted_under(payload) -> int | None:
@@ -316,8 +333,8 @@ def _diff(kind: str, before: dict[str, dict], after: dict[str, dict], fields, un
 
 
 def changed_figures(year: int, before: dict, after: dict) -> list[dict]:
-    """Each published figure that differs: targets, agencies, services, then ranks (a period
-    published before its ranking was lists no rank changes)."""
+    """Each published figure that differs: targets, agencies, services, ranks, then indicators
+    (a period published before its ranking, or its indicators, were lists no changes of them)."""
     return (_diff("target", _target_figures(year, before["targets"]), _target_figures(year, after["targets"]),
                   TARGET_FIGURES)
             + _diff("agency", _rows_by_code(before["agencies"]), _rows_by_code(after["agencies"]),
@@ -325,4 +342,6 @@ def changed_figures(year: int, before: dict, after: dict) -> list[dict]:
             + _diff("service", _rows_by_code(before["services"]), _rows_by_code(after["services"]),
                     ("level", "in_basis"))
             + (_diff("rank", _rows_by_code(before[RANKING_PART]), _rows_by_code(after[RANKING_PART]),
-                     RANKED_FIGURES) if before.get(RANKING_PART) else []))
+                     RANKED_FIGURES) if before.get(RANKING_PART) else [])
+            + (_diff("indicator", _rows_by_code(before[INDICATORS_PART]), _rows_by_code(after[INDICATORS_PART]),
+                     INDICATOR_FIGURES) if before.get(INDICATORS_PART) else []))
