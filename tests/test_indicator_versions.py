@@ -11,7 +11,7 @@ from registry.audit import Actor
 from registry.core.errors import Conflict, ValidationFailed
 from registry.indicators import values
 from registry.indicators.results import indicator_results
-from registry.indicators.versions import revise_indicator, versions_of
+from registry.indicators.versions import INDICATORS, revise_indicator
 from registry.models import AuditEvent, Indicator, IndicatorValue, IndicatorVersion, PeriodStatus, ReportingPeriod
 from registry.submissions import periods
 from registry.targets.publication import pending_corrections
@@ -53,7 +53,16 @@ def test_a_new_version_judges_its_periods_and_leaves_the_earlier_ones(db, two_ye
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "indicator.revise")).one()
     assert (event.entity_key, event.before["threshold"], event.after["threshold"]) == (
         "post_people_per_point", "2000", "1500")
-    assert [v["number"] for v in versions_of(db, indicator(db))] == [1, 2]
+    assert [v["number"] for v in INDICATORS.versions_of(db, indicator(db))] == [1, 2]
+
+
+def test_the_public_page_shows_each_periods_version(client, db, two_years):
+    revise_indicator(db, TEST_ACTOR, indicator(db), {"effective_from": 2016, **STRICTER})
+    db.commit()
+    earlier, later = (client.get(f"/indicators?period={year}").get_data(as_text=True) for year in (2015, 2016))
+    assert "dưới 2.000" in earlier and STRICTER["title_vi"] not in earlier and "Phiên bản 2" not in earlier
+    assert "dưới 1.500" in later and STRICTER["title_vi"] in later
+    assert "Phiên bản 2 của chỉ số, áp dụng từ kỳ 2016" in later
 
 
 def test_the_api_names_the_version_each_period_is_judged_by(client, db, two_years):

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from registry.core.vocabulary import PUBLISHED_STATUSES
 from registry.indicators.definitions import all_indicators
 from registry.indicators.values import decimal_text
-from registry.indicators.versions import in_force
+from registry.indicators.versions import INDICATORS
 from registry.models import Indicator, IndicatorValue, PeriodStatus, ReportingPeriod
 
 COMPARE = {
@@ -90,7 +90,7 @@ def indicator_results(session: Session, period: ReportingPeriod, live: bool = Fa
         provisional = period.status != PeriodStatus.closed.value
     verified = {row.indicator_code: row for row in session.exec(
         select(IndicatorValue).where(IndicatorValue.period_year == period.year, IndicatorValue.state == "verified"))}
-    judged, numbers = in_force(session, period.year, all_indicators(session))
+    judged, numbers = INDICATORS.in_force(session, period.year, all_indicators(session))
     results = []
     for indicator in judged:
         row, version = verified.get(indicator.code), numbers[indicator.code]

@@ -15,16 +15,6 @@ from registry.targets.versions import Versioned, read_wording
 INDICATORS = Versioned(IndicatorVersion, "indicator_id",
                        ("title_vi", "title_en", "citation", "comparator", "threshold", "deadline"),
                        "indicator", N_("Không tạo được phiên bản mới của chỉ số."))
-VERSIONED_FIELDS = INDICATORS.fields
-
-
-def in_force(session: Session, year: int, indicators: list[Indicator]) -> tuple[list[Indicator], dict[str, tuple]]:
-    """``indicators`` as judged in ``year``, and each one's (version number, effective_from) by code."""
-    return INDICATORS.in_force(session, year, indicators)
-
-
-def versions_of(session: Session, indicator: Indicator) -> list[dict]:
-    return INDICATORS.versions_of(session, indicator)
 
 
 def revise_indicator(session: Session, actor, indicator: Indicator, values: dict) -> IndicatorVersion:

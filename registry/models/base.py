@@ -1,9 +1,10 @@
-"""What every table shares: constraint names, the sort-key column type, the clock."""
+"""What tables share: constraint names, the sort-key column type, the clock, the columns of a version."""
 
 from datetime import datetime, timezone
+from typing import Optional
 
-from sqlalchemy import String
-from sqlmodel import SQLModel
+from sqlalchemy import DateTime, String, Text
+from sqlmodel import Field, SQLModel
 
 # Deterministic constraint names, so that migrations can name what they alter
 # on every engine (SQLite batch mode needs names to drop constraints).
@@ -33,3 +34,19 @@ def sql_in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
+
+
+class VersionColumns(SQLModel):
+    """What a later version of a definition (a target, an indicator) replaces from the period
+    ``effective_from`` on (rule 11); each version table adds its definition's key, its
+    threshold's type and anything else it versions."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    number: int
+    effective_from: int
+    title_vi: str = Field(sa_type=Text)
+    title_en: str = Field(sa_type=Text)
+    citation: str = Field(sa_type=Text)
+    comparator: str = Field(sa_type=String(2))
+    deadline: int
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -7,7 +7,7 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, DateTime, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from registry.models.base import sql_in, utcnow
+from registry.models.base import VersionColumns, sql_in, utcnow
 
 INDICATOR_STATES = ("entered", "verified")
 INDICATOR_UNITS = ("percent", "count", "people_per_point", "km")
@@ -62,7 +62,7 @@ class IndicatorValue(SQLModel, table=True):
     verified_at: Optional[datetime] = Field(default=None, sa_type=DateTime(timezone=True))
 
 
-class IndicatorVersion(SQLModel, table=True):
+class IndicatorVersion(VersionColumns, table=True):
     """A later version of an indicator (SPEC §3b, versioned like the targets, rule 11): its
     wording, comparator, threshold and deadline from the period ``effective_from`` on. The
     indicator row itself is version 1, in force for every period before the first of these."""
@@ -75,14 +75,5 @@ class IndicatorVersion(SQLModel, table=True):
         CheckConstraint(sql_in("comparator", list(INDICATOR_COMPARATORS)), name="comparator"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
-    number: int
-    effective_from: int
-    title_vi: str = Field(sa_type=Text)
-    title_en: str = Field(sa_type=Text)
-    citation: str = Field(sa_type=Text)
-    comparator: str = Field(sa_type=String(2))
     threshold: str = Field(sa_type=String(32))
-    deadline: int
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

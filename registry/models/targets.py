@@ -1,14 +1,13 @@
 """Targets (SPEC §3)."""
 
-from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, DateTime, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from registry.catalogue.levels import MAX_LEVEL, MIN_LEVEL
 from registry.core.vocabulary import Comparator, Formula, Unit
-from registry.models.base import sql_in, utcnow
+from registry.models.base import VersionColumns, sql_in
 
 
 class Target(SQLModel, table=True):
@@ -46,7 +45,7 @@ class Target(SQLModel, table=True):
     active: bool = Field(default=True)
 
 
-class TargetVersion(SQLModel, table=True):
+class TargetVersion(VersionColumns, table=True):
     """A later version of a target (rule 11): its wording, scope, comparator, threshold
     and deadline from the period ``effective_from`` on. The target row itself is
     version 1, in force for every period before the first of these."""
@@ -60,15 +59,6 @@ class TargetVersion(SQLModel, table=True):
         CheckConstraint("threshold >= 0", name="threshold_non_negative"),
     )
 
-    id: Optional[int] = Field(default=None, primary_key=True)
     target_id: int = Field(foreign_key="target.id", index=True)
-    number: int
-    effective_from: int
-    title_vi: str = Field(sa_type=Text)
-    title_en: str = Field(sa_type=Text)
-    citation: str = Field(sa_type=Text)
-    comparator: str = Field(sa_type=String(2))
     threshold: int
-    deadline: int
     scope: Optional[str] = Field(default=None, sa_type=String(255))
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
