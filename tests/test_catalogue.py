@@ -78,6 +78,18 @@ def test_a_dissolved_agency_keeps_the_pages_of_the_periods_it_existed_in(client,
         assert client.get(path).status_code == 404, path
 
 
+def test_an_agency_created_later_lists_only_the_periods_it_existed_in(client, make):
+    """Rule 2: Nậm Pồ's committee, created in 2012, has no row for 2010 or 2011 in its history."""
+    new = make.agency(code="ubnd-moi", name="UBND huyện Mới", tier="district", kind="people_committee",
+                      valid_from=2012)
+    for year in (2010, 2011):
+        make.period(year)
+    make.submission(new, 2012)
+    page = client.get("/agencies/ubnd-moi").get_data(as_text=True)
+    history = page.split('class="agency-reports')[1].split("</table>")[0]
+    assert "2012" in history and "2010" not in history and "2011" not in history
+
+
 def test_search_wildcards_are_literal(client, make):
     agency = make.agency()
     make.service(agency, code="p-1", name="Cấp 100% trực tuyến")

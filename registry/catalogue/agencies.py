@@ -131,7 +131,8 @@ class VerifiedReport:
 
 
 def verified_reports(session: Session, agency: Agency) -> list[VerifiedReport]:
-    """For every period, oldest first, the agency's last verified adoption report: one query."""
+    """For every period the agency existed in (rule 2), oldest first, its last verified adoption
+    report: one query."""
     rows = session.execute(
         select(ReportingPeriod.year, VerifiedCopy)
         .join(Submission, and_(Submission.period_year == ReportingPeriod.year, Submission.agency_id == agency.id),
@@ -141,6 +142,6 @@ def verified_reports(session: Session, agency: Agency) -> list[VerifiedReport]:
         .order_by(ReportingPeriod.year)).all()
     return [VerifiedReport(year, {f: getattr(copy, f) for f in REPORT_FIELDS} if copy is not None else None,
                            copy.verified_at if copy is not None else None)
-            for year, copy in rows]
+            for year, copy in rows if is_valid(agency, year)]
 
 
