@@ -88,6 +88,8 @@ def test_an_agency_created_later_lists_only_the_periods_it_existed_in(client, ma
     page = client.get("/agencies/ubnd-moi").get_data(as_text=True)
     history = page.split('class="agency-reports')[1].split("</table>")[0]
     assert "2012" in history and "2010" not in history and "2011" not in history
+    picker = page.split('id="period"')[1].split("</select>")[0]  # nor can a reader choose them
+    assert re.findall(r'<option value="(\d+)"', picker) == ["2012"]
 
 
 def test_search_wildcards_are_literal(client, make):

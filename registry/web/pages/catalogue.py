@@ -16,6 +16,7 @@ from registry.catalogue import agencies as agency_list
 from registry.catalogue import parameters
 from registry.catalogue import services as service_list
 from registry.catalogue.paging import page_count
+from registry.catalogue.validity import is_valid
 from registry.core import generations
 from registry.core.errors import DomainError, translate
 from registry.models import REPORT_FIELDS, REPORT_FLAGS, Kind
@@ -164,6 +165,7 @@ def agency(code: str):
     return render_template(
         "catalogue/agency.html", agency=record, scorecard=scorecard, relatives=agency_list.relatives(session, record),
         reports=agency_list.verified_reports(session, record), report_fields=REPORT_FIELDS, report_flags=REPORT_FLAGS,
-        page=page, period=period, periods=periods(session), problems=problems.messages, next_url=next_url,
+        page=page, period=period, periods=[year for year in periods(session) if is_valid(record, year)],
+        problems=problems.messages, next_url=next_url,
         first_url=first_url, paging=_numbered(page, number), page_args={"code": record.code, "period": period},
     ), 400 if problems.messages else 200
