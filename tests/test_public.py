@@ -1,5 +1,7 @@
 """The public home page."""
 
+import re
+
 import pytest
 
 
@@ -63,15 +65,29 @@ def test_drilldown_lists_exactly_what_is_counted(client, demo_data):
         with Session(get_engine()) as session:
             results = {r.target.code: r for r in compute_targets(session, 2014)}
     for code in ("services_level3_count", "agencies_network_pct", "hospitals_network_pct"):
-        # 2014 is closed: a service target's published drill-down lists its offerings (one row per
-        # agency offering a procedure), so it is checked against the figures over offerings
-        counts = results[code].offerings or results[code]
+        # 2014 is closed: the drill-down reads what was published, and a service target's lists
+        # procedures, as its figure counts them (rule 3)
+        counts = results[code]
         page = client.get(f"/targets/{code}?period=2014&show=counted").get_data(as_text=True)
         rows = drilldown(page).count("<tr>")
         assert rows == counts.numerator, code
         everything = client.get(f"/targets/{code}?period=2014&show=all").get_data(as_text=True)
         if counts.denominator <= 100:
             assert drilldown(everything).count("<tr>") == counts.denominator
+
+
+def test_a_closed_period_drills_from_a_procedure_to_its_offerings(client, demo_data):
+    """The published drill-down of 2014 lists each procedure once with how many agencies carry it
+    out; its link lists those offerings, each with its agency and level."""
+    page = client.get("/targets/services_level1_pct?period=2014&show=all").get_data(as_text=True)
+    rows = re.findall(r'<tr>\s*<td class="code">([^<]+)</td>\s*<th scope="row"><a href="([^"]+)">[^<]*</a></th>'
+                      r'\s*<td>(\d+)', drilldown(page))
+    assert rows and len({code for code, _, _ in rows}) == len(rows)  # each procedure once
+    code, link, offerings = max(rows, key=lambda r: int(r[2]))  # one carried out by several agencies
+    assert int(offerings) > 1
+    offered = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert f"Các cơ quan thực hiện thủ tục {code}" in offered
+    assert drilldown(offered).count("<tr>") == int(offerings)
 
 
 def test_target_page_refuses_bad_input_cleanly(client, demo_data):
@@ -88,10 +104,10 @@ def test_public_page_shows_trend_and_projection(client, demo_data):
     assert "Số liệu qua các kỳ" in page  # the same numbers as a table
 
 
-@pytest.mark.parametrize("period, per_row", [(2015, "procedures"), (2014, "offerings")])
-def test_the_drilldown_pages_with_counts_back_and_forth(client, demo_data, period, per_row):
-    """Issue #17: page k of n, first/previous/next/last, on a live list (2015: procedures) and on a
-    published one (2014, closed: offerings); past the end, the last page."""
+@pytest.mark.parametrize("period", [2015, 2014])
+def test_the_drilldown_pages_with_counts_back_and_forth(client, demo_data, period):
+    """Issue #17: page k of n, first/previous/next/last, on a live list of procedures (2015) and on a
+    published one (2014, closed); past the end, the last page."""
     from sqlmodel import Session
 
     from registry.targets.engine import compute_targets
@@ -100,7 +116,7 @@ def test_the_drilldown_pages_with_counts_back_and_forth(client, demo_data, perio
     with client.application.app_context():
         with Session(get_engine()) as session:
             result = {r.target.code: r for r in compute_targets(session, period)}["services_level1_pct"]
-    total = (result.offerings or result).denominator if per_row == "offerings" else result.denominator
+    total = result.denominator  # procedures
     pages = -(-total // 100)
     assert pages >= 3
     base = f"/targets/services_level1_pct?period={period}&show=all"

@@ -283,3 +283,34 @@ def test_the_province_committee_and_its_office_are_never_both_committees(db, mak
     other = records.create_agency(db, TEST_ACTOR, {"code": "ubnd-tinh-lai-chau", "name": "UBND tỉnh Lai Châu",
                                                    "tier": "province", "kind": "people_committee", "active": True})
     assert other.id is not None
+
+
+def test_a_closed_period_drills_down_what_was_published_by_procedure(client, db, make):
+    """Rule 12 with rule 3: after closing, the page reads the published offerings and still lists
+    each procedure once at its lowest level; renaming a commune afterwards changes nothing shown."""
+    from sqlmodel import select
+
+    from registry.models import Agency, ReportingPeriod
+    from registry.submissions import periods
+
+    _communes_offering_birth_registration(make, [3, 3, 2])
+    other = make.agency(code="so-tp")
+    alone = make.service(other, code="2.000001", name="Cấp phiếu lý lịch tư pháp")
+    make.submission(other, YEAR, "verified", levels={alone.id: 3})
+    make.period(YEAR)
+    periods.close_period(db, TEST_ACTOR, db.get(ReportingPeriod, YEAR))
+    db.commit()
+    db.exec(select(Agency).where(Agency.code == "xa-2")).one().name = "Xã mới"
+    db.commit()
+    base = f"/targets/services_level3_count?period={YEAR}"
+    # procedures: BIRTH at level 2 (lowest of 3, 3, 2) is not counted; 2.000001 at level 3 is
+    counted = client.get(f"{base}&show=counted").get_data(as_text=True)
+    assert "2.000001" in counted and f"procedure={BIRTH}" not in counted
+    every = client.get(f"{base}&show=all").get_data(as_text=True)
+    table = every.split('<table class="drilldown">')[1].split("</table>")[0]
+    assert table.count(f'<td class="code">{BIRTH}</td>') == 1 and "<td>3</td><td>2</td>" in table  # 3 offerings
+    offered = client.get(f"{base}&show=all&procedure={BIRTH}").get_data(as_text=True)
+    table = offered.split('<table class="drilldown">')[1].split("</table>")[0]
+    assert [c for c in ("xa-0-khai-sinh", "xa-1-khai-sinh", "xa-2-khai-sinh") if c in table] == [
+        "xa-0-khai-sinh", "xa-1-khai-sinh", "xa-2-khai-sinh"]
+    assert "Xã mới" not in table and "2.000001" not in table

@@ -94,7 +94,7 @@ def published_breakdown(judged: Target, rows: list) -> Breakdown:
 def target_breakdown(session: Session, result: TargetResult, year: int) -> Breakdown:
     """A target's result agency by agency in ``year`` on verified data: what closing the period
     published (rule 12), else from the live figures. ``result.target`` is the version judged."""
-    published = published_drilldown(session, result.target, result, year, "verified", "all")
+    published = published_drilldown(session, result.target, result, year, "verified", "all", every_offering=True)
     if published is not None:
         return published_breakdown(result.target, published)
     return breakdown(ranking(session, year), result.target)

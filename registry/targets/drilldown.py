@@ -101,11 +101,31 @@ def _published_counted(target: Target, row: dict) -> bool:
     return all(row[f] is True for f in target_flags(target))
 
 
+def _published_procedures(offerings: list[dict], min_level: int) -> list[dict]:
+    """Published offerings grouped into procedures as ``procedure_drilldown`` selects them live:
+    each procedure at the lowest level of its offerings, unknown while any is unknown. The
+    offerings come in Vietnamese order, so a procedure takes its first offering's name and place."""
+    groups: dict[str, list[dict]] = {}
+    for row in offerings:  # a part published before procedures were named: each service its own
+        groups.setdefault(row.get("procedure_code") or row["code"], []).append(row)
+    procedures = []
+    for code, rows in groups.items():
+        known = sum(1 for r in rows if r["in_basis"])
+        level = min(r["level"] for r in rows) if known == len(rows) else None
+        procedures.append({"code": code, "name": rows[0]["name"], "name_en": rows[0]["name_en"],
+                           "offerings": len(rows), "known": known, "level": level,
+                           "in_basis": level is not None,
+                           "counted": level is not None and level >= min_level})
+    return procedures
+
+
 def published_drilldown(session: Session, target: Target, result: TargetResult, year: int, basis: str,
-                        show: str) -> list | None:
+                        show: str, procedure: str | None = None, every_offering: bool = False) -> list | None:
     """The drill-down of a closed period, from what closing it published (rule 12): the rows
     (attributes as the live selects give them) that ``show`` asks for, in Vietnamese order;
-    None when the period is not published. ``result.target`` is the version judged."""
+    None when the period is not published. ``result.target`` is the version judged. A service
+    target lists procedures, with ``procedure`` that procedure's offerings (rule 3), and with
+    ``every_offering`` every offering (the per-agency breakdown, §8.6)."""
     judged = result.target
     part = "services" if judged.formula in SERVICE_FORMULAS else "agencies"
     rows = published_rows(session, year, basis, part)
@@ -114,11 +134,15 @@ def published_drilldown(session: Session, target: Target, result: TargetResult, 
     if part == "agencies":
         clauses = parse_scope(judged.scope)
         rows = [r for r in rows if in_scope(clauses, r["tier"], r["kind"])]
+    elif procedure is not None:
+        rows = [r for r in rows if (r.get("procedure_code") or r["code"]) == procedure]
+    elif not every_offering:
+        rows = _published_procedures(rows, judged.min_level)
     shown = []
     for row in rows:
-        counted = _published_counted(judged, row)
+        counted = row["counted"] if "counted" in row else _published_counted(judged, row)
         if (show == "counted" and not counted) or (show == "not_counted" and (counted or not row["in_basis"])) \
                 or (show == "not_in_basis" and row["in_basis"]):
             continue
-        shown.append(SimpleNamespace(**row, counted=counted))
+        shown.append(SimpleNamespace(**{**row, "counted": counted}))
     return shown

@@ -100,10 +100,10 @@ def target_detail(code: str):
     except ValueError:
         page = 1
     procedure = (request.args.get("procedure") or "").strip()[:64] or None
-    published = published_drilldown(session, target, result, year, BASIS, show)
-    if published is not None:  # a closed period: what was published, offerings for a service target
-        kind = "services" if target.formula in SERVICE_FORMULAS else "agencies"
-        procedure = None
+    published = published_drilldown(session, target, result, year, BASIS, show, procedure)
+    if published is not None:  # a closed period: what was published
+        kind = ("agencies" if target.formula not in SERVICE_FORMULAS
+                else "procedures" if procedure is None else "services")
         pages = page_count(len(published), DRILLDOWN_PAGE)
         page = min(page, pages)  # past the end: the last page
         start = (page - 1) * DRILLDOWN_PAGE
