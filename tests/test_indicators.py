@@ -321,6 +321,10 @@ def test_the_dic_workbook_lists_the_indicators_with_exact_numbers(db, make, peop
     rows = [r for r in book["Chỉ số toàn tỉnh"].iter_rows(values_only=True) if r and r[0] == "post_radius_km"]
     (row,) = rows
     assert row[3] == "dưới 3,5 km" and row[4] == 3.25 and row[7] == "đạt"
+    # thresholds in the workbook's text as Vietnamese writes them: thousands grouped by a dot
+    thresholds = {r[0]: r[3] for r in book["Chỉ số toàn tỉnh"].iter_rows(values_only=True) if len(r) > 3}
+    assert thresholds["post_people_per_point"] == "dưới 2.000 người/điểm"
+    assert thresholds["fibre_commune_centres_pct"] == "từ 100\u00a0%"
 
 
 def test_open_data_lists_the_indicators_with_exact_verified_values(db, make, people):

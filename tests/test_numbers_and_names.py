@@ -29,6 +29,13 @@ def test_percentages_in_each_language():
     assert percent(95, "vi", 0) == "95\u00a0%" and percent(None, "vi") == "—"
 
 
+@pytest.mark.parametrize("value", [Fraction(249 * 100, 400), Decimal("62.25"), 62.25])
+def test_a_half_is_shown_rounded_up_as_rule_7_says(value):
+    """249 of 400 is 62.25 %: shown 62,3 %, not Babel's own half-to-even 62,2 %."""
+    assert percent(value, "vi") == "62,3\u00a0%" and number(value, "en", 1) == "62.3"
+    assert number(Decimal("0.0625"), "vi") == "0,063" and number(Decimal("2.5"), "vi", 0) == "3"
+
+
 @pytest.mark.parametrize("typed", ["3813", "3.813", "3 813", "3\u00a0813", " 3.813 "])
 def test_a_vietnamese_count_may_group_thousands_with_dots(typed):
     assert parse_count(typed) == 3813

@@ -6,6 +6,7 @@ No Flask here.
 
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from fractions import Fraction
 from typing import Iterator
 
 from sqlalchemy import case, func, select
@@ -14,7 +15,7 @@ from sqlmodel import Session
 from registry.catalogue.levels import LEVELS
 from registry.catalogue.validity import valid_in
 from registry.core.errors import N_, ValidationFailed
-from registry.core.numbers import number, percent
+from registry.core.numbers import exact, number, percent
 from registry.core.vocabulary import KIND_LABELS, REPORT_LABELS, RESULT_LABELS, STATE_LABELS, TIER_LABELS
 from registry.dataio.dic_agency_sheets import breakdown_sheets, ranking_sheet
 from registry.dataio.opendata import (
@@ -90,8 +91,8 @@ def report_indicator_rows(session: Session, year: int) -> Iterator[tuple]:
 
     for r in indicator_results(session, session.get(ReportingPeriod, year)):
         i = r.indicator
-        unit = {"percent": "%", "km": " km", "people_per_point": " người/điểm"}.get(i.unit, "")
-        yield (i.code, i.title_vi, i.citation, f"{COMPARATOR_VI[i.comparator]} {i.threshold.replace('.', ',')}{unit}",
+        unit = {"percent": "\u00a0%", "km": " km", "people_per_point": " người/điểm"}.get(i.unit, "")
+        yield (i.code, i.title_vi, i.citation, f"{COMPARATOR_VI[i.comparator]} {exact(i.threshold, 'vi')}{unit}",
                None if r.value is None else Decimal(r.value), r.numerator, r.denominator,
                INDICATOR_STATUS_VI[r.status], r.source, r.evidence_url, i.deadline)
 
@@ -105,7 +106,7 @@ def _coverage_vi(result: TargetResult) -> str:
     covered, total = result.coverage.covered, result.coverage.total
     if total == 0:
         return "0/0"
-    return f"{number(covered, 'vi')}/{number(total, 'vi')} ({percent(covered * 100 / total, 'vi')})"
+    return f"{number(covered, 'vi')}/{number(total, 'vi')} ({percent(Fraction(covered * 100, total), 'vi')})"
 
 
 def report_target_rows(results: list[TargetResult]) -> Iterator[tuple]:

@@ -4,9 +4,7 @@ values are entered with their source and verified by a second person.
 Every page: load (404) → permission (403) → validate → one operation → redirect.
 """
 
-from decimal import Decimal
 
-from babel.numbers import format_decimal
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 from registry import permissions as can
-from registry.core import generations
+from registry.core import generations, numbers
 from registry.core.errors import N_, DomainError, NotFound
 from registry.indicators import values
 from registry.indicators.definitions import all_indicators
@@ -36,7 +34,7 @@ bp = Blueprint("indicators", __name__)
 @bp.app_template_global("exact_number")
 def exact_number(text: str | None) -> str:
     """An exact decimal in the reader's locale, every digit kept ("3,5" in Vietnamese)."""
-    return "—" if text is None else format_decimal(Decimal(text), locale=get_locale(), decimal_quantization=False)
+    return numbers.exact(text, get_locale())
 
 
 class IndicatorForm(FlaskForm):
