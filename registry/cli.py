@@ -5,6 +5,7 @@ only what it needs, so that ``registry --help`` answers at once. A command
 works in one session and commits once, at its end (``Registry.session``).
 """
 
+import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -112,35 +113,78 @@ class Registry:
 
 pass_registry = click.make_pass_decorator(Registry)
 
+# A migration names what an administrator must check after it (what it could not decide
+# from the data) as warnings of this logger, or of "registry.migrations.<revision>".
+MIGRATION_NOTES = "registry.migrations"
+
+
+class _Notes(logging.Handler):
+    """The migrations' notes, kept while the upgrade runs: printed once it is committed."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.notes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        revision = record.name[len(MIGRATION_NOTES) + 1:]
+        self.notes.append(f"{revision}: {record.getMessage()}" if revision else record.getMessage())
+
+
+@contextmanager
+def _migration_notes():
+    logger, handler = logging.getLogger(MIGRATION_NOTES), _Notes()
+    logger.addHandler(handler)
+    try:
+        yield handler.notes
+    finally:
+        logger.removeHandler(handler)
+
 
 @click.command("init")
 @pass_registry
 def init_command(registry):
     """Create or upgrade the database schema, add the shipped targets, and publish again the
-    closed periods an upgrade counts differently (SPEC §8.1)."""
+    closed periods an upgrade counts differently (SPEC §8.1); print what the upgrade leaves for
+    an administrator to check."""
     from registry.core import schema
     from registry.indicators.definitions import ensure_indicators
     from registry.submissions.periods import republish_outdated
     from registry.targets import seed
     from registry.targets.publication import complete_publications, republish_reason
 
-    schema.upgrade(registry.engine)
-    with registry.session() as session:
-        added = seed.ensure_targets(session)
-        indicators = ensure_indicators(session)
-        # an upgrade that changed how figures are counted publishes the closed periods again (SPEC §8.1)
-        republished = republish_outdated(session, _actor())
-        completed = complete_publications(session)
-    click.echo(_("Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm %(targets)s chỉ tiêu, %(indicators)s chỉ số toàn tỉnh.",
-                 targets=added, indicators=indicators))
-    if republished:
-        click.echo(_("Đã công bố lại %(count)s kỳ đã khóa (%(years)s), mỗi kỳ một đính chính: %(reason)s.",
-                     count=len(republished), years=", ".join(str(p.year) for p in republished),
-                     reason=_(republish_reason())))
-    if completed:
-        click.echo(_("Đã bổ sung phần công bố còn thiếu (số liệu từng cơ quan để chấm điểm, xếp hạng; chỉ số toàn "
-                     "tỉnh) của %(count)s kỳ đã khóa (%(years)s).", count=len(completed),
-                     years=", ".join(map(str, completed))))
+    with _migration_notes() as notes:
+        schema.upgrade(registry.engine)
+    try:
+        with registry.session() as session:
+            added = seed.ensure_targets(session)
+            indicators = ensure_indicators(session)
+            # an upgrade that changed how figures are counted publishes the closed periods again (SPEC §8.1)
+            republished = republish_outdated(session, _actor())
+            completed = complete_publications(session)
+        click.echo(_("Cơ sở dữ liệu đã ở phiên bản mới nhất; thêm %(targets)s chỉ tiêu, %(indicators)s chỉ số toàn "
+                     "tỉnh.", targets=added, indicators=indicators))
+        if republished:
+            click.echo(_("Đã công bố lại %(count)s kỳ đã khóa (%(years)s), mỗi kỳ một đính chính: %(reason)s.",
+                         count=len(republished), years=", ".join(str(p.year) for p in republished),
+                         reason=_(republish_reason())))
+        if completed:
+            click.echo(_("Đã bổ sung phần công bố còn thiếu (số liệu từng cơ quan để chấm điểm, xếp hạng; chỉ số "
+                         "toàn tỉnh) của %(count)s kỳ đã khóa (%(years)s).", count=len(completed),
+                         years=", ".join(map(str, completed))))
+    finally:  # the upgrade is committed: its notes are not written again by a later run
+        _print_notes(notes)
+
+
+def _print_notes(notes: list[str]) -> None:
+    """The migrations' notes, to stderr, as they wrote them (migrations are not in the catalogue)."""
+    if not notes:
+        return
+    click.echo(_("Quản trị viên cần kiểm tra sau khi nâng cấp:"), err=True)
+    for note in notes:
+        click.echo(f"  - {note}", err=True)
+    click.echo(_("Số liệu đã công bố của một kỳ đã khóa không đổi theo những gì sửa sau đó (loại của một cơ quan, "
+                 "cơ quan ngừng hoạt động, báo cáo): kỳ đó chỉ công bố lại khi được mở lại rồi khóa lại, thành một "
+                 "đính chính (registry period reopen NĂM --reason …, rồi registry period close NĂM)."), err=True)
 
 
 @click.command("demo")

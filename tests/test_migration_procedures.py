@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from alembic import command
+from click.testing import CliRunner
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -129,6 +130,45 @@ def test_migration_carries_postgres_data_over(postgres_server, caplog):
         _check_migrated(engine, caplog)
     finally:
         engine.dispose()
+
+
+def _init_prints_the_notes(url: str, instance, monkeypatch) -> None:
+    """`registry init`, as an administrator runs it on a registry at revision 0010: what the
+    migration leaves to check is in the command's output, not only in a log nobody reads."""
+    from registry.cli import main
+
+    engine = make_engine(url)
+    try:
+        _old_registry(engine)
+        schema.upgrade(engine, "0010")
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("REGISTRY_LANG", raising=False)
+    result = CliRunner().invoke(main, ["init"])
+    assert result.exit_code == 0, result.output
+    assert "Đã công bố lại 1 kỳ đã khóa (2014)" in result.stdout
+    notes = result.stderr
+    assert "Quản trị viên cần kiểm tra sau khi nâng cấp:" in notes
+    assert "0011: agency mn-hoa-ban (Mầm non Hoa Ban) is a school named like a kindergarten" in notes
+    assert "ubnd-tinh [people_committee]" in notes and "vp-ubnd-tinh [department]" in notes
+    assert "target agencies_email_pct was edited by an administrator" in notes
+    assert "1 report(s) without broadband now say no Internet connection at all (mn-hoa-ban 2014)" in notes
+    assert "each of the 2 services is its own procedure" in notes
+    # ... and that a closed period follows such changes only when it is re-opened and closed again
+    assert "chỉ công bố lại khi được mở lại rồi khóa lại" in notes and "registry period reopen" in notes
+    again = CliRunner().invoke(main, ["init"])  # nothing migrated: nothing to check
+    assert again.exit_code == 0 and again.stderr == ""
+
+
+def test_init_prints_what_to_check_sqlite(tmp_path, monkeypatch):
+    _init_prints_the_notes(f"sqlite:///{tmp_path / 'old.db'}", tmp_path / "instance", monkeypatch)
+
+
+@pytest.mark.postgres
+def test_init_prints_what_to_check_postgres(postgres_server, tmp_path, monkeypatch):
+    _init_prints_the_notes(postgres_server.create_database(), tmp_path / "instance", monkeypatch)
 
 
 def test_downgrade_and_upgrade_again(tmp_path):

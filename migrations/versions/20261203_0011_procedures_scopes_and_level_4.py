@@ -26,10 +26,12 @@ What changes (SPEC version 2, §2 and §3):
   Kept target results (``target_cache``) are emptied: they were counted over
   services, and are counted again over procedures when next read.
 
-What an administrator must check afterwards (nothing is guessed silently):
+What an administrator must check afterwards (nothing is guessed silently).
+Each check that applies to the database is a warning of the logger
+``registry.migrations.0011``, which ``registry init`` prints after the upgrade:
 
 1. Kindergartens: an agency of kind ``school`` named "Mầm non …" / "Trường
-   mầm non …" is listed in the log of this migration; re-kind it to
+   mầm non …" is listed; re-kind it to
    ``preschool`` (agency page or an agencies file) if it is one. The migration
    changes no kind itself.
 2. The province's people's committee: when both an agency of tier province
@@ -39,13 +41,21 @@ What an administrator must check afterwards (nothing is guessed silently):
    the other, or its figures count twice.
 3. ``internet_connected`` copies ``broadband_internet``: an agency recorded
    without broadband may still have had another Internet connection; correct
-   its report (a correction of a closed period, rule 12) if it did.
-4. Targets an administrator had edited keep their definition; the log lists
-   them, to be compared with SPEC §3 by hand.
+   its report (a correction of a closed period, rule 12) if it did. The
+   agencies with such a report are listed.
+4. Targets an administrator had edited keep their definition; they are
+   listed, to be compared with SPEC §3 by hand.
 5. Procedures: services that are offerings of one national procedure (the same
    procedure carried out by every commune, say) must be given its code
    (``procedure_code`` column of a services file, or the service page); until
    then each counts as a procedure of its own.
+
+``registry init`` publishes the closed periods again right after this
+migration (counting rules 2), with the catalogue as it then is: a closed
+period's published figures do not follow a later re-kinding, deactivation or
+report correction until that period is re-opened and closed again (a public
+correction, rule 12; ``registry period reopen YEAR --reason …``, then
+``registry period close YEAR``).
 """
 import logging
 from datetime import datetime, timezone
@@ -59,7 +69,8 @@ down_revision: Union[str, None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-log = logging.getLogger("alembic.runtime.migration")
+# what an administrator must check: `registry init` prints the warnings of "registry.migrations"
+log = logging.getLogger("registry.migrations.0011")
 
 OLD_KINDS = ('department', 'people_committee', 'political_org', 'school', 'hospital', 'health_facility', 'other')
 NEW_KINDS = ('department', 'people_committee', 'political_org', 'school', 'preschool', 'hospital',
@@ -223,6 +234,23 @@ def _report_what_to_check() -> None:
         log.warning("the province's people's committee is in the catalogue more than once (%s): keep one "
                     "(its office, of kind people_committee) and deactivate the other",
                     ", ".join(f"{c.code} [{c.kind}]" for c in committees))
+    without_broadband = bind.execute(sa.text(
+        "SELECT DISTINCT agency.code, submission.period_year FROM submission JOIN agency "
+        "ON agency.id = submission.agency_id WHERE submission.broadband_internet = FALSE "
+        "ORDER BY submission.period_year, agency.code")).all()
+    if without_broadband:
+        log.warning("internet_connected was copied from broadband_internet: %s report(s) without broadband now "
+                    "say no Internet connection at all (%s); correct a report whose agency had another connection",
+                    len(without_broadband), _some(f"{code} {year}" for code, year in without_broadband))
+    services = bind.execute(sa.text("SELECT count(*) FROM service")).scalar_one()
+    if services:
+        log.warning("each of the %s services is its own procedure (procedure_code = code) until the services "
+                    "that are offerings of one national procedure are given its code", services)
+
+
+def _some(items, shown: int = 10) -> str:
+    items = list(items)
+    return ", ".join(items[:shown]) + (f", … ({len(items) - shown} more)" if len(items) > shown else "")
 
 
 def downgrade() -> None:
