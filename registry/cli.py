@@ -5,7 +5,6 @@ only what it needs, so that ``registry --help`` answers at once. A command
 works in one session and commits once, at its end (``Registry.session``).
 """
 
-import logging
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,33 +112,6 @@ class Registry:
 
 pass_registry = click.make_pass_decorator(Registry)
 
-# A migration names what an administrator must check after it (what it could not decide
-# from the data) as warnings of this logger, or of "registry.migrations.<revision>".
-MIGRATION_NOTES = "registry.migrations"
-
-
-class _Notes(logging.Handler):
-    """The migrations' notes, kept while the upgrade runs: printed once it is committed."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.notes: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        revision = record.name[len(MIGRATION_NOTES) + 1:]
-        self.notes.append(f"{revision}: {record.getMessage()}" if revision else record.getMessage())
-
-
-@contextmanager
-def _migration_notes():
-    logger, handler = logging.getLogger(MIGRATION_NOTES), _Notes()
-    logger.addHandler(handler)
-    try:
-        yield handler.notes
-    finally:
-        logger.removeHandler(handler)
-
-
 @click.command("init")
 @pass_registry
 def init_command(registry):
@@ -152,8 +124,7 @@ def init_command(registry):
     from registry.targets import seed
     from registry.targets.publication import complete_publications, republish_reason
 
-    with _migration_notes() as notes:
-        schema.upgrade(registry.engine)
+    notes = schema.upgrade(registry.engine)
     try:
         with registry.session() as session:
             added = seed.ensure_targets(session)

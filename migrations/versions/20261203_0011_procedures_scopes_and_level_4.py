@@ -69,7 +69,7 @@ down_revision: Union[str, None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# what an administrator must check: `registry init` prints the warnings of "registry.migrations"
+# what an administrator must check: `registry init` prints the warnings of "registry.migrations" (core/schema.py)
 log = logging.getLogger("registry.migrations.0011")
 
 OLD_KINDS = ('department', 'people_committee', 'political_org', 'school', 'hospital', 'health_facility', 'other')

@@ -1,5 +1,7 @@
 """Create or upgrade the database schema with the Alembic migrations in migrations/."""
 
+import logging
+
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -18,12 +20,35 @@ def alembic_config(connection=None) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    with engine.connect() as connection:
-        with foreign_keys_off(connection):
-            with connection.begin():
-                command.upgrade(alembic_config(connection), revision)
-                check_foreign_keys(connection)
+# A data migration names what an administrator must check after it (what it could not decide
+# from the data) as warnings of this logger's children, "registry.migrations.<revision>".
+MIGRATION_NOTES = "registry.migrations"
+
+
+class _Notes(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.notes: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        revision = record.name[len(MIGRATION_NOTES) + 1:]
+        self.notes.append(f"{revision}: {record.getMessage()}" if revision else record.getMessage())
+
+
+def upgrade(engine: Engine, revision: str = "head") -> list[str]:
+    """Migrate to ``revision``; returns the migrations' notes for the administrator, as they wrote
+    them (Alembic's own logger would swallow them), each after its revision."""
+    logger, notes = logging.getLogger(MIGRATION_NOTES), _Notes()
+    logger.addHandler(notes)
+    try:
+        with engine.connect() as connection:
+            with foreign_keys_off(connection):
+                with connection.begin():
+                    command.upgrade(alembic_config(connection), revision)
+                    check_foreign_keys(connection)
+    finally:
+        logger.removeHandler(notes)
+    return notes.notes
 
 
 class foreign_keys_off:
