@@ -47,7 +47,7 @@ def test_whole_season(new_page, live_server, season, artifacts):
     before = level1_row(public, live_server).inner_text()
     # nothing verified: every service counts at level 0, and the coverage says why
     assert "0,0\u00a0%" in before and "chưa đạt" in before and "Tử số 0 trên mẫu số 2" in before
-    assert "0 trên 2 dịch vụ" in before
+    assert "0 trên 2 thủ tục hành chính" in before
 
     focal = new_page()
     sign_in(focal, live_server, "focal@so-tp.example")
