@@ -12,18 +12,26 @@ Rules restated (SPEC §3, "Computation rules"):
   submission has since been reopened, edited or resubmitted.
 * basis ``reported``: state submitted/verified → the submission's current
   figures; otherwise, if it has a verified copy → that copy; else not in the basis.
-* only active agencies and active services of active agencies count.
+* only agencies and services *valid in the period* count (rule 2, §2), whatever
+  ``active`` says today: ``valid_from`` and ``valid_to`` are the first and last
+  period in which the record exists (empty ``valid_from``: no first period);
+  an empty ``valid_to`` means it still exists, i.e. it exists in every period
+  from its start on while ``active`` ("valid in the open period") — a record
+  switched off with no ``valid_to`` exists in no period. A service is valid in
+  a period only while its agency is too.
 * service targets count procedures (SPEC v2 §3 rule 3): the procedures are the
-  distinct ``procedure_code`` of the active services of active agencies; a
+  distinct ``procedure_code`` of the valid services (offerings); a valid
   service is known when its own agency's submission is in the basis (a known
   service without a status row in the figures that count is level 0); a
-  procedure is known when every one of its services is, and its level is then
-  the lowest of theirs; an unknown procedure meets no level. numerator = known
-  procedures at ≥ min_level, denominator = procedures, coverage = known
-  procedures. ``reference_offerings`` gives the same over services.
-* agency_flag_share: denominator = active in-scope agencies; numerator = those
-  in the basis whose figures have every flag true (NULL is not true).
-* report_sum_ratio: sums over active in-scope agencies in the basis.
+  procedure is known when every one of its valid services is, and its level is
+  then the lowest of theirs (an offering not valid in the period neither lowers
+  it nor leaves it unknown); an unknown procedure meets no level. numerator =
+  known procedures at ≥ min_level, denominator = procedures, coverage = known
+  procedures. ``reference_offerings`` gives the same over valid services.
+* agency_flag_share: denominator = valid in-scope agencies; numerator = those
+  in the basis whose figures have every flag true (NULL is not true). A
+  submission of an agency not valid in the period counts nowhere.
+* report_sum_ratio: sums over valid in-scope agencies in the basis.
   An agency whose numerator or denominator figure is unknown (NULL: possible in
   a copy made by the administrator's import path, which does not require every
   field) is left out of both sums: an unknown figure cannot be summed.
@@ -87,6 +95,27 @@ def ref_met(target, numerator: int, denominator: int) -> bool:
     return left > right if target.comparator == ">" else left >= right
 
 
+def ref_exists(record, period: int) -> bool:
+    """Whether an agency or service exists in ``period`` (SPEC §2 and rule 2), from the
+    words: it has begun (no valid_from, or valid_from is this period or earlier) and
+    has not ended (valid_to is this period or later; with no valid_to it "still
+    exists" exactly when it is active)."""
+    if record.valid_from is not None and period < record.valid_from:
+        return False  # not yet
+    if record.valid_to is not None:
+        return period <= record.valid_to
+    return record.active is True
+
+
+def _valid_records(session: Session, period: int) -> tuple[list, list]:
+    """(agencies valid in ``period``, services valid in it whose agency is valid in it too)."""
+    agencies = {a.id: a for a in session.exec(select(Agency)).all()}
+    valid_agencies = [a for a in agencies.values() if ref_exists(a, period)]
+    valid_services = [s for s in session.exec(select(Service)).all()
+                      if ref_exists(s, period) and ref_exists(agencies[s.agency_id], period)]
+    return valid_agencies, valid_services
+
+
 class _Figures:
     """What counts for one agency: a report-like object and {service_id: level}."""
 
@@ -124,17 +153,14 @@ def reference_targets(session: Session, period: int, basis: str = "verified", ta
     if targets is None:
         targets = session.exec(select(Target).where(Target.active)).all()
         targets = sorted(targets, key=lambda t: (t.position, t.code))
-    agencies = {a.id: a for a in session.exec(select(Agency)).all()}
-    active_agencies = [a for a in agencies.values() if a.active]
-    active_services = [s for s in session.exec(select(Service)).all()
-                       if s.active and agencies[s.agency_id].active]
+    valid_agencies, valid_services = _valid_records(session, period)
     figures = _load_figures(session, period, basis)
 
     out = []
     for target in targets:
         if target.formula in SERVICE_FORMULAS:
             by_procedure: dict[str, list] = {}
-            for s in active_services:
+            for s in valid_services:
                 by_procedure.setdefault(s.procedure_code, []).append(s)
             levels = {}  # procedure → its level, for the known ones
             for code, offered in by_procedure.items():
@@ -146,7 +172,7 @@ def reference_targets(session: Session, period: int, basis: str = "verified", ta
             denominator = total
         else:
             clauses = ref_parse_scope(target.scope)
-            scoped = [a for a in active_agencies if ref_in_scope(clauses, a)]
+            scoped = [a for a in valid_agencies if ref_in_scope(clauses, a)]
             in_basis = [a for a in scoped if a.id in figures]
             total, covered = len(scoped), len(in_basis)
             if target.formula == "agency_flag_share":
@@ -178,17 +204,15 @@ def reference_offerings(session: Session, period: int, basis: str = "verified", 
     over services (offerings): a service outside the basis meets no level."""
     if targets is None:
         targets = session.exec(select(Target).where(Target.active)).all()
-    agencies = {a.id: a for a in session.exec(select(Agency)).all()}
-    active_services = [s for s in session.exec(select(Service)).all()
-                       if s.active and agencies[s.agency_id].active]
+    _, valid_services = _valid_records(session, period)
     figures = _load_figures(session, period, basis)
     out = {}
     for target in targets:
         if target.formula not in SERVICE_FORMULAS:
             continue
-        known = [s for s in active_services if s.agency_id in figures]
+        known = [s for s in valid_services if s.agency_id in figures]
         numerator = sum(1 for s in known if figures[s.agency_id].levels.get(s.id, 0) >= target.min_level)
-        denominator = len(active_services)
+        denominator = len(valid_services)
         if denominator == 0:
             value = None
         elif target.unit == "count":

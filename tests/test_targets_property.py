@@ -1,5 +1,7 @@
 """The target engine agrees with the plain-Python reference on random registries
-(0–10 agencies, 0–15 services, every submission history).
+(0–10 agencies, 0–15 services, every submission history, validity in time around
+the period under test: records valid only before or after it, switched-off ones
+whose ``valid_to`` still covers it, services valid while their agency is not).
 
 Each example starts from an empty registry (every data table but ``target`` is
 emptied, children first, which works the same on SQLite and PostgreSQL) and
@@ -31,6 +33,9 @@ from tests.factories import TEST_ACTOR, status
 from .reference_targets import reference_offerings, reference_targets
 
 YEAR = 2015
+# Each registry is compared in YEAR and in YEAR - 1 (where only the "earlier_year"
+# submissions count): a validity bound between them counts in one and not the other.
+PERIODS = (YEAR, YEAR - 1)
 SHIPPED = {t["code"] for t in DECISION_1529_TARGETS}
 TIERS = [t.value for t in Tier]
 KINDS = [k.value for k in Kind]
@@ -75,6 +80,17 @@ def partial_reports(draw) -> dict:
 
 levels = st.one_of(st.none(), st.integers(0, 4))  # None: no status row
 
+# Validity (SPEC §2, rule 2) as (active, valid_from, valid_to): half of the records
+# are plain (active, no bounds); the others take bounds around YEAR - 1 and YEAR, so
+# that some exist only before or only after a period, and some are switched off
+# (active False) with a valid_to that still covers it. valid_from ≤ valid_to.
+BOUNDS = [None, YEAR - 2, YEAR - 1, YEAR, YEAR + 1]
+validities = st.one_of(
+    st.just((True, None, None)),
+    st.tuples(st.booleans(), st.sampled_from(BOUNDS), st.sampled_from(BOUNDS))
+    .filter(lambda v: v[1] is None or v[2] is None or v[1] <= v[2]),
+)
+
 
 @dataclass
 class History:
@@ -88,8 +104,8 @@ class History:
 
 @dataclass
 class Registry:
-    agencies: list = field(default_factory=list)  # (tier, kind, active)
-    services: list = field(default_factory=list)  # (agency index, active)
+    agencies: list = field(default_factory=list)  # (tier, kind, (active, valid_from, valid_to))
+    services: list = field(default_factory=list)  # (agency index, (active, valid_from, valid_to))
     histories: list = field(default_factory=list)
     # per service: the procedure it is an offering of (an index into a few shared
     # procedures), or None for a service that is its own procedure
@@ -100,12 +116,10 @@ class Registry:
 def registries(draw) -> Registry:
     reg = Registry()
     reg.agencies = draw(st.lists(
-        st.tuples(st.sampled_from(TIERS), st.sampled_from(KINDS), st.sampled_from([True, True, True, False])),
-        max_size=10))
+        st.tuples(st.sampled_from(TIERS), st.sampled_from(KINDS), validities), max_size=10))
     if reg.agencies:
         reg.services = draw(st.lists(
-            st.tuples(st.integers(0, len(reg.agencies) - 1), st.sampled_from([True, True, True, False])),
-            max_size=15))
+            st.tuples(st.integers(0, len(reg.agencies) - 1), validities), max_size=15))
     reg.procedures = draw(st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=len(reg.services),
                                    max_size=len(reg.services)))
     for index in range(len(reg.agencies)):
@@ -179,16 +193,18 @@ def _statuses(services, levels_list) -> dict:
 
 def build(db, reg: Registry) -> None:
     agencies = []
-    for i, (tier, kind, active) in enumerate(reg.agencies):
-        agency = Agency(code=f"a{i}", name=f"Cơ quan {i}", tier=tier, kind=kind, active=active)
+    for i, (tier, kind, (active, valid_from, valid_to)) in enumerate(reg.agencies):
+        agency = Agency(code=f"a{i}", name=f"Cơ quan {i}", tier=tier, kind=kind, active=active,
+                        valid_from=valid_from, valid_to=valid_to)
         db.add(agency)
         agencies.append(agency)
     db.flush()
     owned: dict[int, list] = {i: [] for i in range(len(agencies))}
-    for j, (index, active) in enumerate(reg.services):
+    for j, (index, (active, valid_from, valid_to)) in enumerate(reg.services):
         procedure = reg.procedures[j] if j < len(reg.procedures) else None
         service = Service(code=f"s{j}", name=f"Thủ tục {j}", agency_id=agencies[index].id, sector="Hộ tịch",
-                          active=active, procedure_code=f"p{procedure}" if procedure is not None else "")
+                          active=active, valid_from=valid_from, valid_to=valid_to,
+                          procedure_code=f"p{procedure}" if procedure is not None else "")
         db.add(service)
         owned[index].append(service)
     db.flush()
@@ -235,15 +251,15 @@ def build(db, reg: Registry) -> None:
     db.commit()
 
 
-def engine_rows(db, basis):
-    return [(r.target.code, r.numerator, r.denominator, r.value, r.met, r.coverage.covered, r.coverage.total)
-            for r in compute_targets(db, YEAR, basis)]
-
-
-def engine_offerings(db, basis):
-    return {r.target.code: (r.offerings.numerator, r.offerings.denominator, r.offerings.value,
-                            r.offerings.coverage.covered, r.offerings.coverage.total)
-            for r in compute_targets(db, YEAR, basis) if r.offerings is not None}
+def engine_results(db, period, basis):
+    """(rows as reference_targets gives them, offerings as reference_offerings does)."""
+    results = compute_targets(db, period, basis)
+    rows = [(r.target.code, r.numerator, r.denominator, r.value, r.met, r.coverage.covered, r.coverage.total)
+            for r in results]
+    offerings = {r.target.code: (r.offerings.numerator, r.offerings.denominator, r.offerings.value,
+                                 r.offerings.coverage.covered, r.offerings.coverage.total)
+                 for r in results if r.offerings is not None}
+    return rows, offerings
 
 
 # --- properties ----------------------------------------------------------------------
@@ -253,11 +269,13 @@ def engine_offerings(db, basis):
 def test_shipped_targets_match_the_reference(db, reg):
     empty_registry(db)
     build(db, reg)
-    for basis in BASES:
-        expected = reference_targets(db, YEAR, basis)
-        assert [row[0] for row in expected] == [t["code"] for t in DECISION_1529_TARGETS]
-        assert engine_rows(db, basis) == expected, basis
-        assert engine_offerings(db, basis) == reference_offerings(db, YEAR, basis), basis
+    for period in PERIODS:
+        for basis in BASES:
+            expected = reference_targets(db, period, basis)
+            assert [row[0] for row in expected] == [t["code"] for t in DECISION_1529_TARGETS]
+            rows, offerings = engine_results(db, period, basis)
+            assert rows == expected, (period, basis)
+            assert offerings == reference_offerings(db, period, basis), (period, basis)
 
 
 @SETTINGS
@@ -281,9 +299,11 @@ def test_custom_targets_match_the_reference(db, reg, data):
         elif denominator and (numerator * 100) % denominator == 0:
             target.threshold = numerator * 100 // denominator
     db.commit()
-    for basis in BASES:
-        expected = reference_targets(db, YEAR, basis)
-        assert len(expected) == len(SHIPPED) + len(db.exec(select(Target).where(
-            Target.code.not_in(sorted(SHIPPED)))).all())
-        assert engine_rows(db, basis) == expected, basis
-        assert engine_offerings(db, basis) == reference_offerings(db, YEAR, basis), basis
+    customs_in_db = len(db.exec(select(Target).where(Target.code.not_in(sorted(SHIPPED)))).all())
+    for period in PERIODS:
+        for basis in BASES:
+            expected = reference_targets(db, period, basis)
+            assert len(expected) == len(SHIPPED) + customs_in_db
+            rows, offerings = engine_results(db, period, basis)
+            assert rows == expected, (period, basis)
+            assert offerings == reference_offerings(db, period, basis), (period, basis)
