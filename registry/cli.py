@@ -112,6 +112,7 @@ class Registry:
 
 pass_registry = click.make_pass_decorator(Registry)
 
+
 @click.command("init")
 @pass_registry
 def init_command(registry):

@@ -39,8 +39,9 @@ def number(value, language: str = "vi", digits: int | None = None) -> str:
         return str(value)
     value = _plain(value)
     if digits is None:
-        pattern = "#,##0" if value == int(value) else "#,##0.###"
-        value = value if value == int(value) else _half_up(value, 3)
+        whole = value == int(value)
+        pattern = "#,##0" if whole else "#,##0.###"
+        value = value if whole else _half_up(value, 3)
     else:
         pattern = "#,##0." + "0" * digits if digits else "#,##0"
         value = _half_up(value, digits)

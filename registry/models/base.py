@@ -34,8 +34,6 @@ def sql_in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
-
-
 class VersionColumns(SQLModel):
     """What a later version of a definition (a target, an indicator) replaces from the period
     ``effective_from`` on (rule 11); each version table adds its definition's key, its

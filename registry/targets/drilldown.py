@@ -101,21 +101,25 @@ def _published_counted(target: Target, row: dict) -> bool:
     return all(row[f] is True for f in target_flags(target))
 
 
-def _published_procedures(offerings: list[dict], min_level: int) -> list[dict]:
+def _procedure_of(offering: dict) -> str:
+    """A published offering's procedure (a part published before procedures were named: each
+    service its own)."""
+    return offering.get("procedure_code") or offering["code"]
+
+
+def _published_procedures(offerings: list[dict]) -> list[dict]:
     """Published offerings grouped into procedures as ``procedure_drilldown`` selects them live:
     each procedure at the lowest level of its offerings, unknown while any is unknown. The
     offerings come in Vietnamese order, so a procedure takes its first offering's name and place."""
     groups: dict[str, list[dict]] = {}
-    for row in offerings:  # a part published before procedures were named: each service its own
-        groups.setdefault(row.get("procedure_code") or row["code"], []).append(row)
+    for row in offerings:
+        groups.setdefault(_procedure_of(row), []).append(row)
     procedures = []
     for code, rows in groups.items():
         known = sum(1 for r in rows if r["in_basis"])
         level = min(r["level"] for r in rows) if known == len(rows) else None
         procedures.append({"code": code, "name": rows[0]["name"], "name_en": rows[0]["name_en"],
-                           "offerings": len(rows), "known": known, "level": level,
-                           "in_basis": level is not None,
-                           "counted": level is not None and level >= min_level})
+                           "offerings": len(rows), "known": known, "level": level, "in_basis": level is not None})
     return procedures
 
 
@@ -135,14 +139,14 @@ def published_drilldown(session: Session, target: Target, result: TargetResult, 
         clauses = parse_scope(judged.scope)
         rows = [r for r in rows if in_scope(clauses, r["tier"], r["kind"])]
     elif procedure is not None:
-        rows = [r for r in rows if (r.get("procedure_code") or r["code"]) == procedure]
+        rows = [r for r in rows if _procedure_of(r) == procedure]
     elif not every_offering:
-        rows = _published_procedures(rows, judged.min_level)
+        rows = _published_procedures(rows)
     shown = []
     for row in rows:
-        counted = row["counted"] if "counted" in row else _published_counted(judged, row)
+        counted = _published_counted(judged, row)  # a procedure: known, at its lowest level
         if (show == "counted" and not counted) or (show == "not_counted" and (counted or not row["in_basis"])) \
                 or (show == "not_in_basis" and row["in_basis"]):
             continue
-        shown.append(SimpleNamespace(**{**row, "counted": counted}))
+        shown.append(SimpleNamespace(**row, counted=counted))
     return shown

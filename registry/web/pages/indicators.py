@@ -4,7 +4,6 @@ values are entered with their source and verified by a second person.
 Every page: load (404) → permission (403) → validate → one operation → redirect.
 """
 
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
